@@ -1,0 +1,240 @@
+"""The shape engine: every node's output shape or error, kept up to date incrementally.
+
+Results are derived data in a side table keyed by node id; nothing here is stored in the graph,
+in undo history or in files. The engine listens to the graph's events, marks what an edit touches,
+and ``refresh()`` recomputes only those nodes and the nodes downstream whose inputs actually changed,
+in topological order, stopping early where a result comes out the same. It reports which nodes and
+edges changed so a view repaints only those.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+import networkx as nx
+
+from designer.core import catalog
+from designer.core.graph import (
+    Edge,
+    EdgeAdded,
+    EdgeRemoved,
+    Graph,
+    GraphEvent,
+    NodeAdded,
+    NodeRemoved,
+    NodeRenamed,
+    ParamsChanged,
+)
+from designer.core.shapes import Inferred, LayerError, Shape
+from designer.core.spec import RuleContext
+
+
+@dataclass(frozen=True)
+class NodeResult:
+    """One node's derived facts. Exactly one of: ``shape`` set, ``error`` set, ``blocked_by`` set."""
+
+    shape: Shape | None = None
+    inferred: Inferred | None = None
+    error: LayerError | None = None
+    blocked_by: str | None = None
+    params: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.shape is not None
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return self.inferred.warnings if self.inferred else ()
+
+    def status(self) -> str:
+        return "ok" if self.ok else ("error" if self.error else "blocked")
+
+    def message(self) -> str | None:
+        if self.error is not None:
+            return self.error.sentence()
+        if self.blocked_by is not None:
+            return f"waits for '{self.blocked_by}', which has a problem"
+        return None
+
+
+@dataclass
+class Changes:
+    """What one ``refresh()`` changed: nodes whose result differs, and edges whose shape may differ."""
+
+    nodes: set[str] = field(default_factory=set)
+    edges: set[Edge] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(self.nodes or self.edges)
+
+
+class ShapeEngine:
+    """Keeps a :class:`NodeResult` for every node of ``graph``."""
+
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self._results: dict[str, NodeResult] = {}
+        self._dirty: set[str] = set(graph.node_ids())
+        self._new_edges: set[Edge] = set(graph.edges())
+        self._order: dict[str, int] | None = None
+        self._cyclic: set[str] = set()
+        graph.subscribe(self._on_event)
+        self.refresh()
+
+    def close(self) -> None:
+        self.graph.unsubscribe(self._on_event)
+
+    # ----- queries -----------------------------------------------------------------------------
+    def result(self, node_id: str) -> NodeResult:
+        return self._results[node_id]
+
+    def shape(self, node_id: str) -> Shape | None:
+        return self._results[node_id].shape
+
+    def edge_shape(self, edge: Edge) -> Shape | None:
+        """The tensor an edge carries: its source's output."""
+        return self._results[edge.source].shape
+
+    def order(self) -> list[str]:
+        """Node ids in execution (topological) order; nodes on a cycle come first, unordered."""
+        index = self._ensure_order()
+        return sorted(index, key=index.__getitem__)
+
+    def problems(self) -> list[tuple[str, str]]:
+        """(node id, sentence) for every node with its own error, in execution order."""
+        return [(n, self._results[n].error.sentence()) for n in self.order() if self._results[n].error is not None]
+
+    def total_params(self) -> int:
+        return sum(r.params or 0 for r in self._results.values())
+
+    # ----- change tracking ---------------------------------------------------------------------
+    def _on_event(self, event: GraphEvent) -> None:
+        if isinstance(event, NodeAdded):
+            self._order = None
+            self._dirty.add(event.node_id)
+        elif isinstance(event, NodeRemoved):
+            self._order = None
+            self._dirty.discard(event.node_id)
+            self._results.pop(event.node_id, None)
+        elif isinstance(event, (EdgeAdded, EdgeRemoved)):
+            self._order = None
+            self._dirty.add(event.edge.target)
+            if isinstance(event, EdgeAdded):
+                self._new_edges.add(event.edge)
+            else:
+                self._new_edges.discard(event.edge)
+        elif isinstance(event, ParamsChanged):
+            self._dirty.add(event.node_id)
+        elif isinstance(event, NodeRenamed):
+            # Messages name the node and its sources, so the node and its readers may read differently.
+            self._dirty.add(event.node_id)
+            self._dirty.update(self.graph.successors(event.node_id))
+
+    def _ensure_order(self) -> dict[str, int]:
+        if self._order is None:
+            topo = self.graph.topology()
+            try:
+                ordered = list(nx.topological_sort(topo))
+                self._cyclic = set()
+            except nx.NetworkXUnfeasible:
+                self._cyclic = {
+                    n for comp in nx.strongly_connected_components(topo) for n in comp if len(comp) > 1 or topo.has_edge(n, n)
+                }
+                rest = topo.subgraph(n for n in topo if n not in self._cyclic)
+                ordered = list(self._cyclic) + list(nx.topological_sort(rest))
+            self._order = {n: i for i, n in enumerate(ordered)}
+        return self._order
+
+    def refresh(self) -> Changes:
+        """Recompute what the edits since the last call touched; returns what changed."""
+        changes = Changes(edges=set(self._new_edges))
+        self._new_edges.clear()
+        if not self._dirty:
+            return changes
+        order = self._ensure_order()
+        heap = [(order[n], n) for n in self._dirty if n in order]
+        heapq.heapify(heap)
+        queued = set(self._dirty)
+        self._dirty.clear()
+        while heap:
+            _, node_id = heapq.heappop(heap)
+            queued.discard(node_id)
+            new = self._compute(node_id)
+            if self._results.get(node_id) == new:
+                continue
+            self._results[node_id] = new
+            changes.nodes.add(node_id)
+            for edge in self.graph.out_edges(node_id):
+                changes.edges.add(edge)
+                if edge.target not in queued:
+                    queued.add(edge.target)
+                    heapq.heappush(heap, (order[edge.target], edge.target))
+        return changes
+
+    # ----- one node ----------------------------------------------------------------------------
+    def _compute(self, node_id: str) -> NodeResult:
+        node = self.graph.node(node_id)
+        spec = catalog.get(node.type_name)
+        label = f"{node.type_name} '{node.label}'"
+        resolved = spec.resolve(node.params)
+        params = _count_params(spec, resolved)
+        if node_id in self._cyclic:
+            return NodeResult(
+                error=LayerError(f"{label} is part of a cycle; data must flow one way", fix="remove one edge of the loop"),
+                params=params,
+            )
+        inputs = self.graph.inputs(node_id)
+        arity_error = _arity_problem(spec, label, inputs)
+        if arity_error is not None:
+            return NodeResult(error=arity_error, params=params)
+        ports = sorted(inputs)
+        shapes, sources = [], []
+        for port in ports:
+            source_id = inputs[port]
+            upstream = self._results.get(source_id)
+            if upstream is None or not upstream.ok:
+                root = upstream.blocked_by if upstream is not None and upstream.blocked_by else source_id
+                return NodeResult(blocked_by=root, params=params)
+            shapes.append(upstream.shape)
+            sources.append(f"'{self.graph.node(source_id).label}'")
+        ctx = RuleContext(node.type_name, resolved, tuple(shapes), label, tuple(sources))
+        try:
+            inferred = spec.infer(ctx)
+        except LayerError as exc:
+            return NodeResult(error=exc, params=params)
+        except Exception as exc:  # a rule bug must never take the app down; show it on the node
+            return NodeResult(
+                error=LayerError(f"{label}: the size could not be worked out ({type(exc).__name__}: {exc})"),
+                params=params,
+            )
+        return NodeResult(shape=tuple(inferred.shape), inferred=inferred, params=params)
+
+
+def _count_params(spec, resolved) -> int | None:
+    try:
+        return spec.count_params(resolved)
+    except (ArithmeticError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _arity_problem(spec, label: str, inputs: dict[int, str]) -> LayerError | None:
+    count = len(inputs)
+    if spec.max_inputs is not None and count and max(inputs) >= spec.max_inputs:
+        if spec.max_inputs == 0:
+            return LayerError(f"{label} takes no inputs, but {count} edge(s) lead into it", fix="remove those edges")
+        return LayerError(
+            f"{label} takes {spec.max_inputs} input(s), but an edge arrives at input {max(inputs)}",
+            fix="remove the extra edge",
+        )
+    missing = [p for p in range(max(inputs, default=-1) + 1) if p not in inputs]
+    if count < spec.min_inputs or missing:
+        if spec.min_inputs == 1 and count == 0:
+            return LayerError(f"{label} has no input connected", fix="drag an edge from another layer's output into it")
+        if missing:
+            return LayerError(f"{label}: input {missing[0]} is not connected", fix="connect it or remove the later inputs")
+        return LayerError(
+            f"{label} needs at least {spec.min_inputs} inputs but has {count}", fix="connect another tensor to it"
+        )
+    return None

@@ -1,0 +1,300 @@
+"""The graph model: nodes (layer type, params, name, position) and edges into numbered input ports.
+
+Topology lives in a networkx ``MultiDiGraph`` (one edge per target port, keyed by the port);
+node records and the order of nodes and edges (file order, kept for exact round trips) live beside it.
+The model validates every edit, raises a typed error when it refuses one, and tells its listeners
+what changed with past-tense events after the change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+from designer.core import catalog
+from designer.core.errors import (
+    CycleError,
+    DuplicateIdError,
+    ParamError,
+    PortError,
+    PortInUseError,
+    UnknownNodeError,
+    UnknownTypeError,
+)
+
+Position = tuple[float, float]
+
+
+@dataclass
+class Node:
+    """One layer. ``params`` holds only what the user gave (torch's defaults fill the rest)."""
+
+    id: str
+    type_name: str
+    params: dict[str, Any] = field(default_factory=dict)
+    name: str | None = None
+    position: Position | None = None
+
+    @property
+    def label(self) -> str:
+        """The name shown to people: the display name, else the id."""
+        return self.name or self.id
+
+    def copy(self) -> Node:
+        return Node(self.id, self.type_name, _deep_copy(self.params), self.name, self.position)
+
+
+def _deep_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _deep_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deep_copy(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, order=True)
+class Edge:
+    """The output of ``source`` feeding input port ``target_port`` of ``target``."""
+
+    source: str
+    target: str
+    target_port: int = 0
+
+
+# Past-tense events, fired after the change.
+@dataclass(frozen=True)
+class NodeAdded:
+    node_id: str
+
+
+@dataclass(frozen=True)
+class NodeRemoved:
+    node_id: str
+
+
+@dataclass(frozen=True)
+class EdgeAdded:
+    edge: Edge
+
+
+@dataclass(frozen=True)
+class EdgeRemoved:
+    edge: Edge
+
+
+@dataclass(frozen=True)
+class ParamsChanged:
+    node_id: str
+
+
+@dataclass(frozen=True)
+class NodeRenamed:
+    node_id: str
+
+
+@dataclass(frozen=True)
+class NodeMoved:
+    node_id: str
+
+
+@dataclass(frozen=True)
+class ProjectRenamed:
+    name: str
+
+
+GraphEvent = NodeAdded | NodeRemoved | EdgeAdded | EdgeRemoved | ParamsChanged | NodeRenamed | NodeMoved | ProjectRenamed
+
+
+class Graph:
+    """A model design: a directed graph of layers. All edits go through these methods."""
+
+    def __init__(self, name: str = "Untitled") -> None:
+        self.name = name
+        self._nodes: dict[str, Node] = {}
+        self._edges: dict[Edge, None] = {}
+        self._nx = nx.MultiDiGraph()
+        self._listeners: list[Callable[[GraphEvent], None]] = []
+
+    # ----- observation -------------------------------------------------------------------------
+    def subscribe(self, listener: Callable[[GraphEvent], None]) -> None:
+        self._listeners.append(listener)
+
+    def unsubscribe(self, listener: Callable[[GraphEvent], None]) -> None:
+        self._listeners.remove(listener)
+
+    def _emit(self, event: GraphEvent) -> None:
+        for listener in list(self._listeners):
+            listener(event)
+
+    # ----- queries -----------------------------------------------------------------------------
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._nodes
+
+    def __len__(self) -> int:
+        return len(self._nodes)
+
+    def node(self, node_id: str) -> Node:
+        try:
+            return self._nodes[node_id]
+        except KeyError:
+            raise UnknownNodeError(f"there is no node {node_id!r}", node_id) from None
+
+    def nodes(self) -> Iterator[Node]:
+        return iter(self._nodes.values())
+
+    def node_ids(self) -> list[str]:
+        return list(self._nodes)
+
+    def edges(self) -> Iterator[Edge]:
+        return iter(self._edges)
+
+    def has_edge(self, edge: Edge) -> bool:
+        return edge in self._edges
+
+    def inputs(self, node_id: str) -> dict[int, str]:
+        """Port number → source node id, for the node's connected inputs."""
+        return {port: src for src, _, port in self._nx.in_edges(node_id, keys=True)}
+
+    def in_edges(self, node_id: str) -> list[Edge]:
+        return sorted(Edge(src, node_id, port) for src, _, port in self._nx.in_edges(node_id, keys=True))
+
+    def out_edges(self, node_id: str) -> list[Edge]:
+        return [Edge(node_id, dst, port) for _, dst, port in self._nx.out_edges(node_id, keys=True)]
+
+    def successors(self, node_id: str) -> Iterable[str]:
+        return self._nx.successors(node_id)
+
+    def topology(self) -> nx.MultiDiGraph:
+        """The networkx graph itself, read-only by convention (for ordering, cycles and layout)."""
+        return self._nx
+
+    def new_id(self, base: str) -> str:
+        """A fresh id like ``conv3`` built from ``base``."""
+        stem = "".join(ch for ch in base.lower() if ch.isalnum()) or "node"
+        i = 1
+        while f"{stem}{i}" in self._nodes:
+            i += 1
+        return f"{stem}{i}"
+
+    def index_of(self, node_id: str) -> int:
+        return list(self._nodes).index(node_id)
+
+    # ----- checks ------------------------------------------------------------------------------
+    def connect_problem(self, edge: Edge) -> str | None:
+        """Why ``edge`` cannot be added, or None when it can (what a dragging gesture asks)."""
+        try:
+            self._check_connect(edge)
+        except (UnknownNodeError, CycleError, PortError) as exc:
+            return str(exc)
+        return None
+
+    def _check_connect(self, edge: Edge, strict: bool = True) -> None:
+        """Refuse edges the model cannot hold; ``strict`` also refuses cycles and ports beyond the arity.
+
+        Files may hold such graphs (the engine then marks the nodes involved); edits never make them.
+        """
+        source, target = self.node(edge.source), self.node(edge.target)
+        if not isinstance(edge.target_port, int) or edge.target_port < 0:
+            raise PortError(f"input port numbers start at 0, got {edge.target_port!r}", target.id)
+        if edge.target_port in self.inputs(target.id):
+            raise PortInUseError(
+                f"input {edge.target_port} of '{target.label}' is already connected; remove that edge first", target.id
+            )
+        if not strict:
+            return
+        spec = catalog.get(target.type_name)
+        if spec.max_inputs == 0:
+            raise PortError(f"{target.type_name} '{target.label}' takes no inputs", target.id)
+        if spec.max_inputs is not None and edge.target_port >= spec.max_inputs:
+            raise PortError(f"{target.type_name} '{target.label}' has no input port {edge.target_port}", target.id)
+        if source.id == target.id or nx.has_path(self._nx, target.id, source.id):
+            raise CycleError(
+                f"connecting '{source.label}' to '{target.label}' would make a cycle: data must flow one way",
+                target.id,
+            )
+
+    @staticmethod
+    def check_params(node_id: str, type_name: str, params: Mapping[str, Any]) -> None:
+        if not catalog.exists(type_name):
+            raise UnknownTypeError(f"unknown layer type {type_name!r}", node_id)
+        problems = catalog.get(type_name).check_params(params)
+        if problems:
+            param, sentence = problems[0]
+            raise ParamError(sentence, node_id, param)
+
+    # ----- edits -------------------------------------------------------------------------------
+    def add_node(self, node: Node, index: int | None = None) -> Node:
+        """Add ``node`` (at ``index`` in file order, default last)."""
+        if node.id in self._nodes:
+            raise DuplicateIdError(f"a node with id {node.id!r} exists already", node.id)
+        if not isinstance(node.id, str) or not node.id:
+            raise UnknownNodeError("a node id must be a non-empty string", None)
+        self.check_params(node.id, node.type_name, node.params)
+        if index is None or index >= len(self._nodes):
+            self._nodes[node.id] = node
+        else:
+            items = list(self._nodes.items())
+            items.insert(index, (node.id, node))
+            self._nodes = dict(items)
+        self._nx.add_node(node.id)
+        self._emit(NodeAdded(node.id))
+        return node
+
+    def remove_node(self, node_id: str) -> tuple[Node, int, list[tuple[Edge, int]]]:
+        """Remove a node and its edges; returns what undo needs: the node, its index, edges with indices."""
+        node = self.node(node_id)
+        index = self.index_of(node_id)
+        touching = [e for e in self._edges if node_id in (e.source, e.target)]
+        edge_index = {e: i for i, e in enumerate(self._edges)}
+        removed = [(e, edge_index[e]) for e in touching]
+        for edge in reversed(touching):
+            self.disconnect(edge)
+        del self._nodes[node_id]
+        self._nx.remove_node(node_id)
+        self._emit(NodeRemoved(node_id))
+        return node, index, removed
+
+    def connect(self, edge: Edge, index: int | None = None, strict: bool = True) -> None:
+        """Add an edge (at ``index`` in edge order, default last); see ``_check_connect`` for ``strict``."""
+        self._check_connect(edge, strict)
+        if index is None or index >= len(self._edges):
+            self._edges[edge] = None
+        else:
+            items = list(self._edges)
+            items.insert(index, edge)
+            self._edges = dict.fromkeys(items)
+        self._nx.add_edge(edge.source, edge.target, key=edge.target_port)
+        self._emit(EdgeAdded(edge))
+
+    def disconnect(self, edge: Edge) -> int:
+        """Remove an edge; returns its index in edge order (for undo)."""
+        if edge not in self._edges:
+            raise PortError(f"there is no edge from {edge.source!r} to input {edge.target_port} of {edge.target!r}")
+        index = list(self._edges).index(edge)
+        del self._edges[edge]
+        self._nx.remove_edge(edge.source, edge.target, key=edge.target_port)
+        self._emit(EdgeRemoved(edge))
+        return index
+
+    def set_params(self, node_id: str, params: Mapping[str, Any]) -> None:
+        """Replace the node's given params (validated against the catalog first)."""
+        node = self.node(node_id)
+        self.check_params(node_id, node.type_name, params)
+        node.params = _deep_copy(dict(params))
+        self._emit(ParamsChanged(node_id))
+
+    def rename(self, node_id: str, name: str | None) -> None:
+        node = self.node(node_id)
+        node.name = name or None
+        self._emit(NodeRenamed(node_id))
+
+    def move(self, node_id: str, position: Position | None) -> None:
+        self.node(node_id).position = position
+        self._emit(NodeMoved(node_id))
+
+    def set_name(self, name: str) -> None:
+        self.name = name
+        self._emit(ProjectRenamed(name))

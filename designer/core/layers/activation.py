@@ -1,0 +1,3 @@
+"""Activations and other element-wise layers (ReLU … Softmax, Identity): the shape passes through."""
+
+SPECS: list = []

@@ -1,0 +1,91 @@
+"""Helpers shared by the shape rules: per-dimension expansion, rank checks and formula text."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from designer.core.shapes import DimNote, LayerError, Shape, dim_names, format_shape
+
+SPATIAL_LABELS = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+
+def expand(value: Any, count: int) -> tuple:
+    """torch's ``_ntuple``: an int repeated per dimension, or the list as a tuple."""
+    if isinstance(value, (list, tuple)):
+        return tuple(value)
+    return (value,) * count
+
+
+def product(values: Sequence[int]) -> int:
+    out = 1
+    for v in values:
+        out *= v
+    return out
+
+
+def describe_tensor(shape: Shape) -> str:
+    return f"a {len(shape)}-D tensor {format_shape(shape)}"
+
+
+def layout(rank: int) -> str:
+    return "×".join(dim_names(rank))
+
+
+def require_spatial_input(ctx, spatial: int, allow_unbatched: bool = True) -> tuple[bool, Shape]:
+    """Check a layer that wants [N, C, *spatial] (or [C, *spatial] unbatched).
+
+    Returns (batched, input shape).
+    """
+    shape = ctx.shape
+    batched_rank = spatial + 2
+    ok = {batched_rank, batched_rank - 1} if allow_unbatched else {batched_rank}
+    if len(shape) not in ok:
+        names = layout(batched_rank)
+        alt = f" (or {batched_rank - 1}-D without the batch N)" if allow_unbatched else ""
+        raise LayerError(
+            f"{ctx.label} needs a {batched_rank}-D input {names}{alt}, but receives "
+            f"{describe_tensor(shape)} from {ctx.source()}",
+            fix=_rank_fix(len(shape), batched_rank),
+        )
+    return len(shape) == batched_rank, shape
+
+
+def _rank_fix(have: int, want: int) -> str | None:
+    if have > want:
+        return "insert a Flatten or pick the layer for that many dimensions"
+    if have < want:
+        return "insert an Unflatten, or pick the layer for that many dimensions (e.g. the 1d variant)"
+    return None
+
+
+def spatial_labels(spatial: int) -> tuple[str, ...]:
+    return SPATIAL_LABELS.get(spatial, tuple(f"S{i + 1}" for i in range(spatial)))
+
+
+def unchanged_notes(shape: Shape, labels: Sequence[str] | None = None, note: str = "unchanged") -> tuple[DimNote, ...]:
+    labels = labels or dim_names(len(shape))
+    return tuple(DimNote(lbl, size, f"{lbl}_out = {lbl}_in", f"{size} ({note})") for lbl, size in zip(labels, shape))
+
+
+def leading_labels(batched: bool) -> tuple[str, ...]:
+    return ("N", "C") if batched else ("C",)
+
+
+def check_positive(ctx, name: str, values: Sequence[int], what: str) -> None:
+    if any(v <= 0 for v in values):
+        raise LayerError(f"{ctx.label}: {name} must be at least 1 ({what}), got {_show(values)}", param=name)
+
+
+def check_non_negative(ctx, name: str, values: Sequence[int]) -> None:
+    if any(v < 0 for v in values):
+        raise LayerError(f"{ctx.label}: {name} cannot be negative, got {_show(values)}", param=name)
+
+
+def _show(values: Sequence[int]) -> str:
+    return str(values[0]) if len(set(values)) == 1 else str(list(values))
+
+
+def show(values: Sequence[Any]) -> str:
+    """One number when all dims agree, else the list: ``4`` or ``[4, 3]``."""
+    return _show(values)

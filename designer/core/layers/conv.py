@@ -1,0 +1,321 @@
+"""Convolutions: Conv1d/2d/3d and ConvTranspose1d/2d/3d, with torch's exact checks and arithmetic."""
+
+from __future__ import annotations
+
+from designer.core.layers.common import (
+    check_positive,
+    expand,
+    leading_labels,
+    product,
+    require_spatial_input,
+    show,
+    spatial_labels,
+)
+from designer.core.params import AnyOf, Boolean, Choice, Integer, IntOrInts
+from designer.core.shapes import DimNote, Inferred, LayerError, format_count
+from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
+
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+def _params(n: int, transposed: bool) -> tuple[ParamSpec, ...]:
+    common_head = (
+        ParamSpec("in_channels", Integer(1), REQUIRED, "channels of the incoming tensor (its C)"),
+        ParamSpec("out_channels", Integer(1), REQUIRED, "how many filters, so how many output channels: your choice"),
+        ParamSpec("kernel_size", IntOrInts(n, 1), REQUIRED, "size of each filter window"),
+        ParamSpec("stride", IntOrInts(n, 1), 1, "step between windows"),
+    )
+    if transposed:
+        return common_head + (
+            ParamSpec("padding", IntOrInts(n, 0), 0, "rows/columns trimmed from each side of the output"),
+            ParamSpec("output_padding", IntOrInts(n, 0), 0, "extra rows/columns added on one side of the output"),
+            ParamSpec("groups", Integer(1), 1, "split channels into independent groups"),
+            ParamSpec("bias", Boolean(), True, "add a learnable bias per output channel"),
+            ParamSpec("dilation", IntOrInts(n, 1), 1, "spacing between kernel taps"),
+            ParamSpec("padding_mode", Choice(PADDING_MODES), "zeros", "only 'zeros' is supported by torch"),
+        )
+    return common_head + (
+        ParamSpec("padding", AnyOf((IntOrInts(n, 0), Choice(("same", "valid")))), 0, "zeros (or copies) added around the input"),
+        ParamSpec("dilation", IntOrInts(n, 1), 1, "spacing between kernel taps"),
+        ParamSpec("groups", Integer(1), 1, "split channels into independent groups"),
+        ParamSpec("bias", Boolean(), True, "add a learnable bias per output channel"),
+        ParamSpec("padding_mode", Choice(PADDING_MODES), "zeros", "what the padding is filled with"),
+    )
+
+
+def _check_groups(ctx) -> tuple[int, int, int]:
+    cin, cout, groups = ctx["in_channels"], ctx["out_channels"], ctx["groups"]
+    if groups <= 0:
+        raise LayerError(f"{ctx.label}: groups must be at least 1, got {groups}", param="groups", fix="set groups to 1")
+    if cin % groups:
+        raise LayerError(
+            f"{ctx.label}: in_channels ({cin}) must be divisible by groups ({groups})",
+            param="groups",
+            fix=f"choose groups among the divisors of {cin}",
+        )
+    if cout % groups:
+        raise LayerError(
+            f"{ctx.label}: out_channels ({cout}) must be divisible by groups ({groups})",
+            param="groups",
+            fix=f"choose groups among the divisors of {cout}",
+        )
+    if cout <= 0:
+        raise LayerError(f"{ctx.label}: out_channels must be at least 1, got {cout}", param="out_channels")
+    return cin, cout, groups
+
+
+def _check_channels(ctx, channels: int) -> None:
+    cin = ctx["in_channels"]
+    if channels != cin:
+        raise LayerError(
+            f"{ctx.label} expects {cin} input channels but receives {channels} from {ctx.source()}",
+            param="in_channels",
+            fix=f"set in_channels to {channels}",
+        )
+
+
+def _weight_story(ctx, n: int, transposed: bool) -> tuple[str, ...]:
+    cin, cout, groups = ctx["in_channels"], ctx["out_channels"], ctx["groups"]
+    k = expand(ctx["kernel_size"], n)
+    per_filter = "×".join(str(v) for v in (cin // groups, *k))
+    if transposed:
+        weight = [cin, cout // groups, *k]
+        layout = "torch stores it as [in_channels, out_channels/groups, *kernel]"
+    else:
+        weight = [cout, cin // groups, *k]
+        layout = "torch stores it as [out_channels, in_channels/groups, *kernel]"
+    count = _count(ctx.params, n, transposed)
+    bias = "with bias" if ctx["bias"] else "without bias"
+    story = [
+        f"{cout} filters, each {per_filter}: weight {weight}, {format_count(count)} parameters {bias}.",
+        "Each output channel is made by one filter, so out_channels is yours to choose.",
+        f"The weight's layout: {layout}.",
+    ]
+    if groups > 1:
+        story.append(
+            f"groups={groups}: the {cin} input channels are split into {groups} groups of {cin // groups}; "
+            f"each filter sees only its own group."
+        )
+    return tuple(story)
+
+
+def _count(params, n: int, transposed: bool) -> int:
+    cin, cout, groups = params["in_channels"], params["out_channels"], params["groups"]
+    k = product(expand(params["kernel_size"], n))
+    weight = cin * (cout // groups) * k if transposed else cout * (cin // groups) * k
+    return weight + (cout if params["bias"] else 0)
+
+
+def _summary(params) -> str:
+    parts = [f"k{show(_as_list(params['kernel_size']))}"]
+    if params.get("stride", 1) not in (1, [1, 1], [1], [1, 1, 1]):
+        parts.append(f"s{show(_as_list(params['stride']))}")
+    pad = params.get("padding", 0)
+    if isinstance(pad, str):
+        parts.append(pad)
+    else:
+        parts.append(f"p{show(_as_list(pad))}")
+    if params.get("output_padding", 0) not in (0, [0], [0, 0], [0, 0, 0]):
+        parts.append(f"op{show(_as_list(params['output_padding']))}")
+    if params.get("groups", 1) != 1:
+        parts.append(f"g{params['groups']}")
+    return f"{params['in_channels']}→{params['out_channels']} " + " ".join(parts)
+
+
+def _as_list(value) -> list:
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _pads_for_mode(ctx, n: int, kernel, dilation, spatial_in) -> tuple[list[int], list[int]]:
+    """Left and right padding per spatial dim, with the checks torch's F.pad makes for non-zero modes."""
+    padding, mode = ctx["padding"], ctx["padding_mode"]
+    if padding == "valid":
+        return [0] * n, [0] * n
+    if padding == "same":
+        total = [d * (k - 1) for k, d in zip(kernel, dilation)]
+        left = [t // 2 for t in total]
+        right = [t - lft for t, lft in zip(total, left)]
+    else:
+        left = list(expand(padding, n))
+        right = list(left)
+    if mode == "zeros":
+        if any(p < 0 for p in left):
+            raise LayerError(f"{ctx.label}: padding cannot be negative, got {show(left)}", param="padding")
+        return left, right
+    labels = spatial_labels(n)
+    for lbl, size, lo, hi in zip(labels, spatial_in, left, right):
+        if mode == "reflect" and max(lo, hi) >= size:
+            raise LayerError(
+                f"{ctx.label}: reflect padding of {max(lo, hi)} needs {lbl} larger than {max(lo, hi)}, "
+                f"but the input's {lbl} is {size}",
+                param="padding",
+                fix="use less padding or padding_mode='zeros'",
+            )
+        if mode == "circular" and max(lo, hi) > size:
+            raise LayerError(
+                f"{ctx.label}: circular padding of {max(lo, hi)} wraps around more than once along {lbl} (size {size})",
+                param="padding",
+                fix="use less padding or padding_mode='zeros'",
+            )
+    return left, right
+
+
+def conv_infer(n: int):
+    def infer(ctx) -> Inferred:
+        _cin, cout, _groups = _check_groups(ctx)
+        stride = expand(ctx["stride"], n)
+        padding = ctx["padding"]
+        if padding == "same" and any(s != 1 for s in stride):
+            raise LayerError(
+                f"{ctx.label}: padding='same' only works with stride 1 (stride is {show(stride)})",
+                param="padding",
+                fix="give padding as a number, e.g. kernel_size // 2",
+            )
+        batched, shape = require_spatial_input(ctx, n)
+        lead = 1 if batched else 0
+        spatial_in = shape[lead + 1 :]
+        kernel = expand(ctx["kernel_size"], n)
+        dilation = expand(ctx["dilation"], n)
+        check_positive(ctx, "kernel_size", kernel, "a filter covers at least one position")
+        check_positive(ctx, "stride", stride, "windows must move forward")
+        check_positive(ctx, "dilation", dilation, "taps must be at least one apart")
+        left, right = _pads_for_mode(ctx, n, kernel, dilation, spatial_in)
+        _check_channels(ctx, shape[lead])
+        labels = spatial_labels(n)
+        out_sizes, notes = [], []
+        for lbl, size, k, s, d, lo, hi in zip(labels, spatial_in, kernel, stride, dilation, left, right):
+            padded = size + lo + hi
+            reach = d * (k - 1) + 1
+            if padded < reach:
+                raise LayerError(
+                    f"{ctx.label}: the kernel reaches {reach} positions along {lbl} but the padded input is only "
+                    f"{padded} ({lbl}={size} from {ctx.source()})",
+                    param="kernel_size",
+                    fix="use a smaller kernel_size or dilation, more padding, or a larger input",
+                )
+            out = (padded - reach) // s + 1
+            out_sizes.append(out)
+            notes.append(_conv_note(lbl, size, k, s, d, lo, hi, out, padding))
+        out_shape = ((shape[0],) if batched else ()) + (cout, *out_sizes)
+        lead_notes = [DimNote("N", shape[0], "N_out = N_in", f"{shape[0]} (the batch passes through)")] if batched else []
+        lead_notes.append(DimNote("C", cout, "C_out = out_channels", f"{cout} (one channel per filter)"))
+        warnings = ()
+        if padding == "same" and any(d % 2 == 1 and k % 2 == 0 for k, d in zip(kernel, dilation)):
+            warnings = ("padding='same' with an even kernel pads one side more than the other (torch warns too).",)
+        return Inferred(out_shape, tuple(lead_notes + notes), _weight_story(ctx, n, False), warnings)
+
+    return infer
+
+
+def _conv_note(lbl, size, k, s, d, lo, hi, out, padding) -> DimNote:
+    if padding == "same":
+        return DimNote(lbl, out, f"{lbl}_out = {lbl}_in (padding='same' pads to keep the size)", f"{out}")
+    if lo == hi:
+        formula = f"{lbl}_out = ⌊({lbl}_in + 2·padding − dilation·(kernel_size − 1) − 1) / stride⌋ + 1"
+        worked = f"⌊({size} + 2·{lo} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {out}"
+    else:
+        formula = f"{lbl}_out = ⌊({lbl}_in + pad_before + pad_after − dilation·(kernel_size − 1) − 1) / stride⌋ + 1"
+        worked = f"⌊({size} + {lo} + {hi} − {d}·({k} − 1) − 1) / {s}⌋ + 1 = {out}"
+    return DimNote(lbl, out, formula, worked)
+
+
+def conv_transpose_infer(n: int):
+    def infer(ctx) -> Inferred:
+        if ctx["padding_mode"] != "zeros":
+            raise LayerError(
+                f"{ctx.label}: transposed convolutions only support padding_mode='zeros'",
+                param="padding_mode",
+                fix="set padding_mode to 'zeros'",
+            )
+        _cin, cout, _groups = _check_groups(ctx)
+        batched, shape = require_spatial_input(ctx, n)
+        lead = 1 if batched else 0
+        spatial_in = shape[lead + 1 :]
+        kernel = expand(ctx["kernel_size"], n)
+        stride = expand(ctx["stride"], n)
+        dilation = expand(ctx["dilation"], n)
+        padding = expand(ctx["padding"], n)
+        out_pad = expand(ctx["output_padding"], n)
+        check_positive(ctx, "stride", stride, "windows must move forward")
+        if any(p < 0 for p in padding):
+            raise LayerError(f"{ctx.label}: padding cannot be negative, got {show(padding)}", param="padding")
+        if any(p < 0 for p in out_pad):
+            raise LayerError(f"{ctx.label}: output_padding cannot be negative, got {show(out_pad)}", param="output_padding")
+        _check_channels(ctx, shape[lead])
+        for op, s, d in zip(out_pad, stride, dilation):
+            if op >= s and op >= d:
+                raise LayerError(
+                    f"{ctx.label}: output_padding ({op}) must be smaller than stride ({s}) or dilation ({d})",
+                    param="output_padding",
+                    fix=f"set output_padding to at most {max(s, d) - 1}",
+                )
+        batch = shape[0] if batched else 1
+        onednn = _onednn_path(n, batch, shape[lead], spatial_in, kernel, ctx["groups"])
+        check_positive(ctx, "kernel_size", kernel, "a filter covers at least one position")
+        # oneDNN accepts dilation 0 where the kernel is 1 wide (the spacing of a single tap is moot).
+        spacing = [d for d, k in zip(dilation, kernel) if not (onednn and k == 1)]
+        check_positive(ctx, "dilation", spacing or [1], "taps must be at least one apart")
+        labels = spatial_labels(n)
+        out_sizes, notes = [], []
+        for lbl, size, k, s, d, p, op in zip(labels, spatial_in, kernel, stride, dilation, padding, out_pad):
+            out = (size - 1) * s - 2 * p + d * (k - 1) + op + 1
+            out_sizes.append(out)
+            notes.append(
+                DimNote(
+                    lbl,
+                    out,
+                    f"{lbl}_out = ({lbl}_in − 1)·stride − 2·padding + dilation·(kernel_size − 1) + output_padding + 1",
+                    f"({size} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {op} + 1 = {out}",
+                )
+            )
+        smallest = 0 if onednn else 1
+        warnings = ()
+        if any(o < smallest for o in out_sizes):
+            bad = next(i for i, o in enumerate(out_sizes) if o < smallest)
+            raise LayerError(
+                f"{ctx.label}: the output {labels[bad]} would be {out_sizes[bad]} (input {labels[bad]}={spatial_in[bad]}); "
+                f"a size must be at least 1",
+                param="padding",
+                fix="use less padding or a larger kernel_size or stride",
+            )
+        if any(o == 0 for o in out_sizes):
+            warnings = ("An output size is 0: torch returns an empty tensor here, which no later layer can use.",)
+        out_shape = ((shape[0],) if batched else ()) + (cout, *out_sizes)
+        lead_notes = [DimNote("N", shape[0], "N_out = N_in", f"{shape[0]} (the batch passes through)")] if batched else []
+        lead_notes.append(DimNote("C", cout, "C_out = out_channels", f"{cout} (one channel per filter)"))
+        story = _weight_story(ctx, n, True)
+        return Inferred(out_shape, tuple(lead_notes + notes), story, warnings)
+
+    return infer
+
+
+def _onednn_path(n: int, batch: int, channels: int, spatial, kernel, groups: int) -> bool:
+    """Whether torch's CPU build runs this transposed conv through oneDNN (aten's ``use_mkldnn``).
+
+    That path returns an empty tensor for an output size of 0 where the native path refuses it, so
+    the engine must know which one torch picks. Conv1d is run as 2-D with H=1; Conv3d's test looks
+    at the first four input dims and the last two kernel dims. Assumes more than one CPU thread.
+    """
+    if n == 1:
+        kernel_hw, dims = (1, kernel[0]), (batch, channels, 1, spatial[0])
+    else:
+        kernel_hw, dims = tuple(kernel[-2:]), (batch, channels, spatial[0], spatial[1])
+    return groups > 1 or (kernel_hw[0] > 3 and kernel_hw[1] > 3) or batch > 1 or product(dims) > 20480
+
+
+def _make(n: int, transposed: bool) -> LayerSpec:
+    name = f"ConvTranspose{n}d" if transposed else f"Conv{n}d"
+    what = "Transposed (up-sampling) convolution" if transposed else "Convolution"
+    dims = {1: "1-D signals (N, C, L)", 2: "images (N, C, H, W)", 3: "volumes (N, C, D, H, W)"}[n]
+    return LayerSpec(
+        type_name=name,
+        category="Convolution",
+        description=f"{what} over {dims}: out_channels learned filters slide over the input.",
+        params=_params(n, transposed),
+        infer=conv_transpose_infer(n) if transposed else conv_infer(n),
+        count_params=lambda p: _count(p, n, transposed),
+        summary=_summary,
+    )
+
+
+SPECS = [_make(n, t) for t in (False, True) for n in (1, 2, 3)]

@@ -1,0 +1,133 @@
+"""Graph-level node types: Input (a tensor entering the model), Add, Concat and the Output marker."""
+
+from __future__ import annotations
+
+from designer.core.layers.common import describe_tensor, unchanged_notes
+from designer.core.params import Integer, Shape
+from designer.core.shapes import DIM_MEANINGS, DimNote, Inferred, LayerError, dim_names, format_shape
+from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
+
+
+def _input_infer(ctx) -> Inferred:
+    shape = tuple(ctx["shape"])
+    if any(d < 1 for d in shape):
+        raise LayerError(f"{ctx.label}: every size in shape must be at least 1, got {list(shape)}", param="shape")
+    notes = tuple(DimNote(n, d, f"{n} = {d}", DIM_MEANINGS.get(n, "")) for n, d in zip(dim_names(len(shape)), shape))
+    story = (f"torch.randn({', '.join(str(d) for d in shape)}) makes this tensor.",)
+    if len(shape) == 4:
+        n, c, h, w = shape
+        story += (f"Read it as {n} samples, each with {c} channels of {h}×{w} values.",)
+    return Inferred(shape, notes, story)
+
+
+def _add_infer(ctx) -> Inferred:
+    rank = max(len(s) for s in ctx.inputs)
+    out = []
+    for axis in range(rank):
+        sizes = []
+        for port, shape in enumerate(ctx.inputs):
+            offset = axis - (rank - len(shape))
+            if offset >= 0:
+                sizes.append((shape[offset], port))
+        wanted = {s for s, _ in sizes if s != 1}
+        if len(wanted) > 1:
+            (a, pa), (b, pb) = next(((x, y) for x in sizes for y in sizes if x[0] != y[0] and 1 not in (x[0], y[0])))
+            label = dim_names(rank)[axis]
+            raise LayerError(
+                f"{ctx.label} cannot add {format_shape(ctx.inputs[pa])} from {ctx.source(pa)} and "
+                f"{format_shape(ctx.inputs[pb])} from {ctx.source(pb)}: {label} (dim {axis}) is {a} in one and {b} in the other",
+                fix="make the sizes equal (or 1, which broadcasts)",
+            )
+        out.append(wanted.pop() if wanted else 1)
+    shape = tuple(out)
+    broadcast = any(s != shape for s in ctx.inputs)
+    notes = tuple(
+        DimNote(n, d, f"{n}_out = {n} of the inputs" + (" (1 broadcasts)" if broadcast else ""), str(d))
+        for n, d in zip(dim_names(rank), shape)
+    )
+    return Inferred(shape, notes, ("Adds its inputs element by element; sizes must match or be 1.",))
+
+
+def _concat_infer(ctx) -> Inferred:
+    first = ctx.inputs[0]
+    rank = len(first)
+    dim = ctx["dim"]
+    if not -rank <= dim < rank:
+        raise LayerError(
+            f"{ctx.label}: dim {dim} is out of range for {rank}-D inputs (use -{rank}..{rank - 1})",
+            param="dim",
+            fix="set dim to 1 to join along channels",
+        )
+    axis = dim % rank
+    names = dim_names(rank)
+    for port, shape in enumerate(ctx.inputs[1:], start=1):
+        if len(shape) != rank:
+            raise LayerError(
+                f"{ctx.label} joins tensors of the same rank, but {ctx.source(0)} gives {describe_tensor(first)} "
+                f"and {ctx.source(port)} gives {describe_tensor(shape)}"
+            )
+        for i, (a, b) in enumerate(zip(first, shape)):
+            if i != axis and a != b:
+                raise LayerError(
+                    f"{ctx.label} joins along {names[axis]} (dim {axis}), so every other size must match, but "
+                    f"{names[i]} is {a} from {ctx.source(0)} and {b} from {ctx.source(port)}",
+                    fix="crop, pad or resize one branch so the sizes agree",
+                )
+    total = sum(s[axis] for s in ctx.inputs)
+    out = tuple(total if i == axis else d for i, d in enumerate(first))
+    parts = " + ".join(str(s[axis]) for s in ctx.inputs)
+    notes = []
+    for i, (n, d) in enumerate(zip(names, out)):
+        if i == axis:
+            notes.append(DimNote(n, d, f"{n}_out = sum of the inputs' {n}", f"{parts} = {d}"))
+        else:
+            notes.append(DimNote(n, d, f"{n}_out = {n}_in", f"{d} (must match in every input)"))
+    return Inferred(out, tuple(notes), (f"Stacks its inputs side by side along {names[axis]}.",))
+
+
+def _output_infer(ctx) -> Inferred:
+    return Inferred(ctx.shape, unchanged_notes(ctx.shape), ("Marks a result of the model's forward().",))
+
+
+SPECS = [
+    LayerSpec(
+        "Input",
+        "Graph",
+        "A tensor entering the model, e.g. a batch of images N×C×H×W.",
+        (ParamSpec("shape", Shape(), REQUIRED, "the tensor's size, batch first"),),
+        _input_infer,
+        min_inputs=0,
+        max_inputs=0,
+        kind="input",
+        summary=lambda p: format_shape(tuple(p["shape"])),
+    ),
+    LayerSpec(
+        "Add",
+        "Graph",
+        "Adds two or more tensors element by element (residual connections); sizes broadcast like torch.",
+        (),
+        _add_infer,
+        min_inputs=2,
+        max_inputs=None,
+        kind="add",
+    ),
+    LayerSpec(
+        "Concat",
+        "Graph",
+        "Joins two or more tensors along one dimension (torch.cat), e.g. U-Net skip connections.",
+        (ParamSpec("dim", Integer(), 1, "the dimension to join along (1 = channels)"),),
+        _concat_infer,
+        min_inputs=2,
+        max_inputs=None,
+        kind="concat",
+        summary=lambda p: f"dim {p.get('dim', 1)}",
+    ),
+    LayerSpec(
+        "Output",
+        "Graph",
+        "Marks a tensor the model returns from forward().",
+        (),
+        _output_infer,
+        kind="output",
+    ),
+]

@@ -1,0 +1,3 @@
+"""Normalization layers: BatchNorm, InstanceNorm, GroupNorm, LayerNorm, LocalResponseNorm."""
+
+SPECS: list = []

@@ -1,0 +1,3 @@
+"""Resampling: Upsample, PixelShuffle and PixelUnshuffle."""
+
+SPECS: list = []

@@ -1,0 +1,97 @@
+"""Vocabulary of shape inference: tensor shapes, named dimensions, explanations and layer errors.
+
+Shape rules (in ``designer.core.layers``) return an :class:`Inferred` or raise :class:`LayerError`;
+the engine stores them per node. Everything here is plain data that the GUI and CLI only display.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Shape = tuple[int, ...]
+
+_SPATIAL_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+DIM_MEANINGS = {
+    "N": "batch: how many samples go through together",
+    "C": "channels: feature maps per sample (3 for an RGB image)",
+    "F": "features: numbers per sample",
+    "L": "length: positions along the sequence or signal",
+    "D": "depth: slices of a volume or frames of a clip",
+    "H": "height: rows of each feature map",
+    "W": "width: columns of each feature map",
+}
+
+
+def dim_names(rank: int) -> tuple[str, ...]:
+    """Conventional names of the axes of a batched tensor of ``rank`` dims: N, C, then D/H/W or L."""
+    if rank <= 0:
+        return ()
+    if rank == 1:
+        return ("F",)
+    if rank == 2:
+        return ("N", "F")
+    spatial = rank - 2
+    if spatial in _SPATIAL_NAMES:
+        return ("N", "C", *_SPATIAL_NAMES[spatial])
+    return ("N", "C", *(f"S{i + 1}" for i in range(spatial)))
+
+
+def format_shape(shape: Shape) -> str:
+    """``64×512×4×4``: the compact label drawn on an edge."""
+    return "×".join(str(d) for d in shape) if shape else "scalar"
+
+
+def format_named(shape: Shape) -> str:
+    """``N=64 · C=512 · H=4 · W=4``: every dimension named."""
+    return " · ".join(f"{n}={d}" for n, d in zip(dim_names(len(shape)), shape)) or "scalar"
+
+
+def format_count(n: int) -> str:
+    """``819,712``: thousands separated so big counts stay readable."""
+    return f"{n:,}"
+
+
+@dataclass(frozen=True)
+class DimNote:
+    """How one output dimension got its size: ``formula`` in symbols, ``worked`` with the user's numbers."""
+
+    label: str
+    size: int
+    formula: str = ""
+    worked: str = ""
+
+    def text(self) -> str:
+        if not self.formula:
+            return f"{self.label} = {self.size}"
+        return f"{self.formula} = {self.worked}" if self.worked else self.formula
+
+
+@dataclass(frozen=True)
+class Inferred:
+    """A shape rule's answer: the output shape, the reason for each dim, and teaching notes."""
+
+    shape: Shape
+    dims: tuple[DimNote, ...] = ()
+    story: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class LayerError(Exception):
+    """A configuration torch would reject, in words a beginner understands.
+
+    ``param`` names the parameter to change (the inspector highlights it); ``fix`` is a suggested
+    remedy when one is obvious.
+    """
+
+    message: str
+    param: str | None = None
+    fix: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        super().__init__(self.message)
+
+    def sentence(self) -> str:
+        return f"{self.message}; {self.fix}" if self.fix else self.message

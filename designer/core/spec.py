@@ -1,0 +1,126 @@
+"""Declarative layer specifications: the parameters, arity and rules of one layer type.
+
+Each module in ``designer.core.layers`` lists its ``SPECS``; ``designer.core.catalog`` collects them.
+A spec's ``infer`` receives a :class:`RuleContext` (resolved params, input shapes, names for
+messages) and returns an :class:`~designer.core.shapes.Inferred` or raises a ``LayerError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from designer.core.params import Kind
+from designer.core.shapes import Inferred, Shape
+
+_MISSING = object()
+REQUIRED = _MISSING
+
+
+def short_repr(value: Any, limit: int = 60) -> str:
+    """``repr`` cut to ``limit`` characters, for messages about values from untrusted files."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One constructor keyword argument: its name, kind, default (or REQUIRED) and a one-line help."""
+
+    name: str
+    kind: Kind
+    default: Any = _MISSING
+    help: str = ""
+
+    @property
+    def required(self) -> bool:
+        return self.default is _MISSING
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    """What a shape rule sees: params with defaults filled in, the input shapes, and names for sentences."""
+
+    type_name: str
+    params: Mapping[str, Any]
+    inputs: tuple[Shape, ...]
+    label: str = ""
+    sources: tuple[str, ...] = ()
+
+    def __getitem__(self, name: str) -> Any:
+        return self.params[name]
+
+    @property
+    def shape(self) -> Shape:
+        """The single input's shape (single-input layers)."""
+        return self.inputs[0]
+
+    def source(self, port: int = 0) -> str:
+        return self.sources[port] if port < len(self.sources) else f"input {port}"
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """Everything the app knows about one layer type.
+
+    ``kind`` says how the exporter writes it: ``"module"`` (an ``nn.<type_name>`` attribute),
+    or one of the graph-level kinds ``"input"``, ``"add"``, ``"concat"``, ``"output"``.
+    ``max_inputs`` None means variadic. ``count_params`` equals ``sum(p.numel())`` of the module.
+    """
+
+    type_name: str
+    category: str
+    description: str
+    params: tuple[ParamSpec, ...]
+    infer: Callable[[RuleContext], Inferred]
+    count_params: Callable[[Mapping[str, Any]], int] = lambda p: 0
+    min_inputs: int = 1
+    max_inputs: int | None = 1
+    kind: str = "module"
+    summary: Callable[[Mapping[str, Any]], str] = field(default=lambda p: "")
+
+    def param(self, name: str) -> ParamSpec:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.params)
+
+    def check_params(self, given: Mapping[str, Any]) -> list[tuple[str, str]]:
+        """Problems with ``given`` as (param, sentence): unknown names, missing required ones, wrong types."""
+        problems = []
+        known = {p.name: p for p in self.params}
+        for name, value in given.items():
+            spec = known.get(name)
+            if spec is None:
+                hint = f"; {self.type_name} takes {', '.join(known)}" if known else f"; {self.type_name} takes none"
+                problems.append((name, f"{self.type_name} has no parameter {name!r}{hint}"))
+            elif not spec.kind.accepts(value):
+                problems.append((name, f"{name} must be {spec.kind.describe()}, got {short_repr(value)}"))
+        for spec in self.params:
+            if spec.required and spec.name not in given:
+                problems.append((spec.name, f"{spec.name} is required for {self.type_name}"))
+        return problems
+
+    def resolve(self, given: Mapping[str, Any]) -> dict[str, Any]:
+        """Given params completed with torch's defaults (required ones must be present)."""
+        out = {}
+        for p in self.params:
+            if p.name in given:
+                out[p.name] = given[p.name]
+            elif not p.required:
+                out[p.name] = p.default
+        return out
+
+    def signature(self) -> str:
+        """``Conv2d(in_channels, out_channels, kernel_size, stride=1, ...)`` for tooltips."""
+        parts = [p.name if p.required else f"{p.name}={p.default!r}" for p in self.params]
+        return f"{self.type_name}({', '.join(parts)})"
+
+    @property
+    def variadic(self) -> bool:
+        return self.max_inputs is None
