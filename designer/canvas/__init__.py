@@ -1,0 +1,1 @@
+"""The node editor canvas: QGraphicsScene/View, items, and one class per mouse gesture."""

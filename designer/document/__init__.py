@@ -1,0 +1,1 @@
+"""Qt controller: a core graph with its shape engine, undo stack, file path and clean state."""

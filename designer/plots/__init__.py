@@ -1,0 +1,1 @@
+"""pyqtgraph panels, imported only when a plot dock opens."""

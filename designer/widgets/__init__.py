@@ -1,0 +1,1 @@
+"""Dock widgets: palette, inspector, problems list, export dialog."""

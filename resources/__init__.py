@@ -1,0 +1,1 @@
+"""Data files shipped with the app (examples, icons), found through importlib.resources."""
