@@ -1,0 +1,43 @@
+"""QUndoCommand wrapper around one core edit: the only bridge between QUndoStack and the model."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QUndoCommand
+
+from designer.core.edits import Edit, SetParams
+
+_MERGE_PARAMS = 1
+
+
+class EditCommand(QUndoCommand):
+    """Applies/reverts one core ``Edit`` through the document. The first redo is a no-op because
+    ``Document.apply`` has already applied the edit (so a refused edit never reaches the stack).
+    Consecutive parameter edits of one node with ``mergeable`` set become one undo step."""
+
+    def __init__(self, document, edit: Edit, mergeable: bool = False) -> None:
+        super().__init__(edit.text)
+        self._document = document
+        self.edit = edit
+        self._mergeable = mergeable and isinstance(edit, SetParams)
+        self._applied = True
+
+    def redo(self) -> None:
+        if self._applied:
+            self._applied = False
+            return
+        self._document.run_edit(self.edit.apply)
+
+    def undo(self) -> None:
+        self._document.run_edit(self.edit.revert)
+
+    def id(self) -> int:
+        return _MERGE_PARAMS if self._mergeable else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:
+        if not isinstance(other, EditCommand) or not other._mergeable or not self._mergeable:
+            return False
+        mine, theirs = self.edit, other.edit
+        if not (isinstance(mine, SetParams) and isinstance(theirs, SetParams)) or mine.node_id != theirs.node_id:
+            return False
+        mine.params = theirs.params
+        return True
