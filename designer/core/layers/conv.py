@@ -5,7 +5,6 @@ from __future__ import annotations
 from designer.core.layers.common import (
     check_positive,
     expand,
-    leading_labels,
     product,
     require_spatial_input,
     show,

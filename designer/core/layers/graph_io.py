@@ -31,7 +31,7 @@ def _add_infer(ctx) -> Inferred:
                 sizes.append((shape[offset], port))
         wanted = {s for s, _ in sizes if s != 1}
         if len(wanted) > 1:
-            (a, pa), (b, pb) = next(((x, y) for x in sizes for y in sizes if x[0] != y[0] and 1 not in (x[0], y[0])))
+            (a, pa), (b, pb) = next((x, y) for x in sizes for y in sizes if x[0] != y[0] and 1 not in (x[0], y[0]))
             label = dim_names(rank)[axis]
             raise LayerError(
                 f"{ctx.label} cannot add {format_shape(ctx.inputs[pa])} from {ctx.source(pa)} and "
