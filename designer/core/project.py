@@ -1,0 +1,455 @@
+"""Project files: the JSON format (version 1), strict loading with places, migrations, atomic saving.
+
+A file is one JSON object: ``format``, ``version``, ``name``, ``nodes`` (``id``, ``type``, ``params``,
+optional ``name`` and ``position``) and ``edges`` (``source``, ``target``, ``target_port``). Loading
+refuses anything the model could not hold and says where (``nodes[3] (id 'up2'): ...``); cycles and
+wrong input counts load fine, because the shape engine explains them on the nodes. Files from older
+format versions pass through numbered one-step migrations; newer ones are refused. ``dumps`` writes a
+canonical text (stable key order, one node and one edge per line) so that load → save of a canonical
+file gives identical bytes and diffs stay clean in git.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+from designer.core import catalog
+from designer.core.errors import GraphError
+from designer.core.graph import Edge, Graph, Node
+from designer.core.params import is_int
+from designer.core.spec import short_repr
+
+FORMAT = "model-designer-project"
+FORMAT_VERSION = 1
+
+# Limits against huge or hostile files: each fails with a sentence, never a hang or a RecursionError.
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_NODES = 20_000
+MAX_EDGES = 100_000
+MAX_DEPTH = 16
+MAX_STRING = 1_000
+MAX_LIST = 1_000
+MAX_PORT = 1_023
+MAX_INT = 2**63 - 1
+
+_PROJECT_KEYS = ("format", "version", "name", "nodes", "edges")
+_NODE_KEYS = ("id", "type", "name", "params", "position")
+_EDGE_KEYS = ("source", "target", "target_port")
+
+
+class ProjectError(Exception):
+    """A project file that cannot be read or written. ``str()`` is one sentence naming the file and place.
+
+    ``path`` is the file (or ``"<string>"``), ``location`` the place inside it (``"nodes[3] (id 'up2')"``,
+    ``"line 4, column 7"``) or None, ``message`` the bare sentence.
+    """
+
+    def __init__(self, message: str, path: str | os.PathLike | None = None, location: str | None = None):
+        self.message = message
+        self.path = os.fspath(path) if path is not None else None
+        self.location = location
+        parts = [_display_name(self.path)] if self.path is not None else []
+        if location:
+            parts.append(location)
+        super().__init__(": ".join(parts + [message]))
+
+
+def _display_name(path: str) -> str:
+    return os.path.basename(path) or path
+
+
+# ----- migrations ----------------------------------------------------------------------------------
+# MIGRATIONS[n] turns a version-n document into a version-(n + 1) document. Each step is pure, small and
+# kept forever, with fixture files in tests/core/fixtures/ for every version ever written.
+Migration = Callable[[dict], dict]
+MIGRATIONS: dict[int, Migration] = {}
+
+
+def migrate(data: dict, version: int, current: int = FORMAT_VERSION, steps: dict[int, Migration] | None = None) -> dict:
+    """Bring a version-``version`` document up to ``current``, one numbered step at a time."""
+    steps = MIGRATIONS if steps is None else steps
+    while version < current:
+        data = steps[version](data)
+        version += 1
+        data["version"] = version
+    return data
+
+
+# ----- loading -------------------------------------------------------------------------------------
+def load(path: str | os.PathLike) -> Graph:
+    """Read a project file (any path, any extension; UTF-8, a byte order mark is tolerated)."""
+    try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise ProjectError(f"the file is {size:,} bytes; project files are limited to {MAX_FILE_BYTES:,}", path)
+        with open(path, "rb") as f:
+            raw = f.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ProjectError(f"cannot read the file: {_os_reason(exc)}", path) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ProjectError(f"the file is larger than {MAX_FILE_BYTES:,} bytes, the limit for project files", path)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProjectError(f"the file is not UTF-8 text (byte {exc.start} cannot be decoded)", path) from None
+    return loads(text, os.fspath(path))
+
+
+def loads(text: str, source: str = "<string>") -> Graph:
+    """Build a Graph from project-file text; ``source`` names the file in messages."""
+    if len(text) > MAX_FILE_BYTES:
+        raise ProjectError(f"the text is larger than {MAX_FILE_BYTES:,} characters, the limit for project files", source)
+    data = _parse(text, source)
+    if not isinstance(data, dict):
+        raise ProjectError(f"a project file holds one JSON object {{...}}, not {_json_kind(data)}", source)
+    if data.get("format") != FORMAT:
+        found = f"its \"format\" is {short_repr(data['format'])}" if "format" in data else "it has no \"format\" field"
+        raise ProjectError(f"this is not a Model Designer project: {found}, expected {FORMAT!r}", source)
+    version = _version(data, source)
+    _check_limits(data, source)
+    data = migrate(data, version)
+    return _build(data, source)
+
+
+def _parse(text: str, source: str) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        raise ProjectError(f"this is not valid JSON: {exc.msg}", source, f"line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise ProjectError(f"the JSON is nested too deeply (a project needs at most {MAX_DEPTH} levels)", source) from None
+    except _DuplicateKey as exc:
+        raise ProjectError(f"the key {short_repr(exc.key)} appears twice in one object", source) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise ProjectError(f"this JSON cannot be read: {exc}", source) from None
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str):
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
+
+
+def _version(data: dict, source: str) -> int:
+    if "version" not in data:
+        raise ProjectError("the \"version\" field is missing", source)
+    version = data["version"]
+    if not is_int(version):
+        raise ProjectError(f"\"version\" must be an integer, got {short_repr(version)}", source)
+    if version > FORMAT_VERSION:
+        raise ProjectError(
+            f"this file uses project format version {version}, but this Model Designer reads versions up to "
+            f"{FORMAT_VERSION}; open it with a newer Model Designer",
+            source,
+        )
+    if version < 1:
+        raise ProjectError(f"\"version\" {version} does not exist; versions start at 1", source)
+    return version
+
+
+def _check_limits(data: dict, source: str) -> None:
+    """Refuse sizes no real design has before any further work: counts, depth, strings, lists, numbers."""
+    nodes, edges = data.get("nodes"), data.get("edges")
+    if isinstance(nodes, list) and len(nodes) > MAX_NODES:
+        raise ProjectError(f"the file has {len(nodes):,} nodes; the limit is {MAX_NODES:,}", source, "nodes")
+    if isinstance(edges, list) and len(edges) > MAX_EDGES:
+        raise ProjectError(f"the file has {len(edges):,} edges; the limit is {MAX_EDGES:,}", source, "edges")
+    path: list[str | int] = []
+
+    def walk(value: Any) -> None:
+        if len(path) > MAX_DEPTH:
+            raise ProjectError(f"values are nested more than {MAX_DEPTH} levels deep", source, _json_path(path))
+        if isinstance(value, str):
+            if len(value) > MAX_STRING:
+                raise ProjectError(
+                    f"a text of {len(value):,} characters is longer than the limit of {MAX_STRING:,}", source, _json_path(path)
+                )
+        elif isinstance(value, float):
+            if not math.isfinite(value):
+                raise ProjectError(f"numbers must be finite, got {value}", source, _json_path(path))
+        elif is_int(value):
+            if abs(value) > MAX_INT:
+                raise ProjectError(f"the number {short_repr(value, 30)} is too large", source, _json_path(path))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                path.append(key)
+                if len(key) > MAX_STRING:
+                    raise ProjectError(f"a key of {len(key):,} characters is longer than {MAX_STRING:,}", source, _json_path(path[:-1]))
+                walk(item)
+                path.pop()
+        elif isinstance(value, list):
+            if len(value) > MAX_LIST and len(path) != 1:
+                raise ProjectError(f"a list of {len(value):,} items is longer than {MAX_LIST:,}", source, _json_path(path))
+            for i, item in enumerate(value):
+                path.append(i)
+                walk(item)
+                path.pop()
+
+    walk(data)
+
+
+def _json_path(path: list[str | int]) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            text = short_repr(part, 40)[1:-1] if not part.isidentifier() else part
+            out += f".{text}" if out else text
+    return out or "the top level"
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    if value is None:
+        return "null"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a text"
+    if isinstance(value, list):
+        return "a list"
+    return "an object"
+
+
+def _unknown_keys(record: dict, known: tuple[str, ...], source: str, where: str, what: str) -> None:
+    for key in record:
+        if key not in known:
+            raise ProjectError(f"unknown field {short_repr(key)}; {what} has {', '.join(known)}", source, where)
+
+
+def _build(data: dict, source: str) -> Graph:
+    _unknown_keys(data, _PROJECT_KEYS, source, "the top level", "a project")
+    name = data.get("name", "Untitled")
+    if not isinstance(name, str):
+        raise ProjectError(f"\"name\" must be a text, got {short_repr(name)}", source)
+    graph = Graph(name)
+    nodes = data.get("nodes")
+    if not isinstance(nodes, list):
+        raise ProjectError(f"\"nodes\" must be a list of nodes, got {_missing_or(nodes, 'nodes' in data)}", source)
+    edges = data.get("edges", [])
+    if not isinstance(edges, list):
+        raise ProjectError(f"\"edges\" must be a list of edges, got {_json_kind(edges)}", source)
+    for i, record in enumerate(nodes):
+        graph.add_node(_node(record, i, graph, source))
+    for i, record in enumerate(edges):
+        _edge(record, i, graph, source)
+    return graph
+
+
+def _missing_or(value: Any, present: bool) -> str:
+    return _json_kind(value) if present else "nothing (the field is missing)"
+
+
+def _node(record: Any, i: int, graph: Graph, source: str) -> Node:
+    where = f"nodes[{i}]"
+    if not isinstance(record, dict):
+        raise ProjectError(f"a node must be an object {{\"id\": ..., \"type\": ...}}, got {_json_kind(record)}", source, where)
+    node_id = record.get("id")
+    if not isinstance(node_id, str) or not node_id:
+        raise ProjectError(f"\"id\" must be a non-empty text, got {_missing_or(node_id, 'id' in record)}", source, where)
+    where = f"nodes[{i}] (id {short_repr(node_id, 40)})"
+    if node_id in graph:
+        raise ProjectError(f"the id {short_repr(node_id, 40)} is used by nodes[{graph.index_of(node_id)}] already; ids must be unique", source, where)
+    _unknown_keys(record, _NODE_KEYS, source, where, "a node")
+    type_name = record.get("type")
+    if not isinstance(type_name, str):
+        raise ProjectError(f"\"type\" must be a layer type name, got {_missing_or(type_name, 'type' in record)}", source, where)
+    if not catalog.exists(type_name):
+        close = difflib.get_close_matches(type_name, catalog.type_names(), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ProjectError(f"unknown layer type {short_repr(type_name, 40)}{hint}", source, where)
+    params = record.get("params", {})
+    if not isinstance(params, dict):
+        raise ProjectError(f"\"params\" must be an object, got {_json_kind(params)}", source, where)
+    problems = catalog.get(type_name).check_params(params)
+    if problems:
+        raise ProjectError(problems[0][1], source, where)
+    name = record.get("name")
+    if name is not None and not isinstance(name, str):
+        raise ProjectError(f"\"name\" must be a text, got {_json_kind(name)}", source, where)
+    position = record.get("position")
+    if position is not None:
+        if not (isinstance(position, list) and len(position) == 2 and all(_is_number(v) for v in position)):
+            raise ProjectError(f"\"position\" must be a list of 2 numbers [x, y], got {short_repr(position)}", source, where)
+        position = (position[0], position[1])
+    return Node(node_id, type_name, params, name, position)
+
+
+def _is_number(value: Any) -> bool:
+    return is_int(value) or (isinstance(value, float) and math.isfinite(value))
+
+
+def _edge(record: Any, i: int, graph: Graph, source: str) -> None:
+    where = f"edges[{i}]"
+    if not isinstance(record, dict):
+        raise ProjectError(f"an edge must be an object {{\"source\": ..., \"target\": ...}}, got {_json_kind(record)}", source, where)
+    _unknown_keys(record, _EDGE_KEYS, source, where, "an edge")
+    for end in ("source", "target"):
+        value = record.get(end)
+        if not isinstance(value, str):
+            raise ProjectError(f"\"{end}\" must be a node id, got {_missing_or(value, end in record)}", source, where)
+        if value not in graph:
+            raise ProjectError(f"\"{end}\" {short_repr(value, 40)} is not the id of any node", source, where)
+    port = record.get("target_port", 0)
+    if not is_int(port) or not 0 <= port <= MAX_PORT:
+        raise ProjectError(f"\"target_port\" must be an integer from 0 to {MAX_PORT}, got {short_repr(port)}", source, where)
+    edge = Edge(record["source"], record["target"], port)
+    taken = graph.inputs(edge.target).get(port)
+    if taken is not None:
+        raise ProjectError(
+            f"input {port} of {short_repr(edge.target, 40)} already has an edge (from {short_repr(taken, 40)}); "
+            f"an input port takes one edge, give this one another \"target_port\"",
+            source,
+            where,
+        )
+    try:
+        graph.connect(edge, strict=False)
+    except GraphError as exc:  # the model's own checks stay the last word
+        raise ProjectError(str(exc), source, where) from None
+
+
+# ----- saving --------------------------------------------------------------------------------------
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(", ", ": "))
+
+
+def dumps(graph: Graph) -> str:
+    """The canonical text of ``graph``: stable key order, one node and one edge per line, trailing newline."""
+    encode = _ENCODER.encode
+    try:
+        node_lines = [encode(_node_record(node)) for node in graph.nodes()]
+        edge_lines = [
+            f'{{"source": {encode(e.source)}, "target": {encode(e.target)}, "target_port": {e.target_port}}}'
+            for e in graph.edges()
+        ]
+    except (TypeError, ValueError) as exc:
+        raise ProjectError(f"the design holds a value JSON cannot store ({exc})", "<project>") from None
+    return (
+        "{\n"
+        f'  "format": {encode(FORMAT)},\n'
+        f'  "version": {FORMAT_VERSION},\n'
+        f'  "name": {encode(graph.name)},\n'
+        f'  "nodes": {_block(node_lines)},\n'
+        f'  "edges": {_block(edge_lines)}\n'
+        "}\n"
+    )
+
+
+def _block(lines: list[str]) -> str:
+    if not lines:
+        return "[]"
+    return "[\n    " + ",\n    ".join(lines) + "\n  ]"
+
+
+def _node_record(node: Node) -> dict:
+    record: dict[str, Any] = {"id": node.id, "type": node.type_name}
+    if node.name is not None:
+        record["name"] = node.name
+    order = catalog.get(node.type_name).param_names if catalog.exists(node.type_name) else ()
+    params = {k: node.params[k] for k in order if k in node.params}
+    params.update((k, v) for k, v in node.params.items() if k not in params)
+    record["params"] = params
+    if node.position is not None:
+        record["position"] = list(node.position)
+    return record
+
+
+def save(graph: Graph, path: str | os.PathLike) -> None:
+    """Write ``graph`` to ``path`` atomically, keeping the previous file as ``path + '.bak'``.
+
+    The text goes to a temporary file in the same folder, is flushed and synced, then replaces the
+    target in one step, so a crash leaves either the old file or the new one, never half of one.
+    """
+    data = dumps(graph).encode("utf-8")
+    target = os.path.realpath(os.fspath(path))
+    folder = os.path.dirname(target)
+    tmp = None
+    try:
+        existing = os.path.exists(target)
+        mode = os.stat(target).st_mode & 0o777 if existing else _default_mode()
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        if existing:
+            _backup(target)
+        os.replace(tmp, target)
+        tmp = None
+        _sync_folder(folder)
+    except OSError as exc:
+        raise ProjectError(f"cannot save the file: {_os_reason(exc)}", path) from None
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def backup_path(path: str | os.PathLike) -> str:
+    """Where ``save`` keeps the previous version of ``path``."""
+    return os.path.realpath(os.fspath(path)) + ".bak"
+
+
+def _backup(target: str) -> None:
+    """Copy the current file to ``target.bak`` (itself atomically, so a crash never leaves half a backup)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".bak.tmp", dir=os.path.dirname(target))
+    try:
+        with os.fdopen(fd, "wb") as out, open(target, "rb") as src:
+            shutil.copyfileobj(src, out)
+            out.flush()
+            os.fsync(out.fileno())
+        shutil.copymode(target, tmp)
+        os.replace(tmp, target + ".bak")
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _sync_folder(folder: str) -> None:
+    """Make the rename itself durable where the platform allows opening a folder."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _os_reason(exc: OSError) -> str:
+    reason = exc.strerror or str(exc)
+    return reason[:1].lower() + reason[1:] if reason else type(exc).__name__
