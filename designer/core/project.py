@@ -11,6 +11,7 @@ file gives identical bytes and diffs stay clean in git.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
 import math
@@ -401,10 +402,8 @@ def save(graph: Graph, path: str | os.PathLike) -> None:
         raise ProjectError(f"cannot save the file: {_os_reason(exc)}", path) from None
     finally:
         if tmp is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def backup_path(path: str | os.PathLike) -> str:
@@ -423,10 +422,8 @@ def _backup(target: str) -> None:
         shutil.copymode(target, tmp)
         os.replace(tmp, target + ".bak")
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 
