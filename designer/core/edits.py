@@ -46,6 +46,7 @@ class RemoveNodes(Edit):
     _removed: list[tuple[Node, int, list[tuple[Edge, int]]]] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
+        self.node_ids = list(dict.fromkeys(self.node_ids))
         count = len(self.node_ids)
         self.text = self.text or ("Delete Node" if count == 1 else f"Delete {count} Nodes")
 
