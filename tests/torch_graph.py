@@ -1,0 +1,87 @@
+"""Run a whole design in torch, node by node, as the oracle for statistics and explanations.
+
+Each node becomes the torch module (or operation) its type names; the result gives, per node, the
+output tensor's shape, the parameter and buffer counts, and the FLOPs FlopCounterMode sees.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+from designer.core import catalog
+from designer.core.engine import ShapeEngine
+from designer.core.graph import Edge, Graph, Node
+from tests.oracle import torch_module
+
+
+@dataclass
+class TorchNode:
+    shape: tuple[int, ...]
+    params: int
+    buffers: int
+    flops: int
+    weights: dict[str, tuple[int, ...]]
+
+
+def run_graph(graph: Graph, engine: ShapeEngine, seed: int = 0) -> dict[str, TorchNode]:
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    torch.manual_seed(seed)
+    values: dict[str, torch.Tensor] = {}
+    out: dict[str, TorchNode] = {}
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        for node_id in engine.order():
+            node = graph.node(node_id)
+            spec = catalog.get(node.type_name)
+            args = [values[src] for _, src in sorted(graph.inputs(node_id).items())]
+            module = None
+            with FlopCounterMode(display=False) as counter:
+                if spec.kind == "input":
+                    result = torch.randn(*node.params["shape"])
+                elif spec.kind == "add":
+                    result = args[0]
+                    for t in args[1:]:
+                        result = result + t
+                elif spec.kind == "concat":
+                    result = torch.cat(args, dim=node.params.get("dim", 1))
+                elif spec.kind == "output":
+                    result = args[0]
+                else:
+                    module = torch_module(node.type_name, node.params).eval()
+                    result = module(*args)
+            values[node_id] = result
+            out[node_id] = TorchNode(
+                shape=tuple(result.shape),
+                params=sum(p.numel() for p in module.parameters()) if module else 0,
+                buffers=sum(b.numel() for b in module.buffers()) if module else 0,
+                flops=counter.get_total_flops(),
+                weights={name: tuple(p.shape) for name, p in module.named_parameters()} if module else {},
+            )
+    return out
+
+
+def single_layer(type_name: str, params: dict, input_shapes: list[tuple[int, ...]]) -> Graph:
+    graph = Graph()
+    for i, shape in enumerate(input_shapes):
+        graph.add_node(Node(f"x{i}", "Input", {"shape": list(shape)}))
+    graph.add_node(Node("layer", type_name, params))
+    for i in range(len(input_shapes)):
+        graph.connect(Edge(f"x{i}", "layer", i))
+    return graph
+
+
+def chain(input_shape: tuple[int, ...], layers: list[tuple[str, dict]]) -> Graph:
+    """Input → layer1 → layer2 → ... → Output, with ids x, l1, l2, ..., out."""
+    graph = Graph()
+    graph.add_node(Node("x", "Input", {"shape": list(input_shape)}))
+    previous = "x"
+    for i, (type_name, params) in enumerate(layers, start=1):
+        graph.add_node(Node(f"l{i}", type_name, params))
+        graph.connect(Edge(previous, f"l{i}"))
+        previous = f"l{i}"
+    graph.add_node(Node("out", "Output"))
+    graph.connect(Edge(previous, "out"))
+    return graph
