@@ -200,10 +200,8 @@ def weight_shapes(type_name: str, params: Mapping[str, Any]) -> tuple[tuple[str,
     if type_name.startswith(("Conv", "ConvTranspose")) and n:
         k = expand(p["kernel_size"], n)
         cin, cout, groups = p["in_channels"], p["out_channels"], p["groups"]
-        if type_name.startswith("ConvTranspose"):
-            weight = (cin, cout // groups, *k)
-        else:
-            weight = (cout, cin // groups, *k)
+        transposed = type_name.startswith("ConvTranspose")
+        weight = (cin, cout // groups, *k) if transposed else (cout, cin // groups, *k)
         return (("weight", weight),) + ((("bias", (cout,)),) if p["bias"] else ())
     if type_name == "Linear":
         out = p["out_features"]
