@@ -89,3 +89,23 @@ def _show(values: Sequence[int]) -> str:
 def show(values: Sequence[Any]) -> str:
     """One number when all dims agree, else the list: ``4`` or ``[4, 3]``."""
     return _show(values)
+
+
+def axis_labels(rank: int, spatial: int) -> tuple[str, ...]:
+    """Names for the axes of a ``rank``-D tensor whose last ``spatial`` axes a layer works on.
+
+    ``(N, C, H, W)`` for a batch, ``(C, H, W)`` without the batch, ``(H, W)`` for a bare map; a tensor
+    with more leading axes than N and C keeps the conventional names of its rank. Needs ``rank >= spatial``.
+    """
+    lead = rank - spatial
+    if lead >= 2:
+        return dim_names(rank)
+    return ("N", "C")[2 - lead :] + spatial_labels(spatial)
+
+
+def empty_output_warnings(shape: Shape, labels: Sequence[str]) -> tuple[str, ...]:
+    """The warning for an output with a size-0 axis, which torch returns without complaint."""
+    zero = [lbl for lbl, size in zip(labels, shape) if size == 0]
+    if not zero:
+        return ()
+    return (f"The output's {', '.join(zero)} is 0: torch returns an empty tensor here, which no later layer can use.",)
