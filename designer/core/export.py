@@ -1,0 +1,348 @@
+"""Export a design as one self-contained, runnable PyTorch file.
+
+The code is built from a plan (one record per node: its local variable, its attribute path, the
+statement that computes it, its shape) rather than by gluing strings as we go, like torch.fx's code
+generation. Every name a user controls reaches the code only as a sanitized identifier handed out by a
+:class:`Namespace` (valid, unique, never a keyword, builtin or ``nn.Module`` member) or as a ``repr()``
+literal; string params are re-checked against the catalog's choices. Attributes are addressed by a
+path of names (one segment today) so nested attribute names can be added without touching the rest.
+"""
+
+from __future__ import annotations
+
+import builtins
+import keyword
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+import designer
+from designer.core import catalog
+from designer.core.engine import ShapeEngine
+from designer.core.graph import Graph, Node
+from designer.core.params import is_real
+from designer.core.shapes import Shape, dim_names, format_count, format_shape
+from designer.core.spec import LayerSpec
+
+LINE_LIMIT = 88
+MAX_IDENTIFIER = 32
+
+# Public members of torch.nn.Module: a layer attribute with one of these names would break the model
+# (tests/core/test_export.py checks this list against the installed torch).
+MODULE_MEMBERS = frozenset(
+    {
+        "T_destination", "add_module", "apply", "bfloat16", "buffers", "call_super_init", "children", "compile",
+        "cpu", "cuda", "double", "dump_patches", "eval", "extra_repr", "float", "forward", "get_buffer",
+        "get_extra_state", "get_parameter", "get_submodule", "half", "ipu", "load_state_dict", "modules",
+        "mtia", "named_buffers", "named_children", "named_modules", "named_parameters", "parameters",
+        "register_backward_hook", "register_buffer", "register_forward_hook", "register_forward_pre_hook",
+        "register_full_backward_hook", "register_full_backward_pre_hook", "register_load_state_dict_post_hook",
+        "register_load_state_dict_pre_hook", "register_module", "register_parameter",
+        "register_state_dict_post_hook", "register_state_dict_pre_hook", "requires_grad_", "set_extra_state",
+        "set_submodule", "share_memory", "state_dict", "to", "to_empty", "train", "training", "type", "xpu",
+        "zero_grad",
+    }
+)
+# Names the generated module itself uses; no variable, argument or class may take them.
+_CODE_NAMES = frozenset({"self", "torch", "nn", "model", "super"})
+
+
+class ExportError(Exception):
+    """The design cannot be exported; ``problems`` lists (node id, sentence) for every node with an error."""
+
+    def __init__(self, message: str, problems: list[tuple[str, str]] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+class Namespace:
+    """Hands out valid, unique Python identifiers built from arbitrary text (ids, names, project names)."""
+
+    def __init__(self, reserved: frozenset[str] | set[str] = frozenset()) -> None:
+        self._taken = set(reserved) | set(keyword.kwlist) | set(keyword.softkwlist) | set(dir(builtins)) | _CODE_NAMES
+        self._taken.discard("_")
+
+    def take(self, text: str, fallback: str) -> str:
+        base = identifier(text) or identifier(fallback) or "node"
+        name, i = base, 1
+        while name in self._taken:
+            name = f"{base}_{i}"
+            i += 1
+        self._taken.add(name)
+        return name
+
+
+def identifier(text: str) -> str:
+    """``'Up-sample 2'`` → ``'up_sample_2'``: ASCII letters, digits and single underscores, lower case."""
+    name = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()[:MAX_IDENTIFIER].rstrip("_")
+    if name and name[0].isdigit():
+        name = f"n{name}"
+    return name
+
+
+def class_identifier(text: str) -> str:
+    """``'DCGAN generator'`` → ``'DCGANGenerator'``; ``'Model'`` when nothing usable is left."""
+    words = re.findall(r"[0-9a-zA-Z]+", text)
+    name = "".join(w[:1].upper() + w[1:] for w in words)[:MAX_IDENTIFIER * 2]
+    if not name or name[0].isdigit():
+        name = "Model" + name
+    return name
+
+
+@dataclass(frozen=True)
+class Call:
+    """``opener + parts joined + closer``: a call (``nn.Conv2d(`` args ``)``) or a sum (parts joined by ``+``)."""
+
+    opener: str
+    parts: tuple[str, ...]
+    closer: str = ")"
+    joiner: str = ", "
+
+    def text(self) -> str:
+        return f"{self.opener}{self.joiner.join(self.parts)}{self.closer}"
+
+
+@dataclass
+class Step:
+    """One node in the generated forward(): what it computes and how big the result is."""
+
+    node: Node
+    spec: LayerSpec
+    variable: str
+    shape: Shape
+    attribute: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # node ids feeding its inputs, by port
+    constructor: Call | None = None
+    call: Call | None = None
+    value: str = ""  # what forward() returns for this node: its variable, or an Output's source
+
+    def __post_init__(self) -> None:
+        self.value = self.value or self.variable
+
+
+@dataclass
+class ExportResult:
+    """The code plus what tests and the GUI need to relate it to the design."""
+
+    code: str
+    class_name: str
+    attributes: dict[str, str] = field(default_factory=dict)  # node id → dotted attribute path
+    inputs: list[str] = field(default_factory=list)  # node ids, in forward() argument order
+    outputs: list[str] = field(default_factory=list)  # node ids whose values forward() returns
+
+
+def export_code(graph: Graph, class_name: str | None = None) -> str:
+    """The PyTorch code for ``graph`` (see :func:`export`)."""
+    return export(graph, class_name).code
+
+
+def export(graph: Graph, class_name: str | None = None) -> ExportResult:
+    """Build the code; raises ExportError when a node has an error or ``class_name`` is not usable."""
+    if not len(graph):
+        raise ExportError("there is nothing to export: the design has no layers")
+    name = _class_name(graph.name, class_name)
+    engine = ShapeEngine(graph)
+    try:
+        problems = engine.problems()
+        if problems:
+            listing = "; ".join(f"{_quote(graph.node(n).label)}: {sentence}" for n, sentence in problems)
+            count = f"{len(problems)} node{'s' if len(problems) > 1 else ''}"
+            raise ExportError(f"cannot export: {count} with errors: {listing}", problems)
+        steps = _plan(graph, engine)
+        total = engine.total_params()
+    finally:
+        engine.close()
+    inputs = [s for s in steps if s.spec.kind == "input"]
+    inputs.sort(key=lambda s: graph.index_of(s.node.id))
+    outputs = _outputs(graph, steps)
+    code = _render(graph, name, steps, inputs, outputs, total)
+    return ExportResult(
+        code,
+        name,
+        {s.node.id: ".".join(s.attribute) for s in steps if s.attribute},
+        [s.node.id for s in inputs],
+        [s.node.id for s in outputs],
+    )
+
+
+def _class_name(project_name: str, wanted: str | None) -> str:
+    if wanted is None:
+        return class_identifier(project_name)
+    if not wanted.isidentifier() or not wanted.isascii() or keyword.iskeyword(wanted) or wanted in _CODE_NAMES:
+        raise ExportError(f"the class name {wanted!r} is not usable: give a Python identifier such as 'Generator'")
+    return wanted
+
+
+def _quote(label: str) -> str:
+    return repr(label) if len(label) <= 40 else repr(label[:39] + "…")
+
+
+def _plan(graph: Graph, engine: ShapeEngine) -> list[Step]:
+    index = {node_id: i for i, node_id in enumerate(graph.node_ids())}
+    order = nx.lexicographical_topological_sort(graph.topology(), key=index.__getitem__)
+    attributes, variables = Namespace(MODULE_MEMBERS), Namespace()
+    steps: dict[str, Step] = {}
+    for node_id in order:
+        node = graph.node(node_id)
+        spec = catalog.get(node.type_name)
+        step = Step(node, spec, variables.take(node.id, node.type_name), engine.shape(node_id))
+        step.sources = tuple(src for _, src in sorted(graph.inputs(node_id).items()))
+        args = [steps[src].variable for src in step.sources]
+        if spec.kind == "module":
+            step.attribute = (attributes.take(node.id, node.type_name),)
+            step.constructor = Call(f"nn.{_torch_name(spec)}(", _arguments(node, spec))
+            step.call = Call(f"self.{'.'.join(step.attribute)}(", tuple(args))
+        elif spec.kind == "add":
+            step.call = Call("", tuple(args), "", " + ")
+        elif spec.kind == "concat":
+            dim = _literal(node.params.get("dim", 1), node, "dim", spec)
+            step.call = Call("torch.cat(", (f"[{', '.join(args)}]", f"dim={dim}"))
+        elif spec.kind == "output":
+            step.value = args[0]
+        elif spec.kind != "input":
+            raise ExportError(f"{node.type_name} nodes cannot be exported yet")
+        steps[node_id] = step
+    return list(steps.values())
+
+
+def _torch_name(spec: LayerSpec) -> str:
+    if not spec.type_name.isidentifier():  # the catalog's own names; checked so no text ever slips in
+        raise ExportError(f"the layer type {spec.type_name!r} has no torch.nn class")
+    return spec.type_name
+
+
+def _arguments(node: Node, spec: LayerSpec) -> tuple[str, ...]:
+    problems = spec.check_params(node.params)
+    if problems:
+        raise ExportError(f"{_quote(node.label)}: {problems[0][1]}", [(node.id, problems[0][1])])
+    parts = []
+    for name in spec.param_names:
+        if name in node.params:
+            parts.append(f"{name}={_literal(node.params[name], node, name, spec)}")
+    return tuple(parts)
+
+
+def _literal(value: Any, node: Node, param: str, spec: LayerSpec) -> str:
+    """A Python literal for a checked JSON value: lists become tuples, as torch takes them."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, (int, float)):
+        if not is_real(value):
+            raise ExportError(f"{_quote(node.label)}: {param} is not a finite number")
+        return repr(value)
+    if isinstance(value, str):
+        # A string reaches the code only when the param's kind accepts it (a Choice of fixed words).
+        if not spec.param(param).kind.accepts(value) or not re.fullmatch(r"[A-Za-z0-9_\-]*", value):
+            raise ExportError(f"{_quote(node.label)}: {param} has a value torch does not accept")
+        return _string(value)
+    if isinstance(value, list):
+        items = [_literal(v, node, param, spec) for v in value]
+        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+    raise ExportError(f"{_quote(node.label)}: {param} has a value that cannot be written as code")
+
+
+def _outputs(graph: Graph, steps: list[Step]) -> list[Step]:
+    marked = [s for s in steps if s.spec.kind == "output"]
+    chosen = marked or [s for s in steps if not graph.out_edges(s.node.id)]
+    return sorted(chosen, key=lambda s: graph.index_of(s.node.id))
+
+
+# ----- rendering -----------------------------------------------------------------------------------
+def _render(graph: Graph, name: str, steps: list[Step], inputs: list[Step], outputs: list[Step], total: int) -> str:
+    lines = [
+        *_header(graph, inputs, outputs, total),
+        "",
+        "import torch",
+        "from torch import nn",
+        "",
+        "",
+        f"class {name}(nn.Module):",
+        f'    """{_doc_text(graph.name) or name}: built with Model Designer."""',
+        "",
+        "    def __init__(self) -> None:",
+        "        super().__init__()",
+    ]
+    used = _used(steps, outputs)
+    for step in steps:
+        if step.constructor is not None:
+            unused = "" if step.node.id in used else "  # reaches no output, so forward() skips it"
+            lines += _wrap(8, f"self.{'.'.join(step.attribute)} = ", step.constructor, unused)
+    returns = "torch.Tensor" if len(outputs) == 1 else f"tuple[{', '.join(['torch.Tensor'] * len(outputs))}]"
+    signature = Call("(", ("self", *(f"{s.variable}: torch.Tensor" for s in inputs)))
+    lines += ["", *_wrap(4, "def forward", signature, f" -> {returns}:")]
+    for step in inputs:
+        lines.append(f"        # {step.variable}: {format_shape(step.shape)} ({'×'.join(dim_names(len(step.shape)))})")
+    for step in steps:
+        if step.call is not None and step.node.id in used:
+            lines += _wrap(8, f"{step.variable} = ", step.call, f"  # {format_shape(step.shape)}")
+    lines += _wrap(8, "return ", Call("", tuple(s.value for s in outputs), ""), "")
+    lines += ["", "", *_main(name, inputs, outputs)]
+    return "\n".join(lines) + "\n"
+
+
+def _used(steps: list[Step], outputs: list[Step]) -> set[str]:
+    """Nodes some returned value depends on; the others would be computed for nothing."""
+    feeds = {s.node.id: s.sources for s in steps}
+    used, todo = set(), [s.node.id for s in outputs]
+    while todo:
+        node_id = todo.pop()
+        if node_id not in used:
+            used.add(node_id)
+            todo.extend(feeds[node_id])
+    return used
+
+
+def _header(graph: Graph, inputs: list[Step], outputs: list[Step], total: int) -> list[str]:
+    title = _doc_text(graph.name) or "Model"
+    lines = [f'"""{title}: PyTorch model exported by Model Designer {designer.__version__}.', "", "Inputs:"]
+    lines += [f"    {s.variable}: {format_shape(s.shape)}" for s in inputs] or ["    (none)"]
+    lines.append("Outputs:")
+    lines += [f"    {s.variable}: {format_shape(s.shape)}" for s in outputs]
+    lines += ["", f"Parameters: {format_count(total)}", '"""']
+    return lines
+
+
+def _doc_text(text: str) -> str:
+    """Text safe inside a triple-quoted docstring: printable, no backslash or quote, one short line."""
+    cleaned = "".join(ch if ch.isprintable() and ch not in '\\"' else " " for ch in text)
+    return " ".join(cleaned.split())[:80]
+
+
+def _string(text: str) -> str:
+    """``repr(text)``, in double quotes when that changes nothing but the quotes (as black writes it)."""
+    literal = repr(text)
+    if literal.startswith("'") and '"' not in text:
+        return f'"{literal[1:-1]}"'
+    return literal
+
+
+def _main(name: str, inputs: list[Step], outputs: list[Step]) -> list[str]:
+    names = Namespace({name})
+    args = [names.take(s.variable, "x") for s in inputs]
+    results = [names.take(s.variable, "y") for s in outputs]
+    lines = ['if __name__ == "__main__":', f"    model = {name}().eval()"]
+    for arg, step in zip(args, inputs):
+        lines += _wrap(4, f"{arg} = ", Call("torch.randn(", tuple(str(d) for d in step.shape)), "")
+    lines.append("    with torch.no_grad():")
+    lines += _wrap(8, f"{', '.join(results)} = ", Call("model(", tuple(args)), "")
+    for result, step in zip(results, outputs):
+        lines.append(f"    print({_string(step.node.label[:24])}, tuple({result}.shape))")
+    return lines
+
+
+def _wrap(indent: int, head: str, call: Call, tail: str) -> list[str]:
+    """One line when it fits; else the parts on one indented line; else one part per line (black's way)."""
+    pad = " " * indent
+    line = f"{pad}{head}{call.text()}{tail}"
+    if len(line) <= LINE_LIMIT:
+        return [line]
+    opener, closer = (call.opener, call.closer) if call.joiner == ", " else ("(", ")")
+    first, last = f"{pad}{head}{opener}", f"{pad}{closer}{tail}"
+    middle = f"{pad}    {call.joiner.join(call.parts)}"
+    if len(middle) <= LINE_LIMIT and len(first) <= LINE_LIMIT:
+        return [first, middle, last]
+    if call.joiner == ", ":
+        return [first, *(f"{pad}    {p}," for p in call.parts), last]
+    return [first, f"{pad}    {call.parts[0]}", *(f"{pad}    + {p}" for p in call.parts[1:]), last]
