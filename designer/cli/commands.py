@@ -2,5 +2,7 @@
 
 from __future__ import annotations
 
-MODULES: list = []
+from designer.cli import export_cmd, shapes
+
+MODULES: list = [shapes, export_cmd]
 NAMES = tuple(m.NAME for m in MODULES)

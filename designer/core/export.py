@@ -88,7 +88,7 @@ def class_identifier(text: str) -> str:
     name = "".join(w[:1].upper() + w[1:] for w in words)[:MAX_IDENTIFIER * 2]
     if not name or name[0].isdigit():
         name = "Model" + name
-    return name
+    return name if valid_class_name(name) else name + "Model"
 
 
 @dataclass(frozen=True)
@@ -167,10 +167,16 @@ def export(graph: Graph, class_name: str | None = None) -> ExportResult:
     )
 
 
+def valid_class_name(name: str) -> bool:
+    """Whether ``name`` can name the exported class (an ASCII identifier the code does not use itself)."""
+    reserved = keyword.iskeyword(name) or name in _CODE_NAMES or name in dir(builtins)
+    return name.isidentifier() and name.isascii() and not reserved
+
+
 def _class_name(project_name: str, wanted: str | None) -> str:
     if wanted is None:
         return class_identifier(project_name)
-    if not wanted.isidentifier() or not wanted.isascii() or keyword.iskeyword(wanted) or wanted in _CODE_NAMES:
+    if not valid_class_name(wanted):
         raise ExportError(f"the class name {wanted!r} is not usable: give a Python identifier such as 'Generator'")
     return wanted
 

@@ -1,0 +1,51 @@
+"""``model-designer export FILE -o OUT.py [--class-name NAME]``: write the design as PyTorch code."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from designer.core import project
+from designer.core.export import ExportError, export, valid_class_name
+
+NAME = "export"
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        NAME,
+        help="write the design as a runnable PyTorch file",
+        description="Write the design as one self-contained PyTorch file (a torch.nn.Module class). "
+        "Exit 1, writing nothing, when a node has an error; 2 when the file cannot be read.",
+    )
+    parser.add_argument("file", help="project file")
+    parser.add_argument("-o", "--output", metavar="OUT.py", help="where to write the code (default: print it)")
+    parser.add_argument("--class-name", metavar="NAME", help="the class name (default: from the project name)")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    if args.class_name is not None and not valid_class_name(args.class_name):
+        print(f"model-designer: --class-name {args.class_name!r} cannot name the class: use a Python identifier that is not a keyword or builtin, e.g. 'Generator'", file=sys.stderr)
+        return 2
+    try:
+        graph = project.load(args.file)
+    except project.ProjectError as exc:
+        print(f"model-designer: {exc}", file=sys.stderr)
+        return 2
+    try:
+        result = export(graph, args.class_name)
+    except ExportError as exc:
+        print(f"model-designer: {os.path.basename(args.file)}: {exc}", file=sys.stderr)
+        return 1
+    if args.output is None:
+        sys.stdout.write(result.code)
+        return 0
+    try:
+        with open(args.output, "w", encoding="utf-8", newline="\n") as f:
+            f.write(result.code)
+    except OSError as exc:
+        print(f"model-designer: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {args.output}: class {result.class_name}, {len(result.attributes)} layers")
+    return 0

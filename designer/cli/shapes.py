@@ -1,0 +1,84 @@
+"""``model-designer shapes FILE [--json]``: every node's output shape, parameter count and problem."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from designer.core import project
+from designer.core.engine import NodeResult, ShapeEngine
+from designer.core.graph import Graph
+from designer.core.shapes import format_count, format_named, format_shape
+
+NAME = "shapes"
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        NAME,
+        help="print every node's output shape",
+        description="Print every node's output shape (dims named N, C, H, W, ...), parameter count and problem. "
+        "Exit 0 when every node has a shape, 1 when some node has an error, 2 when the file cannot be read.",
+    )
+    parser.add_argument("file", help="project file")
+    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    try:
+        graph = project.load(args.file)
+    except project.ProjectError as exc:
+        print(f"model-designer: {exc}", file=sys.stderr)
+        return 2
+    engine = ShapeEngine(graph)
+    results = {node_id: engine.result(node_id) for node_id in graph.node_ids()}
+    total = engine.total_params()
+    engine.close()
+    if args.json:
+        print(json.dumps(_as_json(graph, results, total), indent=2))
+    else:
+        _print_table(graph, results, total)
+    return 0 if all(r.ok for r in results.values()) else 1
+
+
+def _as_json(graph: Graph, results: dict[str, NodeResult], total: int) -> dict:
+    nodes = []
+    for node in graph.nodes():
+        result = results[node.id]
+        nodes.append(
+            {
+                "id": node.id,
+                "type": node.type_name,
+                "name": node.name,
+                "shape": list(result.shape) if result.ok else None,
+                "named": format_named(result.shape) if result.ok else None,
+                "error": result.message(),
+                "blocked_by": result.blocked_by,
+                "warnings": list(result.warnings),
+                "params": result.params,
+                "arguments": node.params,
+            }
+        )
+    return {"name": graph.name, "ok": all(r.ok for r in results.values()), "total_params": total, "nodes": nodes}
+
+
+def _print_table(graph: Graph, results: dict[str, NodeResult], total: int) -> None:
+    header = ("id", "type", "output shape", "parameters", "problem")
+    rows = []
+    for node in graph.nodes():
+        result = results[node.id]
+        shape = f"{format_shape(result.shape)}  ({format_named(result.shape)})" if result.ok else "—"
+        count = format_count(result.params) if result.params is not None else "?"
+        problem = result.message() or "; ".join(result.warnings)
+        if result.blocked_by is not None:
+            problem = f"waits for '{graph.node(result.blocked_by).label}'"
+        rows.append((node.id, node.type_name, shape, count, problem))
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    bad = sum(1 for r in results.values() if not r.ok)
+    status = "every node has a shape" if not bad else f"{bad} node{'s' if bad != 1 else ''} without a shape"
+    out = sys.stdout
+    out.write(f"{graph.name}: {len(rows)} nodes, {format_count(total)} parameters, {status}\n")
+    for row in [header, *rows]:
+        cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].ljust(widths[2]), row[3].rjust(widths[3])]
+        out.write(("  ".join(cells) + ("  " + row[4] if row[4] else "")).rstrip() + "\n")
