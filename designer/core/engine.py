@@ -9,8 +9,10 @@ edges changed so a view repaints only those.
 
 from __future__ import annotations
 
+import gc
 import heapq
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 
 import networkx as nx
 
@@ -80,6 +82,11 @@ class ShapeEngine:
         self._new_edges: set[Edge] = set(graph.edges())
         self._order: dict[str, int] | None = None
         self._cyclic: set[str] = set()
+        # Successful inferences depend only on (type, params, input shapes), never on names, so
+        # repeated blocks (ResNet stages, long chains) cost a dictionary lookup.
+        self._memo: dict[tuple, Inferred] = {}
+        self._keys: dict[str, tuple] = {}  # node id → (type, frozen params), dropped when params change
+        self._counts: dict[tuple, int | None] = {}
         graph.subscribe(self._on_event)
         self.refresh()
 
@@ -118,6 +125,7 @@ class ShapeEngine:
             self._order = None
             self._dirty.discard(event.node_id)
             self._results.pop(event.node_id, None)
+            self._keys.pop(event.node_id, None)
         elif isinstance(event, (EdgeAdded, EdgeRemoved)):
             self._order = None
             self._dirty.add(event.edge.target)
@@ -127,6 +135,7 @@ class ShapeEngine:
                 self._new_edges.discard(event.edge)
         elif isinstance(event, ParamsChanged):
             self._dirty.add(event.node_id)
+            self._keys.pop(event.node_id, None)
         elif isinstance(event, NodeRenamed):
             # Messages name the node and its sources, so the node and its readers may read differently.
             self._dirty.add(event.node_id)
@@ -135,16 +144,19 @@ class ShapeEngine:
     def _ensure_order(self) -> dict[str, int]:
         if self._order is None:
             topo = self.graph.topology()
-            try:
-                ordered = list(nx.topological_sort(topo))
-                self._cyclic = set()
-            except nx.NetworkXUnfeasible:
+            # Reversed DFS post-order is a topological order whenever the graph is acyclic (and
+            # is several times faster than nx.topological_sort); one pass over the edges tells.
+            ordered = list(reversed(list(nx.dfs_postorder_nodes(topo))))
+            index = {n: i for i, n in enumerate(ordered)}
+            self._cyclic = set()
+            if any(index[src] >= index[dst] for src, dst in topo.edges()):
                 self._cyclic = {
                     n for comp in nx.strongly_connected_components(topo) for n in comp if len(comp) > 1 or topo.has_edge(n, n)
                 }
                 rest = topo.subgraph(n for n in topo if n not in self._cyclic)
                 ordered = list(self._cyclic) + list(nx.topological_sort(rest))
-            self._order = {n: i for i, n in enumerate(ordered)}
+                index = {n: i for i, n in enumerate(ordered)}
+            self._order = index
         return self._order
 
     def refresh(self) -> Changes:
@@ -154,52 +166,73 @@ class ShapeEngine:
         if not self._dirty:
             return changes
         order = self._ensure_order()
-        heap = [(order[n], n) for n in self._dirty if n in order]
-        heapq.heapify(heap)
-        queued = set(self._dirty)
+        pending = {n for n in self._dirty if n in order}
         self._dirty.clear()
+        if len(pending) * 8 > len(order):
+            # A big pass (opening a file, editing near the start) allocates many small acyclic objects;
+            # the cyclic GC would otherwise rescan the whole graph again and again meanwhile.
+            with _gc_paused():
+                for node_id in sorted(order, key=order.__getitem__):
+                    if node_id in pending:
+                        self._update(node_id, pending, changes, None)
+            return changes
+        heap = [(order[n], n) for n in pending]
+        heapq.heapify(heap)
         while heap:
             _, node_id = heapq.heappop(heap)
-            queued.discard(node_id)
-            new = self._compute(node_id)
-            if self._results.get(node_id) == new:
-                continue
-            self._results[node_id] = new
-            changes.nodes.add(node_id)
-            for edge in self.graph.out_edges(node_id):
-                changes.edges.add(edge)
-                if edge.target not in queued:
-                    queued.add(edge.target)
-                    heapq.heappush(heap, (order[edge.target], edge.target))
+            self._update(node_id, pending, changes, heap)
         return changes
+
+    def _update(self, node_id: str, pending: set[str], changes: Changes, heap: list | None) -> None:
+        """Recompute one node; when its result changed, queue the nodes it feeds."""
+        pending.discard(node_id)
+        new = self._compute(node_id)
+        if self._results.get(node_id) == new:
+            return
+        self._results[node_id] = new
+        changes.nodes.add(node_id)
+        for edge in self.graph.out_edges(node_id):
+            changes.edges.add(edge)
+            if edge.target not in pending:
+                pending.add(edge.target)
+                if heap is not None:
+                    heapq.heappush(heap, (self._order[edge.target], edge.target))
 
     # ----- one node ----------------------------------------------------------------------------
     def _compute(self, node_id: str) -> NodeResult:
         node = self.graph.node(node_id)
         spec = catalog.get(node.type_name)
+        key = self._keys.get(node_id)
+        if key is None:
+            # repr of JSON-like params is exact and type-aware (1, 1.0 and True differ) and fast.
+            key = self._keys[node_id] = (node.type_name, repr(node.params))
+        if key not in self._counts:
+            self._counts[key] = _count_params(spec, spec.resolve(node.params))
+        params = self._counts[key]
         label = f"{node.type_name} '{node.label}'"
-        resolved = spec.resolve(node.params)
-        params = _count_params(spec, resolved)
         if node_id in self._cyclic:
             return NodeResult(
                 error=LayerError(f"{label} is part of a cycle; data must flow one way", fix="remove one edge of the loop"),
                 params=params,
             )
         inputs = self.graph.inputs(node_id)
-        arity_error = _arity_problem(spec, label, inputs)
+        arity_error = _arity_problem(spec, label, inputs) if _arity_suspect(spec, inputs) else None
         if arity_error is not None:
             return NodeResult(error=arity_error, params=params)
-        ports = sorted(inputs)
-        shapes, sources = [], []
-        for port in ports:
-            source_id = inputs[port]
+        sources = [inputs[port] for port in sorted(inputs)]
+        shapes = []
+        for source_id in sources:
             upstream = self._results.get(source_id)
             if upstream is None or not upstream.ok:
                 root = upstream.blocked_by if upstream is not None and upstream.blocked_by else source_id
                 return NodeResult(blocked_by=root, params=params)
             shapes.append(upstream.shape)
-            sources.append(f"'{self.graph.node(source_id).label}'")
-        ctx = RuleContext(node.type_name, resolved, tuple(shapes), label, tuple(sources))
+        memo_key = (key, tuple(shapes))
+        inferred = self._memo.get(memo_key)
+        if inferred is not None:
+            return NodeResult(shape=inferred.shape, inferred=inferred, params=params)
+        names = tuple(f"'{self.graph.node(source_id).label}'" for source_id in sources)
+        ctx = RuleContext(node.type_name, spec.resolve(node.params), tuple(shapes), label, names)
         try:
             inferred = spec.infer(ctx)
         except LayerError as exc:
@@ -209,7 +242,35 @@ class ShapeEngine:
                 error=LayerError(f"{label}: the size could not be worked out ({type(exc).__name__}: {exc})"),
                 params=params,
             )
-        return NodeResult(shape=tuple(inferred.shape), inferred=inferred, params=params)
+        if not isinstance(inferred.shape, tuple):
+            inferred = replace(inferred, shape=tuple(inferred.shape))
+        if len(self._memo) > _MEMO_LIMIT:
+            self._memo.clear()
+            self._counts.clear()
+        self._memo[memo_key] = inferred
+        return NodeResult(shape=inferred.shape, inferred=inferred, params=params)
+
+
+_MEMO_LIMIT = 100_000
+
+
+@contextmanager
+def _gc_paused():
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _arity_suspect(spec, inputs: dict[int, str]) -> bool:
+    """Cheap pre-check: only nodes whose port count looks off get the full arity diagnosis."""
+    count = len(inputs)
+    if count < spec.min_inputs or (spec.max_inputs is not None and count > spec.max_inputs):
+        return True
+    return count > 0 and max(inputs) != count - 1
 
 
 def _count_params(spec, resolved) -> int | None:

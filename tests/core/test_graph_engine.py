@@ -166,6 +166,8 @@ def edit_scripts(draw):
 def apply_step(g: Graph, step):
     kind, a, b, channels, k = step
     ids = g.node_ids()
+    if not ids and kind != "add":
+        return None
     pick = lambda i: ids[i % len(ids)]  # noqa: E731
     edit = None
     if kind == "param":
