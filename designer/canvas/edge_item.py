@@ -1,0 +1,121 @@
+"""One graphics item per edge: a curve from an output port to an input port, the size label at its middle.
+
+The scene sets the end points when nodes move and the label when the engine reports the edge's shape
+changed; both recompute the cached geometry once. The hit area (``shape``) is built on first use,
+because most edges are never hovered or clicked.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QPainter, QPainterPath, QPainterPathStroker
+from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
+
+from designer.canvas import geometry as geo
+from designer.canvas import style
+from designer.core.graph import Edge
+
+_LABEL_PAD_X = 5.0
+_LABEL_HEIGHT = 17.0
+_HIT_WIDTH = 10.0
+
+
+class EdgeItem(QGraphicsItem):
+    """``edge`` ties it to the model; the label text is the engine's shape, formatted by the scene."""
+
+    Type = QGraphicsItem.UserType + 2
+
+    def __init__(self, edge: Edge, start: QPointF, end: QPointF, label: str | None) -> None:
+        super().__init__()
+        self.edge = edge
+        self.label = label
+        self._start, self._end = QPointF(start), QPointF(end)
+        self._path = QPainterPath()
+        self._label_rect = QRectF()
+        self._bounds = QRectF()
+        self._hit: QPainterPath | None = None
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setZValue(0)
+        self._rebuild()
+
+    def type(self) -> int:
+        return self.Type
+
+    def set_endpoints(self, start: QPointF, end: QPointF) -> None:
+        if start != self._start or end != self._end:
+            self.prepareGeometryChange()
+            self._start, self._end = QPointF(start), QPointF(end)
+            self._rebuild()
+
+    def set_label(self, label: str | None) -> None:
+        if label == self.label:
+            return
+        old = self._label_size()
+        self.label = label
+        if self._label_size() != old:
+            self.prepareGeometryChange()
+            self._rebuild()
+        else:
+            self.update()
+
+    def endpoints(self) -> tuple[QPointF, QPointF]:
+        return QPointF(self._start), QPointF(self._end)
+
+    def label_rect(self) -> QRectF:
+        return QRectF(self._label_rect)
+
+    def _label_size(self) -> float:
+        return style.current().label_width(self.label) if self.label else 0.0
+
+    def _rebuild(self) -> None:
+        p0 = (self._start.x(), self._start.y())
+        p1 = (self._end.x(), self._end.y())
+        c0, c1 = geo.edge_controls(*p0, *p1)
+        path = QPainterPath(self._start)
+        path.cubicTo(QPointF(*c0), QPointF(*c1), self._end)
+        self._path = path
+        self._hit = None
+        bounds = path.controlPointRect()
+        if self.label:
+            mx, my = geo.cubic_point(p0, c0, c1, p1, 0.5)
+            width = self._label_size() + 2 * _LABEL_PAD_X
+            self._label_rect = QRectF(mx - width / 2, my - _LABEL_HEIGHT / 2, width, _LABEL_HEIGHT)
+            bounds = bounds.united(self._label_rect)
+        else:
+            self._label_rect = QRectF()
+        self._bounds = bounds.adjusted(-3, -3, 3, 3)
+
+    # ----- Qt overrides -------------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        if self._hit is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(_HIT_WIDTH)
+            self._hit = stroker.createStroke(self._path)
+            if self.label:
+                self._hit.addRect(self._label_rect)
+        return self._hit
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        s = style.current()
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        pen = s.edge_selected_pen if selected else s.edge_pen if self.label else s.edge_dead_pen
+        if lod < style.DETAIL_LOD:
+            painter.setPen(pen)
+            painter.drawLine(QLineF(self._start, self._end))
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(self._path)
+        if self.label and lod >= style.LABEL_LOD:
+            painter.setPen(s.edge_selected_pen if selected else s.label_pen)
+            painter.setBrush(s.label_fill)
+            radius = _LABEL_HEIGHT / 2
+            painter.drawRoundedRect(self._label_rect, radius, radius)
+            painter.setFont(s.label_font)
+            painter.setPen(s.label_text)
+            painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)

@@ -1,0 +1,220 @@
+"""One custom-painted graphics item per layer: card, name, type, summary line, ports, error badge.
+
+The item holds only what it paints (strings and a status prepared by the scene from the model and the
+engine); it never reads the model itself. Geometry comes from ``geometry``, colours and fonts from
+``style``. ``boundingRect`` is cached and changes only through ``set_ports`` (after
+``prepareGeometryChange``); ``paint`` changes nothing.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QPainter, QPainterPath
+from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
+
+from designer.canvas import geometry as geo
+from designer.canvas import style
+
+_ACCENT = 4.0  # height of the category bar on top of the card
+_paths: dict[float, tuple[QPainterPath, QPainterPath]] = {}
+
+
+def _card_paths(height: float) -> tuple[QPainterPath, QPainterPath]:
+    """(whole card, card below the accent bar) for a node of ``height``; shared by all nodes of that height."""
+    paths = _paths.get(height)
+    if paths is None:
+        r = geo.CORNER_RADIUS
+        card = QPainterPath()
+        card.addRoundedRect(QRectF(0, 0, geo.NODE_WIDTH, height), r, r)
+        body = QPainterPath()
+        body.moveTo(0, _ACCENT)
+        body.lineTo(geo.NODE_WIDTH, _ACCENT)
+        body.lineTo(geo.NODE_WIDTH, height - r)
+        body.arcTo(QRectF(geo.NODE_WIDTH - 2 * r, height - 2 * r, 2 * r, 2 * r), 0, -90)
+        body.lineTo(r, height)
+        body.arcTo(QRectF(0, height - 2 * r, 2 * r, 2 * r), 270, -90)
+        body.closeSubpath()
+        paths = _paths[height] = (card, body)
+    return paths
+
+
+class NodeItem(QGraphicsItem):
+    """A layer on the canvas. ``node_id`` ties it to the model; everything else is display state."""
+
+    Type = QGraphicsItem.UserType + 1
+
+    def __init__(self, node_id: str) -> None:
+        super().__init__()
+        self.node_id = node_id
+        self.category = "Graph"
+        self.status = "ok"  # "ok", "error" or "blocked", from the engine's result
+        self.has_warnings = False
+        self.input_count = 0
+        self.connected: frozenset[int] = frozenset()
+        self.port_marks: dict[int, bool] | None = None  # while an edge is dragged: port -> accepts it
+        self._name = self._type = self._summary = ""
+        self._rect = QRectF(0, 0, *geo.node_size(0))
+        self._bounds = self._rect.adjusted(-geo.OVERHANG, -geo.OVERHANG, geo.OVERHANG, geo.OVERHANG)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setZValue(1)
+
+    def type(self) -> int:
+        return self.Type
+
+    # ----- state set by the scene ---------------------------------------------------------------
+    def set_texts(self, name: str, type_name: str, summary: str, category: str) -> None:
+        s = style.current()
+        room = geo.NODE_WIDTH - geo.TEXT_LEFT - geo.TEXT_RIGHT
+        elide = Qt.TextElideMode.ElideRight
+        self._name = s.title_metrics.elidedText(name, elide, room)
+        self._type = s.type_metrics.elidedText(type_name, elide, room)
+        self._summary = s.summary_metrics.elidedText(summary, elide, room)
+        self.category = category
+        self.update()
+
+    def set_ports(self, input_count: int, connected: frozenset[int]) -> bool:
+        """Show ``input_count`` input ports; returns True when the node's size (so port positions) changed."""
+        resized = input_count != self.input_count
+        if resized:
+            self.prepareGeometryChange()
+            self.input_count = input_count
+            self._rect = QRectF(0, 0, *geo.node_size(input_count))
+            self._bounds = self._rect.adjusted(-geo.OVERHANG, -geo.OVERHANG, geo.OVERHANG, geo.OVERHANG)
+        if resized or connected != self.connected:
+            self.connected = connected
+            self.update()
+        return resized
+
+    def set_status(self, status: str, has_warnings: bool) -> None:
+        if (status, has_warnings) != (self.status, self.has_warnings):
+            self.status, self.has_warnings = status, has_warnings
+            self.update()
+
+    def set_port_marks(self, marks: dict[int, bool] | None) -> None:
+        if marks != self.port_marks:
+            self.port_marks = marks
+            self.update()
+
+    # ----- geometry -----------------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRect(self._rect.adjusted(-geo.PORT_RADIUS, 0, geo.PORT_RADIUS, 0))
+        return path
+
+    def card_rect(self) -> QRectF:
+        return self._rect
+
+    def title_rect(self) -> QRectF:
+        """Where the name is drawn (local coordinates): the in-place rename editor goes here."""
+        return QRectF(geo.TEXT_LEFT - 4, geo.TITLE_TOP, geo.NODE_WIDTH - geo.TEXT_LEFT - geo.TEXT_RIGHT + 8, geo.LINE_HEIGHT + 2)
+
+    def input_port_pos(self, port: int) -> QPointF:
+        """Scene position of input ``port``."""
+        x, y = geo.input_port_pos(port, self.input_count)
+        return self.pos() + QPointF(x, y)
+
+    def output_port_pos(self) -> QPointF:
+        x, y = geo.output_port_pos(self.input_count)
+        return self.pos() + QPointF(x, y)
+
+    def port_at(self, scene_pos: QPointF, radius: float) -> tuple[str, int] | None:
+        """``("out", 0)`` or ``("in", port)`` when ``scene_pos`` is within ``radius`` of a port, else None."""
+        local = scene_pos - self.pos()
+        ox, oy = geo.output_port_pos(self.input_count)
+        if (local.x() - ox) ** 2 + (local.y() - oy) ** 2 <= radius * radius:
+            return ("out", 0)
+        if abs(local.x()) <= radius:
+            port = geo.nearest_input_port(local.y(), self.input_count)
+            if port is not None:
+                _, py = geo.input_port_pos(port, self.input_count)
+                if abs(local.y() - py) <= radius:
+                    return ("in", port)
+        return None
+
+    # ----- painting -----------------------------------------------------------------------------
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        s = style.current()
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if self.status == "blocked":
+            painter.setOpacity(0.45)
+        card, body = _card_paths(self._rect.height())
+        if lod < style.DETAIL_LOD:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(s.category(self.category))
+            painter.drawPath(card)
+            painter.setBrush(s.error_brush if self.status == "error" else s.node_brush)
+            painter.drawPath(body)
+            if selected or self.status == "error":
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setPen(s.selection_pen if selected else s.error_pen)
+                painter.drawPath(card)
+            return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(s.category(self.category))
+        painter.drawPath(card)
+        painter.setBrush(s.error_brush if self.status == "error" else s.node_brush)
+        painter.drawPath(body)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(s.selection_pen if selected else s.error_pen if self.status == "error" else s.node_border_pen)
+        painter.drawPath(card)
+        self._paint_texts(painter, s)
+        self._paint_ports(painter, s)
+        if self.status == "error" or self.has_warnings:
+            self._paint_badge(painter, s)
+
+    def _paint_texts(self, painter: QPainter, s: style.Style) -> None:
+        x = geo.TEXT_LEFT
+        top = geo.TITLE_TOP + max(0.0, (self._rect.height() - geo.NODE_HEIGHT) / 2)
+        painter.setFont(s.title_font)
+        painter.setPen(s.title_text)
+        painter.drawText(QPointF(x, top + s.title_metrics.ascent()), self._name)
+        painter.setFont(s.type_font)
+        painter.setPen(s.category(self.category) if not s.dark else s.type_text)
+        painter.drawText(QPointF(x, top + geo.LINE_HEIGHT + s.type_metrics.ascent()), self._type)
+        if self._summary:
+            painter.setFont(s.summary_font)
+            painter.setPen(s.summary_text)
+            painter.drawText(QPointF(x, top + 2 * geo.LINE_HEIGHT + s.summary_metrics.ascent()), self._summary)
+
+    def _paint_ports(self, painter: QPainter, s: style.Style) -> None:
+        r = geo.PORT_RADIUS
+        numbered = self.input_count > 1
+        if numbered:
+            painter.setFont(s.port_font)
+        for port in range(self.input_count):
+            x, y = geo.input_port_pos(port, self.input_count)
+            mark = None if self.port_marks is None else self.port_marks.get(port)
+            if mark is True:
+                painter.setPen(s.port_pen)
+                painter.setBrush(s.port_valid)
+                painter.drawEllipse(QPointF(x, y), r + 2, r + 2)
+            else:
+                painter.setPen(s.port_pen)
+                painter.setBrush(s.edge if port in self.connected else s.port_fill)
+                if mark is False:
+                    painter.setOpacity(painter.opacity() * 0.35)
+                painter.drawEllipse(QPointF(x, y), r, r)
+                if mark is False:
+                    painter.setOpacity(painter.opacity() / 0.35)
+            if numbered:
+                painter.setPen(s.type_text)
+                painter.drawText(QRectF(r + 1, y - 6, 9, 12), Qt.AlignmentFlag.AlignCenter, str(port))
+        x, y = geo.output_port_pos(self.input_count)
+        painter.setPen(s.port_pen)
+        painter.setBrush(s.edge if self.status == "ok" else s.port_fill)
+        painter.drawEllipse(QPointF(x, y), r, r)
+
+    def _paint_badge(self, painter: QPainter, s: style.Style) -> None:
+        r = geo.BADGE_RADIUS
+        centre = QPointF(geo.NODE_WIDTH - 3, 3)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(s.error if self.status == "error" else s.warning)
+        painter.drawEllipse(centre, r, r)
+        painter.setPen(s.badge_text)
+        painter.setFont(s.badge_font)
+        painter.drawText(QRectF(centre.x() - r, centre.y() - r, 2 * r, 2 * r), Qt.AlignmentFlag.AlignCenter, "!")
