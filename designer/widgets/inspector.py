@@ -1,0 +1,299 @@
+"""The inspector: the selected node's name, a typed editor per parameter, and its explanation.
+
+Each accepted change becomes one ``SetParams`` applied with ``mergeable=True``, so typing ``1``, ``2``,
+``8`` into a field is one undo step; a reset and a rename are one step each. The inspector follows the
+document: undo, redo and edits made elsewhere update the fields without rebuilding them.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QScrollArea,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from designer.canvas import style
+from designer.core import catalog
+from designer.core.edits import Rename, SetParams
+from designer.core.errors import GraphError
+from designer.core.graph import NodeRenamed, ParamsChanged
+from designer.core.spec import ParamSpec
+from designer.document.document import Document
+from designer.widgets.explanation import Colors, explanation_html
+from designer.widgets.param_editors import ParamEditor, make_editor
+
+
+class _Row:
+    """One parameter's label, editor and reset button."""
+
+    def __init__(self, param: ParamSpec, label: QLabel, editor: ParamEditor, reset: QToolButton) -> None:
+        self.param, self.label, self.editor, self.reset = param, label, editor, reset
+
+
+class Inspector(QScrollArea):
+    """Shows and edits the one selected node; says what to do when none or several are selected."""
+
+    def __init__(self, document: Document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self.node_id: str | None = None
+        self.rows: dict[str, _Row] = {}
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget(self)
+        self.setWidget(body)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(10, 8, 10, 10)
+        layout.setSpacing(6)
+
+        self.placeholder = _wrapped_label(body)
+        self.placeholder.setEnabled(False)
+        self.title = QLabel(body)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.description = _wrapped_label(body)
+        self.description.setEnabled(False)
+        self.name = QLineEdit(body)
+        self.name.setClearButtonEnabled(True)
+        self.name.setToolTip("The name shown on the node and used in exported code (empty: the id)")
+        self.name.editingFinished.connect(self._rename)
+        QShortcut(QKeySequence(Qt.Key.Key_Escape), self.name, self._revert_name, context=Qt.ShortcutContext.WidgetShortcut)
+        name_row = QFormLayout()
+        name_row.setContentsMargins(0, 4, 0, 0)
+        name_row.addRow("Name", self.name)
+        self.form = QFormLayout()
+        self.form.setContentsMargins(0, 0, 0, 0)
+        self.form.setHorizontalSpacing(8)
+        self.form.setVerticalSpacing(5)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        name_row.setLabelAlignment(self.form.labelAlignment())
+        self.message = _wrapped_label(body)
+        self.explanation = _wrapped_label(body)
+        self.explanation.setTextFormat(Qt.TextFormat.RichText)
+        self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.rule = QFrame(body)
+        self.rule.setFrameShape(QFrame.Shape.HLine)
+        self.rule.setFrameShadow(QFrame.Shadow.Plain)
+        self.rule.setEnabled(False)
+
+        layout.addWidget(self.placeholder)
+        layout.addWidget(self.title)
+        layout.addWidget(self.description)
+        layout.addLayout(name_row)
+        layout.addLayout(self.form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.rule)
+        layout.addWidget(self.explanation)
+        layout.addStretch(1)
+        self._node_widgets = (self.title, self.description, self.name, name_row.labelForField(self.name), self.rule)
+
+        document.selection_changed.connect(lambda _ids: self.show_selection())
+        document.reset_done.connect(self.show_selection)
+        document.graph_changed.connect(self._on_graph)
+        document.shapes_changed.connect(lambda _changes: self.refresh_explanation())
+        self.show_selection()
+
+    # ----- what is shown --------------------------------------------------------------------------
+    def show_selection(self) -> None:
+        ids = [n for n in self.document.selection if n in self.document.graph]
+        node_id = ids[0] if len(ids) == 1 else None
+        if node_id != self.node_id or node_id is None:
+            self._build(node_id, len(ids))
+        self.refresh_explanation()
+
+    def _build(self, node_id: str | None, count: int) -> None:
+        self.node_id = node_id
+        while self.form.rowCount():
+            self.form.removeRow(0)
+        self.rows = {}
+        self.message.clear()
+        self.message.hide()
+        for widget in self._node_widgets:
+            widget.setVisible(node_id is not None)
+        self.placeholder.setVisible(node_id is None)
+        if node_id is None:
+            self.placeholder.setText(
+                f"{count} layers are selected. Select one to see and edit its parameters."
+                if count > 1
+                else "Select a layer to see its parameters and how its output size comes about."
+            )
+            return
+        node = self.document.graph.node(node_id)
+        spec = catalog.get(node.type_name)
+        self.title.setText(f"{spec.type_name}")
+        self.title.setToolTip(spec.signature())
+        self.description.setText(f"{spec.category} · {spec.description}")
+        self.name.setPlaceholderText(node.id)
+        self.name.setText(node.name or "")
+        for param in spec.params:
+            self._add_row(param, node.params.get(param.name, None if param.required else param.default))
+        self._update_markers()
+
+    def _add_row(self, param: ParamSpec, value: Any) -> None:
+        body = self.widget()
+        label = QLabel(param.name, body)
+        label.setToolTip(_param_tooltip(param))
+        editor = make_editor(param.kind, value, body)
+        editor.setToolTip(_param_tooltip(param))
+        editor.value_edited.connect(lambda v, name=param.name: self._apply(name, v))
+        editor.problem_changed.connect(lambda text, name=param.name: self._show_problem(name, text))
+        reset = QToolButton(body)
+        reset.setText("↺")
+        reset.setAutoRaise(True)
+        reset.setToolTip(
+            "Required: no default" if param.required else f"Reset {param.name} to torch's default ({param.default!r})"
+        )
+        reset.clicked.connect(lambda _checked=False, name=param.name: self.reset(name))
+        field = QWidget(body)
+        row = QHBoxLayout(field)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(2)
+        row.addWidget(editor, 1)
+        row.addWidget(reset, 0, Qt.AlignmentFlag.AlignTop)
+        label.setBuddy(editor)
+        self.form.addRow(label, field)
+        self.rows[param.name] = _Row(param, label, editor, reset)
+
+    def refresh_explanation(self) -> None:
+        if self.node_id is None or self.node_id not in self.document.graph:
+            self.explanation.clear()
+            return
+        self.explanation.setText(explanation_html(self.document.graph, self.document.engine, self.node_id, _colors(self)))
+        self._update_markers()
+
+    def _update_markers(self) -> None:
+        """Reset buttons only where a value was given; the parameter the engine blames in red."""
+        if self.node_id is None:
+            return
+        node = self.document.graph.node(self.node_id)
+        error = self.document.engine.result(self.node_id).error
+        blamed = error.param if error is not None else None
+        for name, row in self.rows.items():
+            row.reset.setEnabled(not row.param.required and name in node.params)
+            font = row.label.font()
+            font.setBold(name == blamed)
+            row.label.setFont(font)
+            palette = QPalette()
+            if name == blamed:
+                palette.setColor(QPalette.ColorRole.WindowText, style.current().error)
+            row.label.setPalette(palette)
+            row.label.setToolTip(error.sentence() if name == blamed else _param_tooltip(row.param))
+
+    def _show_problem(self, name: str, text: str) -> None:
+        if text:
+            self.message.setText(f"<span style='color:{style.current().error.name()}'>{html.escape(name)} {html.escape(text)}; "
+                                 f"the last valid value stays in place.</span>")
+            self.message.show()
+        elif self.message.isVisible():
+            self.message.hide()
+
+    # ----- edits ----------------------------------------------------------------------------------
+    def _apply(self, name: str, value: Any) -> None:
+        if self.node_id is None:
+            return
+        node = self.document.graph.node(self.node_id)
+        params = dict(node.params)
+        params[name] = value
+        if params == node.params:
+            return
+        try:
+            self.document.apply(SetParams(self.node_id, params, text=f"Change {name}"), mergeable=True)
+        except GraphError as exc:
+            self._show_problem(name, str(exc))
+
+    def reset(self, name: str) -> None:
+        """Drop the given value so torch's default applies (one undo step)."""
+        if self.node_id is None:
+            return
+        node = self.document.graph.node(self.node_id)
+        if name not in node.params:
+            return
+        params = {k: v for k, v in node.params.items() if k != name}
+        self.document.apply(SetParams(self.node_id, params, text=f"Reset {name}"))
+
+    def _rename(self) -> None:
+        if self.node_id is None or self.node_id not in self.document.graph:
+            return
+        node = self.document.graph.node(self.node_id)
+        name = self.name.text().strip() or None
+        if name != node.name:
+            self.document.apply(Rename(self.node_id, name, text=f"Rename to '{name or node.id}'"))
+
+    def _revert_name(self) -> None:
+        if self.node_id is not None:
+            self.name.setText(self.document.graph.node(self.node_id).name or "")
+            self.name.selectAll()
+
+    def focus_name(self) -> None:
+        """Start renaming the selected node (Edit ▸ Rename)."""
+        if self.node_id is not None:
+            self.name.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.name.selectAll()
+
+    # ----- following the document ------------------------------------------------------------------
+    def _on_graph(self, event) -> None:
+        if self.node_id is None or getattr(event, "node_id", None) != self.node_id:
+            return
+        if self.node_id not in self.document.graph:
+            return
+        node = self.document.graph.node(self.node_id)
+        if isinstance(event, ParamsChanged):
+            for name, row in self.rows.items():
+                value = node.params.get(name, None if row.param.required else row.param.default)
+                if _shown_value(row.editor) != value:
+                    try:
+                        row.editor.set_value(value)
+                    except (TypeError, ValueError):
+                        self._build(self.node_id, 1)  # the value no longer fits its editor's form
+                        return
+            self._update_markers()
+        elif isinstance(event, NodeRenamed) and not self.name.hasFocus():
+            self.name.setText(node.name or "")
+
+
+def _shown_value(editor: ParamEditor) -> Any:
+    try:
+        return editor.value()
+    except ValueError:
+        return None
+
+
+def _param_tooltip(param: ParamSpec) -> str:
+    default = "required" if param.required else f"default {param.default!r}"
+    return f"<b>{html.escape(param.name)}</b> ({html.escape(default)})<br>{html.escape(param.help)}<br><i>{html.escape(param.kind.describe())}</i>"
+
+
+def _wrapped_label(parent: QWidget) -> QLabel:
+    label = QLabel(parent)
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+    return label
+
+
+def _colors(widget: QWidget) -> Colors:
+    current = style.current()
+    palette = widget.palette()
+    return Colors(
+        text=palette.color(QPalette.ColorRole.Text).name(),
+        dim=palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text).name(),
+        error=current.error.name(),
+        warning=current.warning.name(),
+        code_bg=palette.color(QPalette.ColorRole.AlternateBase).name(),
+    )
