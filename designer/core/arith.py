@@ -142,10 +142,11 @@ def evaluate(text: str) -> Fraction:
 
 
 def show_number(number: Fraction) -> str:
+    sign, number = ("−", -number) if number < 0 else ("", number)
     if number.denominator == 1:
-        return str(number.numerator)
+        return sign + str(number.numerator)
     as_float = float(number)
-    return repr(as_float) if Fraction(as_float) == number else f"{number.numerator}/{number.denominator}"
+    return sign + (repr(as_float) if Fraction(as_float) == number else f"{number.numerator}/{number.denominator}")
 
 
 def render(node) -> str:
@@ -185,12 +186,22 @@ def _reduce_innermost(node):
     return node
 
 
+def _reduce_products(node):
+    """Replace every product or quotient in a bracket-free sum by its value."""
+    if isinstance(node, BinOp) and node.op in _ADD:
+        return BinOp(node.op, _reduce_products(node.left), _reduce_products(node.right))
+    return Num(value(node))
+
+
 def steps(text: str) -> list[str]:
-    """The formula, then the same with the innermost brackets worked out, ..., then its value."""
+    """The formula, then the same with the innermost brackets worked out, ..., then the products, then its value."""
     node = parse(text)
     out = [render(node)]
     while _has_bracket(node):
         node = _reduce_innermost(node)
+        out.append(render(node))
+    node = _reduce_products(node)
+    if render(node) != out[-1]:
         out.append(render(node))
     final = show_number(value(node))
     if out[-1] != final:
