@@ -8,6 +8,7 @@ engine then shows what those choices produce, and the inspector changes them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from designer.core import catalog
@@ -87,6 +88,11 @@ def _by_kind(kind: Kind, name: str) -> Any:
     return None
 
 
+def id_stem(type_name: str) -> str:
+    """The base of a new node's id: ``Conv2d`` → ``conv``, ``BatchNorm1d`` → ``batchnorm``, ``ReLU`` → ``relu``."""
+    return re.sub(r"\d+d$", "", type_name).lower() or type_name.lower()
+
+
 def add_node_edit(
     graph: Graph, type_name: str, position: tuple[int, int], after: str | None = None, upstream: TensorShape | None = None
 ) -> tuple[Node, Edit]:
@@ -96,7 +102,7 @@ def add_node_edit(
     type takes inputs; ``upstream`` is that node's output shape, used to fit the parameters.
     """
     spec = catalog.get(type_name)
-    node = Node(graph.new_id(type_name), type_name, default_params(spec, upstream), position=position)
+    node = Node(graph.new_id(id_stem(type_name)), type_name, default_params(spec, upstream), position=position)
     add = AddNode(node)
     if after is None or after not in graph or spec.max_inputs == 0:
         return node, add

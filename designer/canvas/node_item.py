@@ -20,21 +20,15 @@ _paths: dict[float, tuple[QPainterPath, QPainterPath]] = {}
 
 
 def _card_paths(height: float) -> tuple[QPainterPath, QPainterPath]:
-    """(whole card, card below the accent bar) for a node of ``height``; shared by all nodes of that height."""
+    """(whole card, category bar along its rounded top) for a node of ``height``; shared by equal heights."""
     paths = _paths.get(height)
     if paths is None:
         r = geo.CORNER_RADIUS
         card = QPainterPath()
         card.addRoundedRect(QRectF(0, 0, geo.NODE_WIDTH, height), r, r)
-        body = QPainterPath()
-        body.moveTo(0, _ACCENT)
-        body.lineTo(geo.NODE_WIDTH, _ACCENT)
-        body.lineTo(geo.NODE_WIDTH, height - r)
-        body.arcTo(QRectF(geo.NODE_WIDTH - 2 * r, height - 2 * r, 2 * r, 2 * r), 0, -90)
-        body.lineTo(r, height)
-        body.arcTo(QRectF(0, height - 2 * r, 2 * r, 2 * r), 270, -90)
-        body.closeSubpath()
-        paths = _paths[height] = (card, body)
+        top = QPainterPath()
+        top.addRect(QRectF(0, 0, geo.NODE_WIDTH, _ACCENT))
+        paths = _paths[height] = (card, card.intersected(top))
     return paths
 
 
@@ -141,13 +135,14 @@ class NodeItem(QGraphicsItem):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         if self.status == "blocked":
             painter.setOpacity(0.45)
-        card, body = _card_paths(self._rect.height())
+        card, accent = _card_paths(self._rect.height())
+        fill = s.error_brush if self.status == "error" else s.node_brush
         if lod < style.DETAIL_LOD:
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(s.category(self.category))
+            painter.setBrush(fill)
             painter.drawPath(card)
-            painter.setBrush(s.error_brush if self.status == "error" else s.node_brush)
-            painter.drawPath(body)
+            painter.setBrush(s.category(self.category))
+            painter.drawPath(accent)
             if selected or self.status == "error":
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.setPen(s.selection_pen if selected else s.error_pen)
@@ -155,10 +150,12 @@ class NodeItem(QGraphicsItem):
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(s.category(self.category))
+        painter.setBrush(s.shadow)
+        painter.drawPath(card.translated(0, 2))
+        painter.setBrush(fill)
         painter.drawPath(card)
-        painter.setBrush(s.error_brush if self.status == "error" else s.node_brush)
-        painter.drawPath(body)
+        painter.setBrush(s.category(self.category))
+        painter.drawPath(accent)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(s.selection_pen if selected else s.error_pen if self.status == "error" else s.node_border_pen)
         painter.drawPath(card)

@@ -70,6 +70,7 @@ class Style:
     error_fill: QColor
     warning: QColor
     badge_text: QColor
+    shadow: QColor
     categories: dict[str, QColor] = field(default_factory=dict)
     title_font: QFont = field(default_factory=QFont)
     type_font: QFont = field(default_factory=QFont)
@@ -142,7 +143,7 @@ def light() -> Style:
         dark=False,
         background=c("#f4f5f7"),
         grid_minor=c("#e9ebef"),
-        grid_major=c("#dde0e6"),
+        grid_major=c("#e1e4e9"),
         node_fill=c("#ffffff"),
         node_border=c("#c5cbd3"),
         title_text=c("#1d2127"),
@@ -163,6 +164,7 @@ def light() -> Style:
         error_fill=c("#fff4f4"),
         warning=c("#e8890c"),
         badge_text=c("#ffffff"),
+        shadow=QColor(20, 30, 45, 28),
         categories={k: c(v) for k, v in _CATEGORY_LIGHT.items()},
         **_fonts(),
     )
@@ -195,6 +197,7 @@ def dark() -> Style:
         error_fill=c("#3b2427"),
         warning=c("#ffa94d"),
         badge_text=c("#1c1d21"),
+        shadow=QColor(0, 0, 0, 90),
         categories={k: c(v) for k, v in _CATEGORY_DARK.items()},
         **_fonts(),
     )
