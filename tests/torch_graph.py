@@ -85,3 +85,20 @@ def chain(input_shape: tuple[int, ...], layers: list[tuple[str, dict]]) -> Graph
     graph.add_node(Node("out", "Output"))
     graph.connect(Edge(previous, "out"))
     return graph
+
+
+def torch_size(type_name: str, size_in: int, params: dict) -> int | None:
+    """The spatial size torch produces for a square input of ``size_in``, or None when torch refuses."""
+    import torch
+
+    n = int(type_name[-2])
+    if type_name.startswith("Conv"):
+        params = {"in_channels": 1, "out_channels": 1, **params}
+    try:
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            out = torch_module(type_name, params)(torch.zeros((1, 1) + (size_in,) * n))
+    except (RuntimeError, ValueError):
+        return None
+    sizes = set(out.shape[2:])
+    return sizes.pop() if len(sizes) == 1 else None

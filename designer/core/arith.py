@@ -2,8 +2,10 @@
 
 A shape rule's ``DimNote.worked`` reads like ``⌊(4 + 2·1 − 1·(3 − 1) − 1) / 2⌋ + 1 = 2``. This module
 parses such text (numbers, ``+ − - · × * /``, parentheses, ``⌊⌋`` floor and ``⌈⌉`` ceiling) with a small
-recursive-descent parser over exact fractions, never ``eval``, so an explanation can show the steps
-and a test can check that the numbers really give the size the engine reports.
+recursive-descent parser, never ``eval``, so an explanation can show the steps and a test can check
+that the numbers really give the size the engine reports. Integers are exact fractions; a number
+written with a decimal point (a scale factor) is a double, and so is whatever it touches, because
+torch computes ``⌊size · scale⌋`` in double precision (``⌊100·0.29⌋`` is 28 there, not 29).
 """
 
 from __future__ import annotations
@@ -23,9 +25,12 @@ class ArithError(ValueError):
     """The text is not a formula this module understands."""
 
 
+Number = Fraction | float
+
+
 @dataclass(frozen=True)
 class Num:
-    value: Fraction
+    value: Number
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,7 @@ class _Parser:
                 raise ArithError(f"a {token} is not closed")
             return Bracket(token, inner)
         if token[0].isdigit():
-            return Num(Fraction(token))
+            return Num(float(token) if "." in token else Fraction(token))
         raise ArithError(f"unexpected {token!r}")
 
 
@@ -114,7 +119,7 @@ def parse(text: str):
     return node
 
 
-def value(node) -> Fraction:
+def value(node) -> Number:
     if isinstance(node, Num):
         return node.value
     if isinstance(node, Neg):
@@ -122,7 +127,7 @@ def value(node) -> Fraction:
     if isinstance(node, Bracket):
         inner = value(node.inner)
         if node.kind == "⌊":
-            return Fraction(math.floor(inner))
+            return Fraction(math.floor(inner))  # exact from here on, as torch's integer sizes are
         if node.kind == "⌈":
             return Fraction(math.ceil(inner))
         return inner
@@ -136,13 +141,15 @@ def value(node) -> Fraction:
     return left + right if node.op == "+" else left - right
 
 
-def evaluate(text: str) -> Fraction:
+def evaluate(text: str) -> Number:
     """The exact value of a formula such as ``⌊(9 − 3) / 2⌋ + 1``."""
     return value(parse(text))
 
 
-def show_number(number: Fraction) -> str:
+def show_number(number: Number) -> str:
     sign, number = ("−", -number) if number < 0 else ("", number)
+    if isinstance(number, float):
+        return sign + (str(int(number)) if number.is_integer() else repr(number))
     if number.denominator == 1:
         return sign + str(number.numerator)
     as_float = float(number)
@@ -150,7 +157,7 @@ def show_number(number: Fraction) -> str:
 
 
 def render(node) -> str:
-    """The formula as text in the rules' own style (``2·1``, ``a − b``, ``⌊x / 2⌋``)."""
+    """The formula as text in the rules' own style (``2·1``, ``a − b``, ``⌊x / 2⌋``, ``4 × 1.5``)."""
     if isinstance(node, Num):
         return show_number(node.value)
     if isinstance(node, Neg):
@@ -158,8 +165,8 @@ def render(node) -> str:
     if isinstance(node, Bracket):
         return f"{node.kind}{render(node.inner)}{_CLOSE[node.kind]}"
     op = node.op
-    if op in _MUL:
-        return f"{render(node.left)}{op}{render(node.right)}"
+    if op == "·":
+        return f"{render(node.left)}·{render(node.right)}"
     return f"{render(node.left)} {'−' if op == '-' else op} {render(node.right)}"
 
 

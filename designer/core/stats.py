@@ -74,7 +74,7 @@ class NodeStats:
         return {
             "id": self.node_id,
             "type": self.type_name,
-            "name": self.label,
+            "label": self.label,
             "status": self.status,
             "shape": list(self.shape) if self.shape is not None else None,
             "params": self.params,
@@ -113,12 +113,16 @@ class Totals:
         return self.activation_elements * BYTES_PER_ELEMENT
 
     @property
+    def input_bytes(self) -> int:
+        return self.input_elements * BYTES_PER_ELEMENT
+
+    @property
     def param_bytes(self) -> int:
         return (self.params + self.buffers) * BYTES_PER_ELEMENT
 
     @property
     def saved_for_backward_bytes(self) -> int:
-        return (self.input_elements + self.activation_elements) * BYTES_PER_ELEMENT
+        return self.input_bytes + self.activation_bytes
 
     @property
     def training_memory_bytes(self) -> int:
@@ -140,6 +144,7 @@ class Totals:
             "macs": self.macs,
             "other_ops": self.other_ops,
             "input_elements": self.input_elements,
+            "input_bytes": self.input_bytes,
             "activation_elements": self.activation_elements,
             "activation_bytes": self.activation_bytes,
             "param_bytes": self.param_bytes,

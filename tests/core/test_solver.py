@@ -1,31 +1,11 @@
 """The parameter solver against torch: every answer gives the asked size, and no answer is missing."""
 
-import warnings
-
 import pytest
 
 from designer.core.engine import ShapeEngine
 from designer.core.solver import SOLVABLE, Bounds, Solution, SolverError, required_input_sizes, solve
 from tests.oracle import torch_module
-from tests.torch_graph import chain
-
-
-def torch_size(type_name: str, size_in: int, params: dict) -> int | None:
-    """The spatial size torch produces for a square input of ``size_in``, or None when torch refuses."""
-    import torch
-
-    n = int(type_name[-2])
-    if type_name.startswith("Conv"):
-        params = {"in_channels": 1, "out_channels": 1, **params}
-    try:
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")
-            out = torch_module(type_name, params)(torch.zeros((1, 1) + (size_in,) * n))
-    except (RuntimeError, ValueError):
-        return None
-    sizes = set(out.shape[2:])
-    return sizes.pop() if len(sizes) == 1 else None
-
+from tests.torch_graph import chain, torch_size
 
 CASES = [
     ("ConvTranspose2d", 4, 8),
