@@ -45,8 +45,8 @@ MODULE_MEMBERS = frozenset(
         "zero_grad",
     }
 )
-# Names the generated module itself uses; no variable, argument or class may take them.
-_CODE_NAMES = frozenset({"self", "torch", "nn", "model", "super"})
+# Names the generated module itself uses, and names PEP 8 calls ambiguous (l, O, I): never handed out.
+_CODE_NAMES = frozenset({"self", "torch", "nn", "model", "super", "l", "O", "I"})
 
 
 class ExportError(Exception):
@@ -302,7 +302,8 @@ def _used(steps: list[Step], outputs: list[Step]) -> set[str]:
 
 def _header(graph: Graph, inputs: list[Step], outputs: list[Step], total: int) -> list[str]:
     title = _doc_text(graph.name) or "Model"
-    lines = [f'"""{title}: PyTorch model exported by Model Designer {designer.__version__}.', "", "Inputs:"]
+    version = f"PyTorch model exported by Model Designer {designer.__version__}."
+    lines = [f'"""{title}', "", version, "", "Inputs:"]
     lines += [f"    {s.variable}: {format_shape(s.shape)}" for s in inputs] or ["    (none)"]
     lines.append("Outputs:")
     lines += [f"    {s.variable}: {format_shape(s.shape)}" for s in outputs]
