@@ -215,19 +215,12 @@ def weight_shapes(type_name: str, params: Mapping[str, Any]) -> tuple[tuple[str,
         out = p["out_features"]
         weight = (out, p["in1_features"], p["in2_features"])
         return (("weight", weight),) + ((("bias", (out,)),) if p["bias"] else ())
-    if type_name.startswith(("BatchNorm", "InstanceNorm")):
-        c = (p["num_features"],)
-        return (("weight", c), ("bias", c)) if p["affine"] else ()
-    if type_name == "GroupNorm":
-        c = (p["num_channels"],)
-        return (("weight", c), ("bias", c)) if p["affine"] else ()
+    if type_name.startswith(("BatchNorm", "InstanceNorm", "GroupNorm")):
+        c = (p["num_channels" if type_name == "GroupNorm" else "num_features"],)
+        return _affine(c, p["affine"], p.get("bias", True))
     if type_name in ("LayerNorm", "RMSNorm"):
         shape = tuple(expand(p["normalized_shape"], 1))
-        if not p["elementwise_affine"]:
-            return ()
-        if type_name == "LayerNorm" and p.get("bias", True):
-            return (("weight", shape), ("bias", shape))
-        return (("weight", shape),)
+        return _affine(shape, p["elementwise_affine"], type_name == "LayerNorm" and p.get("bias", True))
     if type_name == "PReLU":
         return (("weight", (p["num_parameters"],)),)
     if type_name == "Embedding":
@@ -235,6 +228,13 @@ def weight_shapes(type_name: str, params: Mapping[str, Any]) -> tuple[tuple[str,
     if catalog.get(type_name).count_params(p) == 0:
         return ()
     return None
+
+
+def _affine(shape: Shape, affine: bool, bias: bool) -> tuple[tuple[str, Shape], ...]:
+    """A norm's learnable scale (and shift, unless bias=False), both shaped like what it normalizes."""
+    if not affine:
+        return ()
+    return (("weight", shape), ("bias", shape)) if bias else (("weight", shape),)
 
 
 def buffer_count(type_name: str, params: Mapping[str, Any]) -> int:
