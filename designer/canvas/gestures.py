@@ -249,7 +249,8 @@ class RubberBand(Gesture):
         rect = QRect(self._origin, _pos(event)).normalized()
         self._band.setGeometry(rect)
         area: QRectF = self.view.mapToScene(rect).boundingRect()
-        inside = [i.node_id for i in self.scene.items(area) if isinstance(i, NodeItem) and i.sceneBoundingRect().intersects(area)]
+        touched = [i for i in self.scene.items(area) if isinstance(i, NodeItem) and i.sceneBoundingRect().intersects(area)]
+        inside = [i.node_id for i in sorted(touched, key=lambda i: (i.x(), i.y()))]
         self.scene.set_selection(self._initial + [n for n in inside if n not in self._initial])
 
     def release(self, event: QMouseEvent) -> None:

@@ -272,7 +272,8 @@ class GraphScene(QGraphicsScene):
     # ----- queries for the view and gestures --------------------------------------------------------
     def node_at(self, scene_pos: QPointF, slack: float = 0.0) -> NodeItem | None:
         """The topmost node whose card (grown by ``slack`` for the ports) contains ``scene_pos``."""
-        area = QRectF(scene_pos.x() - slack, scene_pos.y() - slack, 2 * slack, 2 * slack)
+        reach = max(slack, 0.5)  # an empty rectangle would find nothing
+        area = QRectF(scene_pos.x() - reach, scene_pos.y() - reach, 2 * reach, 2 * reach)
         for item in self.items(area):
             if isinstance(item, NodeItem):
                 local = item.card_rect().adjusted(-slack, -slack, slack, slack)
