@@ -32,7 +32,9 @@ class Document(QObject):
     def __init__(self, graph: Graph | None = None, path: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.undo_stack = QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda clean: self.modified_changed.emit(not clean))
+        # A bound method, not a lambda: Qt drops it when the document is destroyed, before the stack's
+        # destructor clears it and emits cleanChanged into a half-deleted document.
+        self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.graph: Graph = Graph()
         self.engine: ShapeEngine = ShapeEngine(self.graph)
         self.graph.subscribe(self._forward_event)
@@ -71,6 +73,9 @@ class Document(QObject):
             self.path = os.path.abspath(target)
             self.path_changed.emit(self.path)
         self.undo_stack.setClean()
+
+    def _clean_changed(self, clean: bool) -> None:
+        self.modified_changed.emit(not clean)
 
     @property
     def modified(self) -> bool:
