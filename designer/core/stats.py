@@ -13,8 +13,7 @@ What is counted, and why:
   Convolution: one MAC per output position, per filter tap, per input channel of the group:
   ``N·C_out·prod(out)·(C_in/groups)·prod(kernel)``. A transposed convolution scatters every *input*
   position through the kernel, so it is ``N·C_in·prod(in)·(C_out/groups)·prod(kernel)`` (counting per
-  output position here is the classic mistake of older counters). Linear: ``rows·in·out``. Bilinear:
-  ``rows·out·in1·in2`` (FlopCounterMode does not see it; these are its true multiply-adds).
+  output position here is the classic mistake of older counters). Linear: ``rows·in·out``.
   Pools, norms, activations, resampling and element-wise layers multiply no weights: 0 MACs.
 * ``other_ops``: the rest of the arithmetic, roughly: a pool does one compare or add per window tap
   (``N·C·prod(out)·prod(kernel)``; adaptive pools: the exact sum of their window sizes); activations,
@@ -211,20 +210,14 @@ def weight_shapes(type_name: str, params: Mapping[str, Any]) -> tuple[tuple[str,
     if type_name == "Linear":
         out = p["out_features"]
         return (("weight", (out, p["in_features"])),) + ((("bias", (out,)),) if p["bias"] else ())
-    if type_name == "Bilinear":
-        out = p["out_features"]
-        weight = (out, p["in1_features"], p["in2_features"])
-        return (("weight", weight),) + ((("bias", (out,)),) if p["bias"] else ())
     if type_name.startswith(("BatchNorm", "InstanceNorm", "GroupNorm")):
         c = (p["num_channels" if type_name == "GroupNorm" else "num_features"],)
         return _affine(c, p["affine"], p.get("bias", True))
-    if type_name in ("LayerNorm", "RMSNorm"):
+    if type_name == "LayerNorm":
         shape = tuple(expand(p["normalized_shape"], 1))
-        return _affine(shape, p["elementwise_affine"], type_name == "LayerNorm" and p.get("bias", True))
+        return _affine(shape, p["elementwise_affine"], p.get("bias", True))
     if type_name == "PReLU":
         return (("weight", (p["num_parameters"],)),)
-    if type_name == "Embedding":
-        return (("weight", (p["num_embeddings"], p["embedding_dim"])),)
     if catalog.get(type_name).count_params(p) == 0:
         return ()
     return None
@@ -285,13 +278,6 @@ def _macs(type_name: str, p, inputs: list[Shape], out: Shape) -> tuple[int, str]
             f"rows·in_features·out_features = {rows}·{p['in_features']}·{p['out_features']} = {format_count(macs)}"
             " (rows: every position except the last dim; bias not counted)"
         )
-    if type_name == "Bilinear":
-        rows = product(out[:-1])
-        macs = rows * p["out_features"] * p["in1_features"] * p["in2_features"]
-        return macs, (
-            f"rows·out·in1·in2 = {rows}·{p['out_features']}·{p['in1_features']}·{p['in2_features']} = "
-            f"{format_count(macs)} (bias not counted)"
-        )
     return 0, "0 (no weights are multiplied)"
 
 
@@ -322,7 +308,7 @@ def _other_ops(type_name: str, p, inputs: list[Shape], out: Shape) -> tuple[int,
         return ops, f"output values · (inputs − 1) = {elements}·{len(inputs) - 1} = {format_count(ops)}"
     if spec.category in ("Activation", "Normalization", "Dropout", "Resampling") and type_name != "PixelShuffle":
         return elements, f"one operation per output value = {format_count(elements)}"
-    if p.get("bias") is True and (type_name in ("Linear", "Bilinear") or n and spec.category == "Convolution"):
+    if p.get("bias") is True and (type_name == "Linear" or n and spec.category == "Convolution"):
         return elements, f"one bias addition per output value = {format_count(elements)}"
     return 0, "0 (moves or marks values, computes none)"
 

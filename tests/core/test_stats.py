@@ -174,6 +174,16 @@ SAMPLES = [
     ("LeakyReLU", {"negative_slope": 0.2}, (2, 3, 4, 4)),
     ("Softmax", {"dim": 1}, (2, 5)),
     ("Tanh", {}, (2, 3, 4, 4)),
+    ("Linear", {"in_features": 4, "out_features": 5}, (2, 3, 7, 4)),
+    ("Linear", {"in_features": 4, "out_features": 5, "bias": False}, (2, 4)),
+    ("Linear", {"in_features": 4, "out_features": 5}, (4,)),
+    ("Flatten", {}, (2, 3, 4, 4)),
+    ("Unflatten", {"dim": 1, "unflattened_size": [2, 6]}, (2, 12)),
+    ("Dropout2d", {"p": 0.2}, (2, 3, 4, 4)),
+    ("Conv2d", {"in_channels": 3, "out_channels": 4, "kernel_size": 3, "padding": "same", "padding_mode": "reflect"},
+     (2, 3, 6, 6)),
+    ("Conv1d", {"in_channels": 3, "out_channels": 6, "kernel_size": 2, "padding": 1, "padding_mode": "circular",
+                "groups": 3}, (2, 3, 5)),
 ]
 
 
