@@ -12,7 +12,8 @@ _MERGE_PARAMS = 1
 class EditCommand(QUndoCommand):
     """Applies/reverts one core ``Edit`` through the document. The first redo is a no-op because
     ``Document.apply`` has already applied the edit (so a refused edit never reaches the stack).
-    Consecutive parameter edits of one node with ``mergeable`` set become one undo step."""
+    Consecutive parameter edits of one node with ``mergeable`` set and the same text (the inspector
+    names the parameter: "Change kernel_size") become one undo step."""
 
     def __init__(self, document, edit: Edit, mergeable: bool = False) -> None:
         super().__init__(edit.text)
@@ -38,6 +39,8 @@ class EditCommand(QUndoCommand):
             return False
         mine, theirs = self.edit, other.edit
         if not (isinstance(mine, SetParams) and isinstance(theirs, SetParams)) or mine.node_id != theirs.node_id:
+            return False
+        if mine.text != theirs.text:  # "Change stride" after "Change kernel_size" is a step of its own
             return False
         mine.params = theirs.params
         return True
