@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import functools
 import json
 import math
 import os
@@ -338,10 +339,7 @@ def dumps(graph: Graph) -> str:
     encode = _ENCODER.encode
     try:
         node_lines = [encode(_node_record(node)) for node in graph.nodes()]
-        edge_lines = [
-            f'{{"source": {encode(e.source)}, "target": {encode(e.target)}, "target_port": {e.target_port}}}'
-            for e in graph.edges()
-        ]
+        edge_lines = [encode({"source": e.source, "target": e.target, "target_port": e.target_port}) for e in graph.edges()]
     except (TypeError, ValueError) as exc:
         raise ProjectError(f"the design holds a value JSON cannot store ({exc})", "<project>") from None
     return (
@@ -365,13 +363,19 @@ def _node_record(node: Node) -> dict:
     record: dict[str, Any] = {"id": node.id, "type": node.type_name}
     if node.name is not None:
         record["name"] = node.name
-    order = catalog.get(node.type_name).param_names if catalog.exists(node.type_name) else ()
-    params = {k: node.params[k] for k in order if k in node.params}
-    params.update((k, v) for k, v in node.params.items() if k not in params)
+    params = node.params
+    order = _param_order(node.type_name)
+    if len(params) > 1 and list(params) != [k for k in order if k in params]:
+        params = {k: params[k] for k in order if k in params} | {k: v for k, v in params.items() if k not in order}
     record["params"] = params
     if node.position is not None:
-        record["position"] = list(node.position)
+        record["position"] = node.position
     return record
+
+
+@functools.cache
+def _param_order(type_name: str) -> tuple[str, ...]:
+    return catalog.get(type_name).param_names if catalog.exists(type_name) else ()
 
 
 def save(graph: Graph, path: str | os.PathLike) -> None:

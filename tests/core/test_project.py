@@ -271,15 +271,16 @@ def test_dumps_of_5000_nodes_is_fast():
         graph.add_node(Node(node_id, "Conv2d", {"in_channels": 3, "out_channels": 3, "kernel_size": 3, "padding": 1}, position=(i, 0)))
         graph.connect(Edge(previous, node_id))
         previous = node_id
-    best = min(_timed(project.dumps, graph) for _ in range(3))
+    best = min(_timed(project.dumps, graph) for _ in range(5))
     assert best < 0.05, f"dumps took {best * 1000:.1f} ms"
     assert project.dumps(project.loads(project.dumps(graph))) == project.dumps(graph)
 
 
 def _timed(function, *args) -> float:
-    started = time.perf_counter()
+    """CPU time, so other work on a shared machine does not count against us."""
+    started = time.process_time()
     function(*args)
-    return time.perf_counter() - started
+    return time.process_time() - started
 
 
 # ----- migrations ----------------------------------------------------------------------------------
