@@ -130,32 +130,41 @@ def _derivation(note: DimNote) -> Derivation:
 
 
 # ----- the checkerboard warning -----------------------------------------------------------------
-def checkerboard_advice(graph: Graph, engine: ShapeEngine, node_id: str) -> Advice | None:
-    """For a transposed conv whose kernel taps overlap unevenly: the warning and even alternatives."""
-    node = graph.node(node_id)
-    if not node.type_name.startswith("ConvTranspose"):
+def checkerboard_warning(type_name: str, params: dict[str, Any]) -> str | None:
+    """The warning for a transposed conv whose kernel taps overlap unevenly, else None (cheap: for badges).
+
+    ``params`` are the node's given params; torch's defaults fill the rest.
+    """
+    if not type_name.startswith("ConvTranspose"):
         return None
-    spec = catalog.get(node.type_name)
-    params = spec.resolve(node.params)
-    n = int(node.type_name[-2])
-    try:
-        kernel, stride, dilation = (expand(params[k], n) for k in ("kernel_size", "stride", "dilation"))
-        bad = uneven_axes(kernel, stride, dilation)
-    except (KeyError, TypeError, ValueError, ZeroDivisionError):
-        return None
+    params = catalog.get(type_name).resolve(params)
+    n = int(type_name[-2])
+    kernel, stride, dilation = (expand(params[k], n) for k in ("kernel_size", "stride", "dilation"))
+    if any(v < 1 for v in (*kernel, *stride, *dilation)):
+        return None  # the shape rule reports those values itself
+    bad = uneven_axes(kernel, stride, dilation)
     if not bad:
         return None
     axis = bad[0]
     k, s, d = kernel[axis], stride[axis], dilation[axis]
     pattern = interior_pattern(k, s, d)
     cause = f"kernel_size {k} is not divisible by stride {s}" if d == 1 else f"kernel_size {k}, stride {s} and dilation {d} do not tile evenly"
-    message = (
+    return (
         f"Uneven overlap: {cause}, so neighbouring output positions receive {min(pattern)} or {max(pattern)} kernel taps "
         f"in turn (pattern {'/'.join(str(c) for c in pattern)} repeating every {s}); generated images show this as a "
         f"checkerboard ({CHECKERBOARD_SOURCE}). Use a kernel divisible by the stride (kernel 4, stride 2 doubles a size), "
         f"or Upsample followed by a {n}-D convolution."
     )
-    return Advice(message, _alternatives(graph, engine, node_id, params, n))
+
+
+def checkerboard_advice(graph: Graph, engine: ShapeEngine, node_id: str) -> Advice | None:
+    """The checkerboard warning with alternatives of even overlap that keep the output size."""
+    node = graph.node(node_id)
+    message = checkerboard_warning(node.type_name, node.params)
+    if message is None:
+        return None
+    params = catalog.get(node.type_name).resolve(node.params)
+    return Advice(message, _alternatives(graph, engine, node_id, params, int(node.type_name[-2])))
 
 
 def _alternatives(graph: Graph, engine: ShapeEngine, node_id: str, params, n: int) -> tuple[Alternative, ...]:

@@ -84,3 +84,17 @@ def is_even(kernel: int, stride: int, dilation: int = 1) -> bool:
 def uneven_axes(kernel: Sequence[int], stride: Sequence[int], dilation: Sequence[int]) -> list[int]:
     """Indices of the spatial dims whose overlap is uneven."""
     return [i for i, (k, s, d) in enumerate(zip(kernel, stride, dilation)) if not is_even(k, s, d)]
+
+
+def node_map(params: Mapping[str, Any], spatial_in: Sequence[int]) -> list[list[int]]:
+    """The map to draw for a ConvTranspose node: one row for 1-D, H×W for 2-D, and for 3-D the H×W map
+    of the middle depth slice (every depth slice is the same map times its own depth count)."""
+    axes = node_axes(params, spatial_in)
+    if len(axes) == 1:
+        return [counts(axes[0])]
+    if len(axes) == 2:
+        return counts_2d(*axes)
+    depth = counts(axes[0])
+    middle = depth[len(depth) // 2] if depth else 0
+    return [[middle * v for v in row] for row in counts_2d(axes[1], axes[2])]
+

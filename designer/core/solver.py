@@ -8,6 +8,7 @@ design: which input sizes make it end at a given size (by running the shape engi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -138,8 +139,14 @@ def solve(type_name: str, size_in: int, size_out: int, bounds: Bounds | None = N
     for name, value in (("input size", size_in), ("output size", size_out)):
         if value < 1:
             raise SolverError(f"the {name} must be at least 1, got {value}")
+    return list(_solve(type_name, size_in, size_out, bounds))
+
+
+@functools.lru_cache(maxsize=256)
+def _solve(type_name: str, size_in: int, size_out: int, bounds: Bounds) -> tuple[Solution, ...]:
+    """Cached: the catalog's rules are fixed for the life of the process, and views ask again on every edit."""
     found = [c for c in candidates(type_name, bounds) if output_size(type_name, size_in, c.params()) == size_out]
-    return sorted(found, key=Solution.rank)
+    return tuple(sorted(found, key=Solution.rank))
 
 
 # ----- the reverse question for a whole design --------------------------------------------------

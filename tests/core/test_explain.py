@@ -5,7 +5,7 @@ from hypothesis import strategies as st
 
 from designer.core import arith
 from designer.core.engine import ShapeEngine
-from designer.core.explain import checkerboard_advice, edge_tooltip, explain, explain_text
+from designer.core.explain import checkerboard_advice, checkerboard_warning, edge_tooltip, explain, explain_text
 from designer.core.graph import Edge
 from tests.oracle import torch_run
 from tests.torch_graph import chain, single_layer
@@ -140,3 +140,14 @@ def test_edge_tooltip_names_every_dim_and_the_memory():
     assert text == "'l1' → 'out': 64×512×4×4 (N=64 batch · C=512 channels · H=4 height · W=4 width); 524,288 values, 2.0 MiB as float32"
     graph.set_params("l1", {"in_channels": 3, "out_channels": 512, "kernel_size": 4})
     assert "size unknown" in edge_tooltip(graph, engine, Edge("l1", "out"))
+
+
+def test_checkerboard_warning_alone_is_cheap_and_tolerates_bad_values():
+    assert "kernel_size 3 is not divisible by stride 2" in checkerboard_warning(
+        "ConvTranspose1d", {"in_channels": 1, "out_channels": 1, "kernel_size": 3, "stride": 2}
+    )
+    assert checkerboard_warning("ConvTranspose2d", {"in_channels": 1, "out_channels": 1, "kernel_size": [4, 2], "stride": 2}) is None
+    assert checkerboard_warning("ConvTranspose2d", {"in_channels": 1, "out_channels": 1, "kernel_size": 3, "stride": -2}) is None
+    assert checkerboard_warning("Conv2d", {"in_channels": 1, "out_channels": 1, "kernel_size": 3, "stride": 2}) is None
+    dilated = checkerboard_warning("ConvTranspose1d", {"in_channels": 1, "out_channels": 1, "kernel_size": 2, "stride": 2, "dilation": 2})
+    assert "do not tile evenly" in dilated and "pattern 2/0" in dilated

@@ -3,7 +3,7 @@
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from designer.core.overlap import Axis, counts, counts_2d, interior_pattern, is_even, node_axes, uneven_axes
+from designer.core.overlap import Axis, counts, counts_2d, interior_pattern, is_even, node_axes, node_map, uneven_axes
 
 SETTINGS = settings(max_examples=max(settings().max_examples, 300))
 
@@ -101,3 +101,15 @@ def test_node_axes_expand_per_dimension_params():
     rows, cols = node_axes(params, (4, 5))
     assert rows == Axis(4, 3, 2, 1, 1, 1) and cols == Axis(5, 4, 2, 1, 1, 0)
     assert uneven_axes([3, 4], [2, 2], [1, 1]) == [0]
+
+
+def test_node_map_for_one_two_and_three_dims_equals_torch():
+    import torch
+    import torch.nn.functional as F
+
+    params = {"kernel_size": 3, "stride": 2, "padding": 1, "dilation": 1, "output_padding": 1}
+    assert node_map(params, (3,)) == [counts(Axis(3, 3, 2, 1, 1, 1))]
+    assert node_map(params, (3, 4)) == counts_2d(Axis(3, 3, 2, 1, 1, 1), Axis(4, 3, 2, 1, 1, 1))
+    y = F.conv_transpose3d(torch.ones(1, 1, 3, 3, 4), torch.ones(1, 1, 3, 3, 3), stride=2, padding=1, output_padding=1)
+    middle = y.shape[2] // 2
+    assert node_map(params, (3, 3, 4)) == [[int(v) for v in row] for row in y[0, 0, middle].tolist()]
