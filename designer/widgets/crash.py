@@ -53,7 +53,8 @@ class CrashHandler:
             return
         details = "".join(traceback.format_exception(kind, exc, tb))
         logged = self._log(details)
-        print(details, file=sys.stderr, end="")
+        where = f"; details in {self.log_path}" if logged else ""
+        print(f"model-designer: internal error ({kind.__name__}: {_first_line(exc)}){where}", file=sys.stderr)
         signature = _signature(kind, tb)
         if not self.interactive or self._showing or signature in self._shown:
             return

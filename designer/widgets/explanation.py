@@ -121,3 +121,40 @@ def _cost(graph: Graph, engine: ShapeEngine, node_id: str, kind: str, colors: Co
     if facts.macs:
         lines.append(f"<p style='margin-top:4px'>{format_count(facts.macs)} multiply-adds per forward pass</p>")
     return lines
+
+
+def design_summary_html(graph: Graph, engine: ShapeEngine, colors: Colors) -> str:
+    """What the inspector shows with nothing selected: the design's inputs, outputs and costs."""
+    if not len(graph):
+        return (
+            "<p><b>An empty design.</b></p><p>Drag a layer from the Layers panel onto the canvas, or click the "
+            "canvas and press Tab to search for one. Start with an <b>Input</b>: it says what size of tensor "
+            "goes into the model.</p>"
+        )
+    facts = stats.compute_stats(graph, engine)
+    total = facts.total
+    parts = [f"<p style='font-size:large'><b>{_esc(graph.name)}</b></p>"]
+    ends = [(n, "Input") for n in graph.node_ids() if catalog.get(graph.node(n).type_name).kind == "input"]
+    outputs = [n for n in graph.node_ids() if catalog.get(graph.node(n).type_name).kind == "output"]
+    ends += [(n, "Output") for n in outputs or [n for n in graph.node_ids() if not graph.out_edges(n)]]
+    for node_id, role in ends[:12]:
+        shape = engine.result(node_id).shape
+        size = f"<b>{format_shape(shape)}</b><br>&nbsp;&nbsp;{_named(shape, colors)}" if shape else "<i>no size yet</i>"
+        parts.append(f"<p style='margin-top:4px'>{role} '{_esc(graph.node(node_id).label)}': {size}</p>")
+    parts.append(_section(f"{total.layers} layers · {format_count(total.params)} parameters"))
+    if total.macs:
+        parts.append(f"<p style='margin-top:2px'>{stats.format_big(total.macs)} multiply-adds per forward pass</p>")
+    parts.append(
+        f"<p style='margin-top:2px'>≈ {stats.format_bytes(total.training_memory_bytes)} to train with Adam "
+        f"<span style='color:{colors.dim}'>(an estimate: weights, gradients, optimizer state, activations)</span></p>"
+    )
+    if total.errors:
+        parts.append(
+            f"<p style='color:{colors.error}'>{total.errors} layer{'s have' if total.errors > 1 else ' has'} a problem: "
+            f"see the Problems panel.</p>"
+        )
+    parts.append(
+        f"<p style='margin-top:12px; color:{colors.dim}'>Select a layer to edit its parameters and see how its output "
+        f"size comes about.</p>"
+    )
+    return "".join(parts)

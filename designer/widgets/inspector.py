@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
@@ -32,7 +32,7 @@ from designer.core.errors import GraphError
 from designer.core.graph import NodeRenamed, ParamsChanged
 from designer.core.spec import ParamSpec
 from designer.document.document import Document
-from designer.widgets.explanation import Colors, explanation_html
+from designer.widgets.explanation import Colors, design_summary_html, explanation_html
 from designer.widgets.param_editors import ParamEditor, make_editor
 
 
@@ -51,6 +51,11 @@ class Inspector(QScrollArea):
         self.document = document
         self.node_id: str | None = None
         self.rows: dict[str, _Row] = {}
+        self._several = 0
+        self._explain_timer = QTimer(self)
+        self._explain_timer.setSingleShot(True)
+        self._explain_timer.setInterval(0)
+        self._explain_timer.timeout.connect(self._refresh_explanation_now)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -61,7 +66,7 @@ class Inspector(QScrollArea):
         layout.setSpacing(6)
 
         self.placeholder = _wrapped_label(body)
-        self.placeholder.setEnabled(False)
+        self.placeholder.setTextFormat(Qt.TextFormat.RichText)
         self.title = QLabel(body)
         font = self.title.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
@@ -104,14 +109,14 @@ class Inspector(QScrollArea):
         layout.addStretch(1)
         self._node_widgets = (self.title, self.description, self.name, name_row.labelForField(self.name), self.rule)
 
-        document.selection_changed.connect(lambda _ids: self.show_selection())
+        document.selection_changed.connect(self.show_selection)
         document.reset_done.connect(self.show_selection)
         document.graph_changed.connect(self._on_graph)
-        document.shapes_changed.connect(lambda _changes: self.refresh_explanation())
+        document.shapes_changed.connect(self.refresh_explanation)
         self.show_selection()
 
     # ----- what is shown --------------------------------------------------------------------------
-    def show_selection(self) -> None:
+    def show_selection(self, *_args) -> None:
         ids = [n for n in self.document.selection if n in self.document.graph]
         node_id = ids[0] if len(ids) == 1 else None
         if node_id != self.node_id or node_id is None:
@@ -129,11 +134,7 @@ class Inspector(QScrollArea):
             widget.setVisible(node_id is not None)
         self.placeholder.setVisible(node_id is None)
         if node_id is None:
-            self.placeholder.setText(
-                f"{count} layers are selected. Select one to see and edit its parameters."
-                if count > 1
-                else "Select a layer to see its parameters and how its output size comes about."
-            )
+            self._several = count
             return
         node = self.document.graph.node(node_id)
         spec = catalog.get(node.type_name)
@@ -171,9 +172,17 @@ class Inspector(QScrollArea):
         self.form.addRow(label, field)
         self.rows[param.name] = _Row(param, label, editor, reset)
 
-    def refresh_explanation(self) -> None:
+    def refresh_explanation(self, *_args) -> None:
+        """Redraw the explanation (or the design summary) once per event-loop turn, however many edits."""
+        self._explain_timer.start()
+
+    def _refresh_explanation_now(self) -> None:
         if self.node_id is None or self.node_id not in self.document.graph:
             self.explanation.clear()
+            if self._several > 1:
+                self.placeholder.setText(f"{self._several} layers are selected. Select one to see and edit its parameters.")
+            else:
+                self.placeholder.setText(design_summary_html(self.document.graph, self.document.engine, _colors(self)))
             return
         self.explanation.setText(explanation_html(self.document.graph, self.document.engine, self.node_id, _colors(self)))
         self._update_markers()
@@ -264,7 +273,8 @@ class Inspector(QScrollArea):
                         self._build(self.node_id, 1)  # the value no longer fits its editor's form
                         return
             self._update_markers()
-        elif isinstance(event, NodeRenamed) and not self.name.hasFocus():
+        elif isinstance(event, NodeRenamed) and self.name.text() != (node.name or ""):
+            # Also while the field has focus (an undo from the menu), or leaving it would rename back.
             self.name.setText(node.name or "")
 
 

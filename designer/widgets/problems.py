@@ -34,7 +34,7 @@ class ProblemsList(QTreeWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.itemClicked.connect(self._clicked)
         self.itemActivated.connect(self._clicked)
-        document.shapes_changed.connect(lambda _changes: self.refresh())
+        document.shapes_changed.connect(self.refresh)
         document.reset_done.connect(self.refresh)
         document.graph_changed.connect(self._on_graph)
         self.refresh()
@@ -47,7 +47,7 @@ class ProblemsList(QTreeWidget):
             rows += [(node_id, "warning", w) for w in engine.result(node_id).warnings]
         return [r for r in rows if r[0] in graph]
 
-    def refresh(self) -> None:
+    def refresh(self, *_args) -> None:
         self.clear()
         current = style.current()
         graph = self.document.graph
@@ -57,7 +57,10 @@ class ProblemsList(QTreeWidget):
             item.setForeground(0, current.error if kind == "error" else current.warning)
             item.setToolTip(1, sentence)
             item.setText(0, ("● " if kind == "error" else "▲ ") + graph.node(node_id).label)
-        self.setToolTip("" if self.topLevelItemCount() else "No problems: every layer has a size.")
+        if not self.topLevelItemCount():
+            calm = QTreeWidgetItem(self, ["✓ No problems: every layer has a size." if len(graph) else "The design is empty."])
+            calm.setFlags(Qt.ItemFlag.NoItemFlags)
+            calm.setFirstColumnSpanned(True)
 
     def _on_graph(self, event) -> None:
         # Renames change the first column even when no shape changes.

@@ -1,0 +1,123 @@
+"""Start-up: the QApplication, the theme, the first design, the main window, or a screenshot and exit.
+
+``run_app(file, screenshot)`` is what ``model-designer [FILE] [--screenshot OUT.png]`` calls. Without a
+file the built-in default example opens (as an unsaved copy). With ``--screenshot`` the window is laid
+out at 1280×800, the graph fitted, and a PNG of the whole window written; that works without a display
+(the offscreen platform is chosen when there is none). Nothing here imports torch or pyqtgraph.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+SCREENSHOT_SIZE = (1280, 800)
+EXIT_OK, EXIT_BAD_INPUT = 0, 2
+
+
+def _has_display() -> bool:
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    return True
+
+
+def _application():
+    from PySide6.QtWidgets import QApplication
+
+    from designer.widgets import icons, settings
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(settings.ORGANIZATION)
+    app.setApplicationName(settings.APPLICATION)
+    app.setApplicationDisplayName(settings.APPLICATION)
+    app.setWindowIcon(icons.app_icon())
+    return app
+
+
+def _first_design(file: str | None):
+    """(graph, path, problem): the file's design, or the default example; ``problem`` is the loader's sentence."""
+    from designer.core import examples, project
+    from designer.core.graph import Graph
+
+    if file is None:
+        try:
+            return examples.load_example(examples.DEFAULT_EXAMPLE), None, None
+        except (KeyError, OSError, project.ProjectError):  # a broken install still opens, empty
+            return Graph(), None, None
+    try:
+        return project.load(file), os.path.abspath(file), None
+    except project.ProjectError as exc:
+        return None, None, str(exc)
+
+
+def run_app(file: str | None, screenshot: str | None) -> int:
+    if screenshot and not _has_display():
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = _application()
+    from designer.widgets import theme
+
+    theme.apply(app)
+    graph, path, problem = _first_design(file)
+    if screenshot:
+        if problem is not None:
+            print(f"model-designer: {problem}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        return _screenshot(app, graph, path, screenshot)
+    return _interactive(app, graph, path, problem, file)
+
+
+def _window(graph, path, persist: bool):
+    from designer.document.document import Document
+    from designer.widgets.main_window import MainWindow
+
+    document = Document(graph, path)
+    window = MainWindow(document, persist=persist)
+    document.setParent(window)
+    return window
+
+
+def _screenshot(app, graph, path, out: str) -> int:
+    from PySide6.QtCore import QSize, Qt
+
+    from designer.widgets.crash import CrashHandler
+
+    handler = CrashHandler(interactive=False)
+    handler.install()
+    try:
+        window = _window(graph, path, persist=False)
+        window.resize(*SCREENSHOT_SIZE)
+        window.show()
+        app.processEvents()
+        window.view.fit_all()
+        app.processEvents()
+        image = window.grab()
+        size = QSize(*SCREENSHOT_SIZE)
+        if image.size() != size:  # a high-density screen: keep the documented picture size
+            image = image.scaled(size, Qt.AspectRatioMode.IgnoreAspectRatio, Qt.TransformationMode.SmoothTransformation)
+        if not image.save(out, "PNG"):
+            print(f"model-designer: cannot write the screenshot to {out}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        window.close()
+        return EXIT_OK
+    finally:
+        handler.uninstall()
+
+
+def _interactive(app, graph, path, problem: str | None, file: str | None) -> int:
+    from PySide6.QtCore import QTimer
+
+    from designer.core.graph import Graph
+    from designer.widgets import theme
+    from designer.widgets.crash import CrashHandler
+
+    window = _window(graph if graph is not None else Graph(), path, persist=True)
+    handler = CrashHandler(window)
+    handler.install()
+    theme.follow_system(app, lambda _dark: window.restyle())
+    window.show()
+    if problem is not None:
+        QTimer.singleShot(0, lambda: window.files.show_open_failure(file or "", problem))
+    try:
+        return app.exec()
+    finally:
+        handler.uninstall()

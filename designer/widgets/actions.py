@@ -1,0 +1,193 @@
+"""The window's actions, menus and toolbar, with standard shortcuts (QKeySequence) wherever one exists.
+
+Canvas commands (clipboard, delete, zoom, layout, rename) are the canvas's own actions, active while
+the canvas has focus so that text fields keep their keys; the window adds file, undo and dock actions.
+Undo and Redo come from the undo stack, so the menu says what they will do ("Undo Move 3 Nodes").
+"""
+
+from __future__ import annotations
+
+import os
+from functools import partial
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence, QPalette
+from PySide6.QtWidgets import QMenu, QToolBar
+
+from designer.core import examples
+from designer.widgets import icons, settings
+from designer.widgets.files import example_title
+
+_KEYS = QKeySequence.StandardKey
+
+
+class Actions(QObject):
+    """Builds and keeps every action of ``window`` (a MainWindow); ``retint()`` after a scheme change."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        files, view, stack = window.files, window.view, window.document.undo_stack
+        canvas = view.canvas_actions
+
+        self.new = self._action("&New", files.new, _KEYS.New, "new", "Start an empty design")
+        self.open = self._action("&Open…", files.open_dialog, _KEYS.Open, "open", "Open a design from a file")
+        self.save = self._action("&Save", files.save, _KEYS.Save, "save", "Save the design")
+        self.save_as = self._action("Save &As…", files.save_as, _KEYS.SaveAs, None, "Save the design to another file")
+        self.revert = self._action("&Revert", files.revert, None, None, "Drop the changes since the last save")
+        self.export = self._action(
+            "&Export to PyTorch…", window.export_code, "Ctrl+E", "export", "Show the design as runnable PyTorch code"
+        )
+        self.quit = self._action("&Quit", window.close, _KEYS.Quit, None, "Close the window")
+        self.quit.setMenuRole(QAction.MenuRole.QuitRole)
+
+        self.undo = stack.createUndoAction(window, "&Undo")
+        self.undo.setShortcuts(QKeySequence.keyBindings(_KEYS.Undo))
+        self.redo = stack.createRedoAction(window, "&Redo")
+        self.redo.setShortcuts(QKeySequence.keyBindings(_KEYS.Redo))
+        for action in (self.undo, self.redo):
+            window.addAction(action)
+
+        self.cut, self.copy, self.paste = canvas["cut"], canvas["copy"], canvas["paste"]
+        self.duplicate, self.delete = canvas["duplicate"], canvas["delete"]
+        self.select_all, self.rename, self.quick_add = canvas["select_all"], canvas["rename"], canvas["quick_add"]
+        self.zoom_in, self.zoom_out = canvas["zoom_in"], canvas["zoom_out"]
+        self.zoom_reset, self.fit_all = canvas["zoom_reset"], canvas["fit_all"]
+        self.auto_layout, self.snap, self.grid = canvas["auto_layout"], canvas["snap_to_grid"], canvas["show_grid"]
+        self.snap.setChecked(settings.snap_to_grid() if window.persist else False)
+        if window.persist:
+            self.snap.toggled.connect(settings.set_snap_to_grid)
+        self.about = self._action("&About Model Designer", window.about, None, None, "Version and credits")
+        self.about.setMenuRole(QAction.MenuRole.AboutRole)
+
+        self._icons = {
+            self.new: "new", self.open: "open", self.save: "save", self.export: "export",
+            self.undo: "undo", self.redo: "redo", self.zoom_in: "zoom-in", self.zoom_out: "zoom-out",
+            self.fit_all: "zoom-fit", self.zoom_reset: "zoom-reset", self.auto_layout: "layout",
+            self.delete: "delete", self.duplicate: "duplicate",
+        }  # fmt: skip
+        self.retint()
+        self._build_menus()
+        self._build_toolbar()
+
+        document = window.document
+        # Bound methods (not lambdas) on document signals: Qt disconnects them when this object dies.
+        for signal in (document.modified_changed, document.path_changed, document.selection_changed, document.reset_done):
+            signal.connect(self.update_enabled)
+        files.recent_changed.connect(self._fill_recent)
+        self.update_enabled()
+
+    def _action(self, text: str, slot, key, icon: str | None, tip: str) -> QAction:
+        action = QAction(text, self.window)
+        if isinstance(key, str):
+            action.setShortcut(QKeySequence(key))
+        elif key is not None:
+            action.setShortcuts(QKeySequence.keyBindings(key))
+        action.setStatusTip(tip)
+        action.setToolTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.window.addAction(action)
+        return action
+
+    # ----- menus and toolbar ------------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.window.menuBar()
+        file = bar.addMenu("&File")
+        file.addAction(self.new)
+        self.examples_menu = file.addMenu("New from &Example")
+        for name in examples.example_names():
+            action = self.examples_menu.addAction(example_title(name))
+            action.triggered.connect(partial(self._open_example, name))
+        file.addAction(self.open)
+        self.recent_menu = file.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent)
+        self._fill_recent()
+        file.addSeparator()
+        file.addActions([self.save, self.save_as, self.revert])
+        file.addSeparator()
+        file.addAction(self.export)
+        file.addSeparator()
+        file.addAction(self.quit)
+
+        edit = bar.addMenu("&Edit")
+        edit.addActions([self.undo, self.redo])
+        edit.addSeparator()
+        edit.addActions([self.cut, self.copy, self.paste, self.duplicate, self.delete])
+        edit.addSeparator()
+        edit.addActions([self.select_all, self.rename, self.quick_add])
+
+        view = bar.addMenu("&View")
+        view.addActions([self.zoom_in, self.zoom_out, self.zoom_reset, self.fit_all])
+        view.addSeparator()
+        view.addActions([self.auto_layout, self.snap, self.grid])
+        view.addSeparator()
+        panels = view.addMenu("&Panels")
+        for dock in (self.window.palette_dock, self.window.inspector_dock, self.window.problems_dock, self.window.history_dock):
+            panels.addAction(dock.toggleViewAction())
+
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.about)
+        self.menus = {"file": file, "edit": edit, "view": view, "help": help_menu}
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Toolbar", self.window)
+        bar.setObjectName("MainToolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        bar.addActions([self.new, self.open, self.save])
+        bar.addSeparator()
+        bar.addActions([self.undo, self.redo])
+        bar.addSeparator()
+        bar.addActions([self.duplicate, self.delete])
+        bar.addSeparator()
+        bar.addActions([self.zoom_out, self.zoom_in, self.zoom_reset, self.fit_all, self.auto_layout])
+        bar.addSeparator()
+        bar.addAction(self.export)
+        self.window.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+        self.toolbar = bar
+        for action in bar.actions():
+            shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+            label = action.text().replace("&", "").rstrip("…")
+            if shortcut and shortcut not in action.toolTip():
+                action.setToolTip(f"{label} ({shortcut})")
+
+    def _fill_recent(self) -> None:
+        menu: QMenu = self.recent_menu
+        menu.clear()
+        files = settings.recent_files() if self.window.persist else []
+        for i, path in enumerate(files):
+            action = menu.addAction(f"&{i + 1} {os.path.basename(path)}" if i < 9 else os.path.basename(path))
+            action.setStatusTip(path)
+            action.setToolTip(path)
+            action.triggered.connect(partial(self._open_recent, path))
+        if files:
+            menu.addSeparator()
+            menu.addAction("Clear Menu", self._clear_recent)
+        else:
+            menu.addAction("No recent files").setEnabled(False)
+
+    def _open_example(self, name: str, _checked: bool = False) -> None:
+        self.window.files.new_from_example(name)
+
+    def _open_recent(self, path: str, _checked: bool = False) -> None:
+        self.window.files.open_path(path)
+
+    def _clear_recent(self) -> None:
+        settings.clear_recent_files()
+        self._fill_recent()
+
+    # ----- state -----------------------------------------------------------------------------------
+    def update_enabled(self, *_args) -> None:
+        document = self.window.document
+        selected = bool(document.selection)
+        self.revert.setEnabled(bool(document.path) and document.modified)
+        # Delete stays enabled: it also removes selected edges, which are not part of the node selection.
+        for action in (self.cut, self.copy, self.duplicate):
+            action.setEnabled(selected)
+        self.rename.setEnabled(len(document.selection) == 1)
+
+    def retint(self) -> None:
+        """Draw the icons in the palette's text colour (after a light/dark switch)."""
+        color = self.window.palette().color(QPalette.ColorRole.ButtonText).name()
+        for action, name in self._icons.items():
+            action.setIcon(icons.icon(name, color))

@@ -1,0 +1,180 @@
+"""File operations of a window: new, open, save, save as, revert, with their dialogs and messages.
+
+The document does the work (atomic saves and strict loading live in ``designer.core.project``); this
+module asks the questions (where, save the changes?) and turns every failure into a dialog naming the
+file and the reason, leaving the design in memory untouched and still marked modified.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from designer.core import examples, project
+from designer.core.graph import Graph
+from designer.document.document import Document
+from designer.widgets import settings
+
+FILE_FILTER = "Model Designer projects (*.json);;All files (*)"
+
+
+def example_title(name: str) -> str:
+    """``dcgan_generator`` → ``DCGAN generator`` for the New from Example menu."""
+    words = name.replace("_", " ").replace("-", " ").split()
+    upper = {"dcgan", "vgg", "mnist", "espcn", "unet", "resnet", "gan", "mlp", "cnn", "rnn"}
+    pretty = {"unet": "U-Net", "resnet": "ResNet", "conv1d": "Conv1d"}
+    out = [pretty.get(w.lower(), w.upper() if w.lower() in upper else w) for w in words]
+    text = " ".join(out)
+    return text[:1].upper() + text[1:]
+
+
+class FileOps(QObject):
+    """Runs the file commands for ``window``; ``opened(path)`` fires after a successful open or save."""
+
+    recent_changed = Signal()
+    message = Signal(str)  # a short status-bar note ("Saved dcgan.json")
+
+    def __init__(self, window: QWidget, document: Document) -> None:
+        super().__init__(window)
+        self.window = window
+        self.document = document
+
+    # ----- questions ----------------------------------------------------------------------------
+    def maybe_save(self, action: str = "closing") -> bool:
+        """True when it is fine to drop the current design (saved, discarded, or never modified)."""
+        if not self.document.modified:
+            return True
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Unsaved Changes")
+        box.setText(f"Save the changes to “{self.document.display_name()}” before {action}?")
+        box.setInformativeText("Your changes will be lost if you don't save them.")
+        box.setStandardButtons(
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Save)
+        answer = box.exec()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _folder(self) -> str:
+        if self.document.path:
+            return os.path.dirname(self.document.path)
+        recent = settings.recent_files()
+        return os.path.dirname(recent[0]) if recent else os.path.expanduser("~")
+
+    # ----- commands -----------------------------------------------------------------------------
+    def new(self) -> bool:
+        if not self.maybe_save("starting a new design"):
+            return False
+        self.document.reset(Graph(), None)
+        return True
+
+    def new_from_example(self, name: str) -> bool:
+        """Open a copy of a built-in example as a new, unsaved design (the example stays as shipped)."""
+        if not self.maybe_save("opening the example"):
+            return False
+        try:
+            graph = examples.load_example(name)
+        except (KeyError, project.ProjectError) as exc:
+            self.show_open_failure(name, str(exc))
+            return False
+        self.document.reset(graph, None)
+        return True
+
+    def open_dialog(self) -> bool:
+        if not self.maybe_save("opening another design"):
+            return False
+        path, _ = QFileDialog.getOpenFileName(self.window, "Open Design", self._folder(), FILE_FILTER)
+        return bool(path) and self.open_path(path, ask=False)
+
+    def open_path(self, path: str, ask: bool = True) -> bool:
+        """Open ``path``; on failure show the loader's sentence and keep the current design."""
+        if ask and not self.maybe_save("opening another design"):
+            return False
+        try:
+            self.document.open(path)
+        except project.ProjectError as exc:
+            if not os.path.exists(path):
+                settings.remove_recent_file(os.path.abspath(path))
+                self.recent_changed.emit()
+            self.show_open_failure(path, str(exc))
+            return False
+        settings.add_recent_file(path)
+        self.recent_changed.emit()
+        self.message.emit(f"Opened {self.document.display_name()}")
+        return True
+
+    def show_open_failure(self, path: str, reason: str) -> None:
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Could Not Open the Design")
+        box.setText(f"“{os.path.basename(path) or path}” could not be opened.")
+        box.setInformativeText(f"{_sentence(reason)}\n\nThe design you had open is unchanged.")
+        box.setDetailedText(os.path.abspath(path))
+        box.exec()
+
+    def save(self) -> bool:
+        if not self.document.path:
+            return self.save_as()
+        return self.save_to(self.document.path)
+
+    def save_as(self) -> bool:
+        start = self.document.path or os.path.join(self._folder(), _file_stem(self.document.graph.name) + ".json")
+        path, _ = QFileDialog.getSaveFileName(self.window, "Save Design As", start, FILE_FILTER)
+        if not path:
+            return False
+        if not os.path.splitext(path)[1]:
+            path += ".json"
+        return self.save_to(path)
+
+    def save_to(self, path: str) -> bool:
+        """Save to ``path``; on failure say where and why. The design stays in memory, still modified."""
+        try:
+            self.document.save(path)
+        except project.ProjectError as exc:
+            box = QMessageBox(self.window)
+            box.setIcon(QMessageBox.Icon.Critical)
+            box.setWindowTitle("Could Not Save")
+            box.setText(f"The design could not be saved to\n{os.path.abspath(path)}")
+            box.setInformativeText(
+                f"{_sentence(exc.message)}\n\nNothing was lost: the design is still open with all its changes. "
+                f"Try Save As… to choose another place."
+            )
+            box.exec()
+            return False
+        settings.add_recent_file(path)
+        self.recent_changed.emit()
+        self.message.emit(f"Saved {self.document.display_name()}")
+        return True
+
+    def revert(self) -> bool:
+        """Reload the file from disk, dropping the changes (after asking)."""
+        if not self.document.path or not self.document.modified:
+            return False
+        answer = QMessageBox.question(
+            self.window,
+            "Revert",
+            f"Drop all changes since “{self.document.display_name()}” was last saved?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return False
+        return self.open_path(self.document.path, ask=False)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return "The reason is unknown."
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _file_stem(name: str) -> str:
+    stem = "".join(ch if ch.isalnum() or ch in "-_ " else "_" for ch in name).strip().replace(" ", "_")
+    return stem[:60] or "design"

@@ -1,0 +1,241 @@
+"""The main window: the canvas in the centre, docks around it, menus, toolbar and the status bar.
+
+It wires the pieces together and owns no facts: the document holds the design, the canvas draws it,
+the docks observe it. File commands live in ``files``, actions and menus in ``actions``.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QUndoView, QWidget
+
+from designer import __version__
+from designer.canvas import style
+from designer.canvas.scene import GraphScene
+from designer.canvas.view import GraphView
+from designer.core import catalog
+from designer.core.graph import NodeAdded, NodeRemoved, NodeRenamed
+from designer.core.shapes import format_count
+from designer.document.document import Document
+from designer.widgets import icons, settings
+from designer.widgets.actions import Actions
+from designer.widgets.files import FileOps
+from designer.widgets.inspector import Inspector
+from designer.widgets.palette import Palette
+from designer.widgets.problems import ProblemsList
+
+APP_NAME = "Model Designer"
+
+
+class MainWindow(QMainWindow):
+    """One window over one document. ``persist`` False keeps settings untouched (screenshots, tests)."""
+
+    def __init__(self, document: Document | None = None, persist: bool = True, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.persist = persist
+        self.document = document or Document(parent=self)
+        self.setObjectName("MainWindow")
+        self.setWindowIcon(icons.app_icon())
+        self.setAcceptDrops(True)
+        self.setDockOptions(
+            QMainWindow.DockOption.AnimatedDocks
+            | QMainWindow.DockOption.AllowTabbedDocks
+            | QMainWindow.DockOption.GroupedDragging
+        )
+        # Side panels run the full height; the problems list sits under the canvas only.
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.scene = GraphScene(self.document, self)
+        self.view = GraphView(self.scene)
+        self.setCentralWidget(self.view)
+        self.files = FileOps(self, self.document)
+
+        self.palette_panel = Palette(self)
+        self.inspector = Inspector(self.document, self)
+        self.problems = ProblemsList(self.document, self)
+        self.history = QUndoView(self.document.undo_stack, self)
+        self.history.setEmptyLabel("Opened")
+        self.palette_dock = self._dock("Layers", "PaletteDock", self.palette_panel, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.inspector_dock = self._dock(
+            "Inspector", "InspectorDock", self.inspector, Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.problems_dock = self._dock("Problems", "ProblemsDock", self.problems, Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.history_dock = self._dock("History", "HistoryDock", self.history, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.tabifyDockWidget(self.palette_dock, self.history_dock)
+        self.palette_dock.raise_()
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
+
+        self.actions = Actions(self)
+        self._build_status_bar()
+
+        self.palette_panel.add_requested.connect(self.add_layer_at_centre)
+        self.problems.node_activated.connect(self.view.center_on_node)
+        self.files.message.connect(self._show_message)
+        self.document.modified_changed.connect(self.setWindowModified)
+        self.document.path_changed.connect(self._update_title)
+        self.document.reset_done.connect(self._after_reset)
+        self.document.shapes_changed.connect(self._schedule_totals)
+        self.document.graph_changed.connect(self._on_graph)
+        self._totals_timer = QTimer(self)
+        self._totals_timer.setSingleShot(True)
+        self._totals_timer.setInterval(0)
+        self._totals_timer.timeout.connect(self.update_totals)
+        self._update_title()
+        self.update_totals()
+        self.resize(1280, 800)
+        if persist:
+            self.restore_layout()
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+        )
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.totals_label = QLabel(self)
+        self.errors_label = QLabel(self)
+        for label in (self.totals_label, self.errors_label):
+            label.setContentsMargins(8, 0, 8, 0)
+            bar.addPermanentWidget(label)
+
+    # ----- live state ------------------------------------------------------------------------------
+    def _update_title(self, *_args) -> None:
+        # A design never saved (a new one, an example) is called by its own name until it has a file.
+        name = self.document.display_name() if self.document.path else self.document.graph.name or "Untitled"
+        self.setWindowTitle(f"{name}[*] — {APP_NAME}")
+        self.setWindowFilePath(self.document.path or "")
+        self.setWindowModified(self.document.modified)
+
+    def _show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, 4000)
+
+    def _after_reset(self) -> None:
+        self._update_title()
+        self.update_totals()
+        # The new design is shown whole once the view has its final size.
+        QTimer.singleShot(0, self.view.fit_all)
+
+    def _on_graph(self, event) -> None:
+        if isinstance(event, (NodeAdded, NodeRemoved, NodeRenamed)):
+            self._schedule_totals()
+
+    def _schedule_totals(self, *_args) -> None:
+        self._totals_timer.start()
+
+    def totals(self) -> tuple[int, int, int]:
+        """(layers, parameters, errors): layers count every node but the graph's inputs and outputs."""
+        graph, engine = self.document.graph, self.document.engine
+        layers = sum(1 for node in graph.nodes() if catalog.get(node.type_name).kind not in ("input", "output"))
+        return layers, engine.total_params(), len(engine.problems())
+
+    def update_totals(self) -> None:
+        layers, params, errors = self.totals()
+        self.totals_label.setText(
+            f"{layers} layer{'s' if layers != 1 else ''} · {format_count(params)} parameter{'s' if params != 1 else ''}"
+        )
+        if errors:
+            color = style.current().error.name()
+            self.errors_label.setText(f"<span style='color:{color}'>● {errors} error{'s' if errors != 1 else ''}</span>")
+        else:
+            self.errors_label.setText("no errors")
+        self.errors_label.setToolTip("See the Problems panel" if errors else "Every layer has a size")
+
+    def restyle(self) -> None:
+        """After a light/dark switch: icons, canvas, and the panels that embed colours in their text."""
+        self.actions.retint()
+        self.view.restyle()
+        self.inspector.refresh_explanation()
+        self.problems.refresh()
+        self.update_totals()
+
+    # ----- actions used by menus, toolbar and docks -------------------------------------------------
+    def add_layer_at_centre(self, type_name: str) -> None:
+        centre = self.view.mapToScene(self.view.viewport().rect().center())
+        self.view.add_node_at(type_name, QPointF(centre))
+        self.view.setFocus()
+
+    def select_all(self) -> None:
+        self.document.select(self.document.graph.node_ids())
+
+    def rename_selection(self) -> None:
+        self.inspector_dock.show()
+        self.inspector_dock.raise_()
+        self.inspector.focus_name()
+
+    def export_code(self) -> None:
+        from designer.widgets.export_dialog import ExportDialog
+
+        base = os.path.splitext(self.document.path)[0] + ".py" if self.document.path else ""
+        ExportDialog(self.document.graph, base, self).exec()
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            f"About {APP_NAME}",
+            f"<h3>{APP_NAME} {__version__}</h3>"
+            "<p>Design PyTorch networks as a graph of layers, see the exact tensor size on every edge "
+            "as you edit, and export runnable PyTorch code.</p>"
+            "<p>Sizes are worked out by the same rules torch applies, checked against torch itself.</p>",
+        )
+
+    # ----- window state -----------------------------------------------------------------------------
+    def restore_layout(self) -> None:
+        geometry, state = settings.window_layout()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state, settings.LAYOUT_VERSION)
+
+    def save_layout(self) -> None:
+        settings.save_window_layout(self.saveGeometry(), self.saveState(settings.LAYOUT_VERSION))
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.files.maybe_save("closing"):
+            event.ignore()
+            return
+        if self.persist:
+            self.save_layout()
+        event.accept()
+
+    # ----- dropping project files on the window ----------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if _dropped_file(event) is not None:
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if _dropped_file(event) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = _dropped_file(event)
+        if path is None:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        # Open after the drop returns: a modal question inside a drop handler blocks the drag source.
+        QTimer.singleShot(0, lambda: self.files.open_path(path))
+
+
+def _dropped_file(event) -> str | None:
+    """The first local file in a drop, if any (any name: the loader decides whether it is a design)."""
+    mime = event.mimeData()
+    if not mime.hasUrls():
+        return None
+    for url in mime.urls():
+        if url.isLocalFile() and os.path.isfile(url.toLocalFile()):
+            return url.toLocalFile()
+    return None
