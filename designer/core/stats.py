@@ -78,6 +78,7 @@ class NodeStats:
             "shape": list(self.shape) if self.shape is not None else None,
             "params": self.params,
             "trainable_params": self.trainable_params,
+            "non_trainable_params": 0,
             "buffers": self.buffers,
             "macs": self.macs,
             "other_ops": self.other_ops,

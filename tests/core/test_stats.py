@@ -177,6 +177,7 @@ SAMPLES = [
     ("Linear", {"in_features": 4, "out_features": 5}, (2, 3, 7, 4)),
     ("Linear", {"in_features": 4, "out_features": 5, "bias": False}, (2, 4)),
     ("Linear", {"in_features": 4, "out_features": 5}, (4,)),
+    ("Linear", {"in_features": 4, "out_features": 2, "bias": False}, (3, 2, 4)),
     ("Flatten", {}, (2, 3, 4, 4)),
     ("Unflatten", {"dim": 1, "unflattened_size": [2, 6]}, (2, 12)),
     ("Dropout2d", {"p": 0.2}, (2, 3, 4, 4)),
