@@ -29,22 +29,23 @@ class EdgeItem(QGraphicsItem):
         super().__init__()
         self.edge = edge
         self.label = label
-        self._start, self._end = QPointF(start), QPointF(end)
-        self._path = QPainterPath()
+        self._p0 = (start.x(), start.y())
+        self._p1 = (end.x(), end.y())
+        self._path: QPainterPath | None = None
+        self._hit: QPainterPath | None = None
         self._label_rect = QRectF()
         self._bounds = QRectF()
-        self._hit: QPainterPath | None = None
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setZValue(0)
         self._rebuild()
 
     def type(self) -> int:
         return self.Type
 
     def set_endpoints(self, start: QPointF, end: QPointF) -> None:
-        if start != self._start or end != self._end:
+        p0, p1 = (start.x(), start.y()), (end.x(), end.y())
+        if p0 != self._p0 or p1 != self._p1:
             self.prepareGeometryChange()
-            self._start, self._end = QPointF(start), QPointF(end)
+            self._p0, self._p1 = p0, p1
             self._rebuild()
 
     def set_label(self, label: str | None) -> None:
@@ -59,31 +60,41 @@ class EdgeItem(QGraphicsItem):
             self.update()
 
     def endpoints(self) -> tuple[QPointF, QPointF]:
-        return QPointF(self._start), QPointF(self._end)
+        return QPointF(*self._p0), QPointF(*self._p1)
 
     def label_rect(self) -> QRectF:
         return QRectF(self._label_rect)
+
+    def path(self) -> QPainterPath:
+        """The curve, built when first painted or hit-tested after a change: most edges are off screen."""
+        if self._path is None:
+            (x0, y0), (x1, y1) = self._p0, self._p1
+            c0, c1 = geo.edge_controls(x0, y0, x1, y1)
+            path = QPainterPath(QPointF(x0, y0))
+            path.cubicTo(QPointF(*c0), QPointF(*c1), QPointF(x1, y1))
+            self._path = path
+        return self._path
 
     def _label_size(self) -> float:
         return style.current().label_width(self.label) if self.label else 0.0
 
     def _rebuild(self) -> None:
-        p0 = (self._start.x(), self._start.y())
-        p1 = (self._end.x(), self._end.y())
-        c0, c1 = geo.edge_controls(*p0, *p1)
-        path = QPainterPath(self._start)
-        path.cubicTo(QPointF(*c0), QPointF(*c1), self._end)
-        self._path = path
-        self._hit = None
-        bounds = path.controlPointRect()
+        (x0, y0), (x1, y1) = p0, p1 = self._p0, self._p1
+        c0, c1 = geo.edge_controls(x0, y0, x1, y1)
+        self._path = self._hit = None
+        # The curve lies inside its control points' hull; no need to build it to know its bounds.
+        xs, ys = (x0, c0[0], c1[0], x1), (y0, c0[1], c1[1], y1)
+        left, top, right, bottom = min(xs), min(ys), max(xs), max(ys)
         if self.label:
             mx, my = geo.cubic_point(p0, c0, c1, p1, 0.5)
             width = self._label_size() + 2 * _LABEL_PAD_X
-            self._label_rect = QRectF(mx - width / 2, my - _LABEL_HEIGHT / 2, width, _LABEL_HEIGHT)
-            bounds = bounds.united(self._label_rect)
+            lx, ly = mx - width / 2, my - _LABEL_HEIGHT / 2
+            self._label_rect = QRectF(lx, ly, width, _LABEL_HEIGHT)
+            left, top = min(left, lx), min(top, ly)
+            right, bottom = max(right, lx + width), max(bottom, ly + _LABEL_HEIGHT)
         else:
             self._label_rect = QRectF()
-        self._bounds = bounds.adjusted(-3, -3, 3, 3)
+        self._bounds = QRectF(left - 3, top - 3, right - left + 6, bottom - top + 6)
 
     # ----- Qt overrides -------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
@@ -93,7 +104,7 @@ class EdgeItem(QGraphicsItem):
         if self._hit is None:
             stroker = QPainterPathStroker()
             stroker.setWidth(_HIT_WIDTH)
-            self._hit = stroker.createStroke(self._path)
+            self._hit = stroker.createStroke(self.path())
             if self.label:
                 self._hit.addRect(self._label_rect)
         return self._hit
@@ -105,12 +116,12 @@ class EdgeItem(QGraphicsItem):
         pen = s.edge_selected_pen if selected else s.edge_pen if self.label else s.edge_dead_pen
         if lod < style.DETAIL_LOD:
             painter.setPen(pen)
-            painter.drawLine(QLineF(self._start, self._end))
+            painter.drawLine(QLineF(*self._p0, *self._p1))
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(self._path)
+        painter.drawPath(self.path())
         if self.label and lod >= style.LABEL_LOD:
             painter.setPen(s.edge_selected_pen if selected else s.label_pen)
             painter.setBrush(s.label_fill)

@@ -59,10 +59,9 @@ class NodeItem(QGraphicsItem):
     def set_texts(self, name: str, type_name: str, summary: str, category: str) -> None:
         s = style.current()
         room = geo.NODE_WIDTH - geo.TEXT_LEFT - geo.TEXT_RIGHT
-        elide = Qt.TextElideMode.ElideRight
-        self._name = s.title_metrics.elidedText(name, elide, room)
-        self._type = s.type_metrics.elidedText(type_name, elide, room)
-        self._summary = s.summary_metrics.elidedText(summary, elide, room)
+        self._name = s.fitted("title", name, room)
+        self._type = s.fitted("type", type_name, room)
+        self._summary = s.fitted("summary", summary, room)
         self.category = category
         self.update()
 

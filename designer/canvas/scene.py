@@ -11,6 +11,8 @@ keeps that place until the user moves it, which records a real position).
 
 from __future__ import annotations
 
+import gc
+
 from PySide6.QtCore import QLineF, QPointF, QRectF
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneHelpEvent, QToolTip
 
@@ -32,6 +34,8 @@ from designer.core.graph import (
     ParamsChanged,
 )
 from designer.core.shapes import format_shape
+
+_labels: dict[tuple[int, ...], str] = {}  # shape -> label text; a design has few distinct shapes
 
 
 class Overview:
@@ -71,6 +75,9 @@ class GraphScene(QGraphicsScene):
     def rebuild(self) -> None:
         """Drop every item and build them again from the document (new, open, revert)."""
         self._syncing_selection = True
+        # Thousands of new wrappers would trigger many full garbage collections that find nothing to free.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             self.clear()
             self.nodes.clear()
@@ -87,6 +94,8 @@ class GraphScene(QGraphicsScene):
                     self.nodes[node_id].setSelected(True)
         finally:
             self._syncing_selection = False
+            if collecting:
+                gc.enable()
         self._overview = None
 
     def _add_node_item(self, node_id: str, fallback: tuple[float, float] | None = None) -> NodeItem:
@@ -94,7 +103,7 @@ class GraphScene(QGraphicsScene):
         node = graph.node(node_id)
         item = NodeItem(node_id)
         item.setPos(QPointF(*(node.position or fallback or self._free_spot(node_id))))
-        self._update_ports(item)
+        self._update_ports(item, move_edges=False)
         self._update_texts(item)
         self._update_status(item)
         self.addItem(item)
@@ -125,7 +134,12 @@ class GraphScene(QGraphicsScene):
             shape = self.document.engine.edge_shape(edge)
         except KeyError:  # the engine has not seen the source yet; shapes_changed will follow
             return None
-        return format_shape(shape) if shape is not None else None
+        if shape is None:
+            return None
+        label = _labels.get(shape)
+        if label is None:
+            label = _labels[shape] = format_shape(shape) if len(_labels) < 10_000 else format_shape(shape)
+        return label
 
     # ----- per-item refresh ---------------------------------------------------------------------
     def _update_texts(self, item: NodeItem) -> None:
@@ -140,7 +154,7 @@ class GraphScene(QGraphicsScene):
             summary = ""  # a summary is a convenience; the inspector and the engine report bad values
         item.set_texts(node.label, node.type_name, summary, spec.category)
 
-    def _update_ports(self, item: NodeItem) -> None:
+    def _update_ports(self, item: NodeItem, move_edges: bool = True) -> None:
         graph = self.document.graph
         node = graph.node(item.node_id)
         connected = frozenset(graph.inputs(item.node_id))
@@ -149,7 +163,7 @@ class GraphScene(QGraphicsScene):
             count = geo.shown_input_count(spec.min_inputs, spec.max_inputs, connected)
         else:
             count = geo.shown_input_count(1, 1, connected)
-        if item.set_ports(count, connected):
+        if item.set_ports(count, connected) and move_edges:
             self._update_edge_geometry(item.node_id)
 
     def _update_status(self, item: NodeItem) -> None:

@@ -85,6 +85,7 @@ class Style:
         self.summary_metrics = QFontMetricsF(self.summary_font)
         self.label_metrics = QFontMetricsF(self.label_font)
         self._label_widths: dict[str, float] = {}
+        self._fitted: dict[tuple[str, str, float], str] = {}
         self.edge_pen = _pen(self.edge, 1.6)
         self.edge_dead_pen = _pen(self.edge_dead, 1.4, Qt.PenStyle.DashLine)
         self.edge_selected_pen = _pen(self.selection, 2.4)
@@ -107,6 +108,19 @@ class Style:
         if width is None:
             width = self._label_widths[text] = self.label_metrics.horizontalAdvance(text)
         return width
+
+
+    def fitted(self, which: str, text: str, width: float) -> str:
+        """``text`` in the ``which`` font ("title", "type", "summary"), elided to ``width``; remembered,
+        since type names and summaries repeat across thousands of nodes."""
+        key = (which, text, width)
+        fitted = self._fitted.get(key)
+        if fitted is None:
+            metrics: QFontMetricsF = getattr(self, f"{which}_metrics")
+            fitted = metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            if len(self._fitted) < 50_000:
+                self._fitted[key] = fitted
+        return fitted
 
 
 def _pen(color: QColor, width: float, style: Qt.PenStyle = Qt.PenStyle.SolidLine) -> QPen:
