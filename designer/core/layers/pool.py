@@ -131,7 +131,7 @@ def _check_not_empty(ctx, n: int, may_be_empty: int) -> None:
     for axis in range(may_be_empty, len(shape)):
         if shape[axis] == 0:
             raise LayerError(
-                f"{ctx.label} cannot pool {describe_tensor(shape)} from {ctx.source()}: its {labels[axis]} is 0",
+                f"{ctx.label} cannot work on {describe_tensor(shape)} from {ctx.source()}: its {labels[axis]} is 0",
                 fix="check the layer before it, which makes an empty tensor",
             )
 
@@ -228,8 +228,10 @@ def _adaptive_infer(n: int, kind: str):
             _check_global_average_rank(ctx, n)
         else:
             require_spatial_input(ctx, n)
-            # ATen's adaptive kernels accept an empty batch; the 1d/2d average kernel checks only the pooled axes.
-            _check_not_empty(ctx, n, len(shape) - n if kind == "avg" and n < 3 else 1)
+            if kind == "avg":
+                check_adaptive_avg_input(ctx, n, wanted)
+            else:
+                _check_not_empty(ctx, n, 1)
         spatial_in = shape[-n:]
         axes = axis_labels(len(shape), n)
         out_sizes, notes = [], []
@@ -254,6 +256,16 @@ def _adaptive_infer(n: int, kind: str):
         return Inferred(out_shape, notes, tuple(story), empty_output_warnings(out_shape, axes))
 
     return infer
+
+
+def check_adaptive_avg_input(ctx, n: int, wanted) -> None:
+    """The size-0 axes torch's adaptive average pooling refuses (Upsample's 'area' mode runs it too).
+
+    An all-ones output is a plain mean, which takes anything; otherwise the 1d/2d kernel checks only the
+    pooled axes and the 3d kernel every axis after the first.
+    """
+    if any(w != 1 for w in wanted):
+        _check_not_empty(ctx, n, len(ctx.shape) - n if n < 3 else 1)
 
 
 def _check_global_average_rank(ctx, n: int) -> None:
