@@ -37,10 +37,11 @@ from typing import Any
 from designer.core import catalog
 from designer.core.engine import ShapeEngine
 from designer.core.graph import Graph
-from designer.core.layers.common import expand, product
+from designer.core.layers.common import expand, product, spatial_labels
 from designer.core.shapes import Shape, format_count
 
 BYTES_PER_ELEMENT = 4  # float32
+_MOVES_ONLY = ("Identity", "PixelShuffle", "PixelUnshuffle")  # in computing categories, but only move values
 TRAINING_COPIES = 4  # weights, gradients, Adam's exp_avg and exp_avg_sq
 
 
@@ -249,24 +250,20 @@ def _conv_macs(type_name: str, p, inp: Shape, out: Shape) -> tuple[int, str]:
     if type_name.startswith("ConvTranspose"):
         spatial = inp[-n:]
         macs = batch * cin * product(spatial) * (cout // groups) * product(k)
-        symbols = "N·C_in·" + "·".join(f"{s}_in" for s in _labels(n)) + "·(C_out/groups)·" + _kernel_symbols(n)
+        symbols = "N·C_in·" + "·".join(f"{s}_in" for s in spatial_labels(n)) + "·(C_out/groups)·" + _kernel_symbols(n)
         numbers = _dot((batch, cin, *spatial)) + f"·({cout}/{groups})·" + _dot(k)
         why = "every input position scatters its kernel into the output"
     else:
         spatial = out[-n:]
         macs = batch * cout * product(spatial) * (cin // groups) * product(k)
-        symbols = "N·C_out·" + "·".join(f"{s}_out" for s in _labels(n)) + "·(C_in/groups)·" + _kernel_symbols(n)
+        symbols = "N·C_out·" + "·".join(f"{s}_out" for s in spatial_labels(n)) + "·(C_in/groups)·" + _kernel_symbols(n)
         numbers = _dot((batch, cout, *spatial)) + f"·({cin}/{groups})·" + _dot(k)
         why = "every output position sums one filter over its window"
     return macs, f"{symbols} = {numbers} = {format_count(macs)} ({why}; bias not counted)"
 
 
-def _labels(n: int) -> tuple[str, ...]:
-    return {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}[n]
-
-
 def _kernel_symbols(n: int) -> str:
-    return "·".join(f"k{s}" for s in _labels(n))
+    return "·".join(f"k{s}" for s in spatial_labels(n))
 
 
 def _macs(type_name: str, p, inputs: list[Shape], out: Shape) -> tuple[int, str]:
@@ -298,8 +295,8 @@ def _other_ops(type_name: str, p, inputs: list[Shape], out: Shape) -> tuple[int,
         spatial_in, spatial_out = inputs[0][-n:], out[-n:]
         lead = product(out[:-n])
         if type_name.startswith("Adaptive"):
-            ops = lead * _adaptive_taps(spatial_in, spatial_out)
-            return ops, f"N·C · Σ window sizes = {lead}·{ops // lead} = {format_count(ops)}"
+            taps = _adaptive_taps(spatial_in, spatial_out)
+            return lead * taps, f"N·C · Σ window sizes = {lead}·{taps} = {format_count(lead * taps)}"
         if "kernel_size" in p:
             k = expand(p["kernel_size"], n)
             ops = elements * product(k)
@@ -307,7 +304,7 @@ def _other_ops(type_name: str, p, inputs: list[Shape], out: Shape) -> tuple[int,
     if spec.kind == "add":
         ops = elements * (len(inputs) - 1)
         return ops, f"output values · (inputs − 1) = {elements}·{len(inputs) - 1} = {format_count(ops)}"
-    if spec.category in ("Activation", "Normalization", "Dropout", "Resampling") and type_name != "PixelShuffle":
+    if spec.category in ("Activation", "Normalization", "Dropout", "Resampling") and type_name not in _MOVES_ONLY:
         return elements, f"one operation per output value = {format_count(elements)}"
     if p.get("bias") is True and (type_name == "Linear" or n and spec.category == "Convolution"):
         return elements, f"one bias addition per output value = {format_count(elements)}"
