@@ -328,14 +328,23 @@ def _string(text: str) -> str:
 def _main(name: str, inputs: list[Step], outputs: list[Step]) -> list[str]:
     names = Namespace({name})
     args = [names.take(s.variable, "x") for s in inputs]
-    results = [names.take(s.variable, "y") for s in outputs]
     lines = ['if __name__ == "__main__":', f"    model = {name}().eval()"]
     for arg, step in zip(args, inputs):
         lines += _wrap(4, f"{arg} = ", Call("torch.randn(", tuple(str(d) for d in step.shape)), "")
     lines.append("    with torch.no_grad():")
-    lines += _wrap(8, f"{', '.join(results)} = ", Call("model(", tuple(args)), "")
+    if len(outputs) == 1:
+        results = [names.take(outputs[0].variable, "y")]
+        lines += _wrap(8, f"{results[0]} = ", Call("model(", tuple(args)), "")
+    else:
+        # One name for the tuple keeps the line short however many outputs there are.
+        together = names.take("outputs", "y")
+        results = [f"{together}[{i}]" for i in range(len(outputs))]
+        lines += _wrap(8, f"{together} = ", Call("model(", tuple(args)), "")
     for result, step in zip(results, outputs):
-        lines.append(f"    print({_string(step.node.label[:24])}, tuple({result}.shape))")
+        line = f"    print({_string(step.node.label[:24])}, tuple({result}.shape))"
+        if len(line) > LINE_LIMIT:  # a label full of escapes: its variable name says the same
+            line = f"    print({_string(step.variable)}, tuple({result}.shape))"
+        lines.append(line)
     return lines
 
 
@@ -345,7 +354,8 @@ def _wrap(indent: int, head: str, call: Call, tail: str) -> list[str]:
     line = f"{pad}{head}{call.text()}{tail}"
     if len(line) <= LINE_LIMIT:
         return [line]
-    opener, closer = (call.opener, call.closer) if call.joiner == ", " else ("(", ")")
+    # A bare sum or tuple (``a + b``, ``return a, b``) needs brackets to span lines.
+    opener, closer = (call.opener, call.closer) if call.opener else ("(", ")")
     first, last = f"{pad}{head}{opener}", f"{pad}{closer}{tail}"
     middle = f"{pad}    {call.joiner.join(call.parts)}"
     if len(middle) <= LINE_LIMIT and len(first) <= LINE_LIMIT:
