@@ -21,6 +21,17 @@ def _has_display() -> bool:
     return True
 
 
+def _quiet_offscreen_noise() -> None:
+    """The offscreen platform warns about window-size hints it cannot pass on; harmless, so dropped."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_mode, _context, message: str) -> None:
+        if "propagateSizeHints" not in message:
+            print(message, file=sys.stderr)
+
+    qInstallMessageHandler(handler)
+
+
 def _application():
     from PySide6.QtWidgets import QApplication
 
@@ -53,6 +64,8 @@ def _first_design(file: str | None):
 def run_app(file: str | None, screenshot: str | None) -> int:
     if screenshot and not _has_display():
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
+        _quiet_offscreen_noise()
     app = _application()
     from designer.widgets import theme
 

@@ -1,8 +1,9 @@
 """The inspector's explanation of one node as rich text: what comes in, what goes out and why.
 
-Everything shown comes from the shape engine's result and the statistics module: each input with its
-named dims, the output with every dim's meaning and formula worked with the user's numbers, the filter
-story, the weight shapes and parameter count, warnings, and the error sentence when there is one.
+The facts come from ``designer.core.explain``: each input with its named dims, the output with every
+dim's meaning, each size's formula reduced step by step with the user's numbers, the filter story, the
+weights and costs, warnings with one-click alternatives, and the problem sentence when there is one.
+With nothing selected, a summary of the whole design. Also the edit that applies an alternative.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ import html
 from dataclasses import dataclass
 
 from designer.core import catalog, stats
-from designer.core.engine import NodeResult, ShapeEngine
-from designer.core.graph import Graph
-from designer.core.shapes import DIM_MEANINGS, Shape, dim_names, format_count, format_shape
+from designer.core.edits import AddNode, Compound, Connect, Edit, RemoveNodes, SetParams
+from designer.core.engine import ShapeEngine
+from designer.core.explain import Alternative, Derivation, Tensor, explain
+from designer.core.graph import Edge, Graph, Node
+from designer.core.shapes import Shape, dim_names, format_count, format_shape
+from designer.core.stats import NodeStats
 
 
 @dataclass(frozen=True)
@@ -42,84 +46,129 @@ def _section(title: str) -> str:
 
 
 def explanation_html(graph: Graph, engine: ShapeEngine, node_id: str, colors: Colors) -> str:
-    """The explanation of ``node_id`` as HTML for a QLabel."""
-    node = graph.node(node_id)
-    spec = catalog.get(node.type_name)
-    result: NodeResult = engine.result(node_id)
+    """The explanation of ``node_id`` as HTML for a QLabel; alternatives link as ``alternative:<i>``."""
+    ex = explain(graph, engine, node_id)
+    kind = catalog.get(ex.type_name).kind
     parts: list[str] = []
-    if result.error is not None:
-        parts.append(
-            f"<p style='color:{colors.error}'><b>Problem:</b> {_esc(result.error.sentence())}</p>"
-        )
-    elif result.blocked_by is not None:
-        blocker = graph.node(result.blocked_by).label if result.blocked_by in graph else result.blocked_by
+    if ex.problem and ex.waits_for is None:
+        parts.append(f"<p style='color:{colors.error}'><b>Problem:</b> {_esc(ex.problem)}</p>")
+    elif ex.waits_for is not None:
+        blocker = graph.node(ex.waits_for).label if ex.waits_for in graph else ex.waits_for
         parts.append(
             f"<p style='color:{colors.dim}'>No size yet: this layer waits for '{_esc(blocker)}', which has a "
             f"problem. Fix that one first.</p>"
         )
-    parts += _inputs(graph, engine, node_id, colors)
-    if result.ok:
-        parts += _output(result, colors)
-    for warning in result.warnings:
+    if ex.inputs:
+        parts.append(_section("Input" if len(ex.inputs) == 1 else "Inputs"))
+        for tensor in ex.inputs:
+            parts.append(f"<p style='margin-top:2px'>from {_esc(tensor.origin)}: {_tensor_html(tensor, colors)}</p>")
+    if ex.output is not None:
+        parts.append(_section(f"Output  {ex.output.text()}"))
+        parts.append(f"<p style='margin-top:2px'>{_dims_html(ex.output, colors)}</p>")
+        if kind != "input" and ex.derivations:
+            parts.append(_section("How each size comes about"))
+            parts += [_derivation_html(d, colors) for d in ex.derivations]
+    for warning in ex.warnings:
         parts.append(f"<p style='color:{colors.warning}'>⚠ {_esc(warning)}</p>")
-    if result.inferred is not None and result.inferred.story:
+    index = 0
+    for advice in ex.advice:
+        for alternative in advice.alternatives:
+            parts.append(
+                f"<p style='margin-top:2px; margin-left:12px'>• {_esc(alternative.title)} "
+                f"<a href='alternative:{index}'>Apply</a></p>"
+            )
+            index += 1
+    if ex.story:
         parts.append(_section("How it works"))
-        parts += [f"<p style='margin-top:2px'>{_esc(line)}</p>" for line in result.inferred.story]
-    parts += _cost(graph, engine, node_id, spec.kind, colors)
+        parts += [f"<p style='margin-top:2px'>{_esc(line)}</p>" for line in ex.story]
+    if kind not in ("input", "output"):
+        parts += _costs_html(ex.costs, colors)
     return "".join(parts)
 
 
-def _inputs(graph: Graph, engine: ShapeEngine, node_id: str, colors: Colors) -> list[str]:
-    inputs = graph.inputs(node_id)
-    if not inputs:
-        return []
+def alternatives(graph: Graph, engine: ShapeEngine, node_id: str) -> list[Alternative]:
+    """The applicable alternatives in the order ``explanation_html`` numbers its links."""
+    return [alt for advice in explain(graph, engine, node_id).advice for alt in advice.alternatives]
+
+
+def replacement_edit(graph: Graph, node_id: str, alternative: Alternative) -> tuple[Edit, str]:
+    """One undoable edit putting ``alternative`` in place of the node; returns it and the node to select.
+
+    One layer of the node's own type only changes its params; otherwise the node is replaced by the
+    chain of new layers, wired to the same inputs and outputs.
+    """
+    node = graph.node(node_id)
+    layers = alternative.layers
+    if len(layers) == 1 and layers[0][0] == node.type_name:
+        return SetParams(node_id, dict(layers[0][1]), text="Apply Suggested Parameters"), node_id
+    x, y = node.position or (0.0, 0.0)
+    taken = set(graph.node_ids()) - {node_id}
+    new_nodes = []
+    for i, (type_name, params) in enumerate(layers):
+        new_id = _fresh_id(type_name, taken)
+        taken.add(new_id)
+        new_nodes.append(Node(new_id, type_name, dict(params), position=(x, y + i * _STACK_GAP)))
+    edits: list[Edit] = [RemoveNodes([node_id])]
+    edits += [AddNode(n) for n in new_nodes]
+    edits += [Connect(Edge(e.source, new_nodes[0].id, e.target_port)) for e in graph.in_edges(node_id)]
+    edits += [Connect(Edge(a.id, b.id, 0)) for a, b in zip(new_nodes, new_nodes[1:])]
+    edits += [Connect(Edge(new_nodes[-1].id, e.target, e.target_port)) for e in graph.out_edges(node_id)]
+    names = " + ".join(t for t, _ in layers)
+    return Compound(edits, text=f"Replace with {names}"), new_nodes[-1].id
+
+
+_STACK_GAP = 110
+
+
+def _fresh_id(type_name: str, taken: set[str]) -> str:
+    stem = "".join(ch for ch in type_name.lower() if ch.isalnum()) or "node"
+    i = 1
+    while f"{stem}{i}" in taken:
+        i += 1
+    return f"{stem}{i}"
+
+
+def _dims_html(tensor: Tensor, colors: Colors) -> str:
     rows = []
-    for port in sorted(inputs):
-        source = inputs[port]
-        shape = engine.result(source).shape
-        where = f"from '{_esc(graph.node(source).label)}'"
-        port_name = f"input {port}" if len(inputs) > 1 else "in"
-        if shape is None:
-            rows.append(f"<p style='margin-top:2px'>{port_name} {where}: <i>unknown</i></p>")
-        else:
-            rows.append(
-                f"<p style='margin-top:2px'>{port_name} {where}: <b>{format_shape(shape)}</b><br>"
-                f"&nbsp;&nbsp;{_named(shape, colors)}</p>"
-            )
-    return [_section("Input" if len(inputs) == 1 else "Inputs"), *rows]
+    for dim in tensor.dims:
+        meaning = dim.meaning.split(":")[0]
+        rows.append(
+            f"&nbsp;&nbsp;<b>{_esc(dim.name)} = {dim.size}</b>"
+            + (f" <span style='color:{colors.dim}'>{_esc(meaning)}</span>" if meaning else "")
+        )
+    return "<br>".join(rows)
 
 
-def _output(result: NodeResult, colors: Colors) -> list[str]:
-    shape = result.shape
-    out = [_section(f"Output  {format_shape(shape)}")]
-    notes = result.inferred.dims if result.inferred is not None else ()
-    names = dim_names(len(shape))
-    for i, size in enumerate(shape):
-        note = notes[i] if i < len(notes) else None
-        label = note.label if note is not None else (names[i] if i < len(names) else f"dim {i}")
-        meaning = DIM_MEANINGS.get(label, "").split(":")[0]
-        head = f"<b>{_esc(label)} = {size}</b>" + (f" <span style='color:{colors.dim}'>{_esc(meaning)}</span>" if meaning else "")
-        body = ""
-        if note is not None and note.formula:
-            body = f"<br><span style='color:{colors.dim}'>{_esc(note.formula)}</span>"
-            if note.worked:
-                body += f"<br>= {_esc(note.worked)}"
-        out.append(f"<p style='margin-top:4px; margin-left:6px'>{head}{body}</p>")
-    return out
+def _tensor_html(tensor: Tensor, colors: Colors) -> str:
+    if tensor.shape is None:
+        return "<i>no size yet</i>"
+    return f"<b>{tensor.text()}</b><br>&nbsp;&nbsp;{_named(tensor.shape, colors)}"
 
 
-def _cost(graph: Graph, engine: ShapeEngine, node_id: str, kind: str, colors: Colors) -> list[str]:
-    if kind in ("input", "output"):
-        return []
-    facts = stats.node_stats(graph, engine, node_id)
-    lines = [_section("Parameters  " + format_count(facts.params))]
-    for name, shape in facts.weights:
-        lines.append(f"<p style='margin-top:2px; margin-left:6px'>{_esc(name)} {list(shape)}</p>")
-    formula = facts.formulas.get("params")
-    if formula and facts.weights:
-        lines.append(f"<p style='margin-top:2px; margin-left:6px; color:{colors.dim}'>{_esc(formula)}</p>")
-    if facts.macs:
-        lines.append(f"<p style='margin-top:4px'>{format_count(facts.macs)} multiply-adds per forward pass</p>")
+def _derivation_html(derivation: Derivation, colors: Colors) -> str:
+    lines = [f"<span style='color:{colors.dim}'>{_esc(derivation.formula)}</span>"] if derivation.formula else []
+    if derivation.steps:
+        lines += [f"&nbsp;&nbsp;= {_esc(step)}" for step in derivation.steps]
+    elif derivation.worked:
+        lines.append(f"&nbsp;&nbsp;= {_esc(derivation.worked)}")
+    if not lines:
+        lines = [f"{_esc(derivation.label)} = {derivation.size}"]
+    return f"<p style='margin-top:4px; margin-left:6px'>{'<br>'.join(lines)}</p>"
+
+
+def _costs_html(costs: NodeStats, colors: Colors) -> list[str]:
+    lines = [_section(f"Parameters  {format_count(costs.params)}")]
+    details = []
+    formula = costs.formulas.get("params")
+    if formula and costs.weights:
+        details.append(f"<span style='color:{colors.dim}'>{_esc(formula)}</span>")
+    if costs.macs:
+        details.append(f"{stats.format_big(costs.macs)} multiply-adds per forward pass")
+    activation = costs.formulas.get("activation")
+    if activation:
+        details.append(f"<span style='color:{colors.dim}'>output {_esc(activation)}</span>")
+    if details:
+        lines.append(f"<p style='margin-top:2px; margin-left:6px'>{'<br>'.join(details)}</p>")
     return lines
 
 

@@ -17,7 +17,9 @@ from designer.core.graph import Graph
 from designer.document.document import Document
 from designer.widgets import settings
 
-FILE_FILTER = "Model Designer projects (*.json);;All files (*)"
+# New designs are saved as .mdproj (the registered project type); .json files open and save as well.
+EXTENSION = ".mdproj"
+FILE_FILTER = "Model Designer projects (*.mdproj *.json);;All files (*)"
 
 
 def example_title(name: str) -> str:
@@ -123,12 +125,12 @@ class FileOps(QObject):
         return self.save_to(self.document.path)
 
     def save_as(self) -> bool:
-        start = self.document.path or os.path.join(self._folder(), _file_stem(self.document.graph.name) + ".json")
+        start = self.document.path or os.path.join(self._folder(), _file_stem(self.document.graph.name) + EXTENSION)
         path, _ = QFileDialog.getSaveFileName(self.window, "Save Design As", start, FILE_FILTER)
         if not path:
             return False
         if not os.path.splitext(path)[1]:
-            path += ".json"
+            path += EXTENSION
         return self.save_to(path)
 
     def save_to(self, path: str) -> bool:

@@ -32,7 +32,14 @@ from designer.core.errors import GraphError
 from designer.core.graph import NodeRenamed, ParamsChanged
 from designer.core.spec import ParamSpec
 from designer.document.document import Document
-from designer.widgets.explanation import Colors, design_summary_html, explanation_html
+from designer.widgets import icons
+from designer.widgets.explanation import (
+    Colors,
+    alternatives,
+    design_summary_html,
+    explanation_html,
+    replacement_edit,
+)
 from designer.widgets.param_editors import ParamEditor, make_editor
 
 
@@ -92,7 +99,11 @@ class Inspector(QScrollArea):
         self.message = _wrapped_label(body)
         self.explanation = _wrapped_label(body)
         self.explanation.setTextFormat(Qt.TextFormat.RichText)
-        self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.explanation.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        self.explanation.setOpenExternalLinks(False)
+        self.explanation.linkActivated.connect(self._link)
         self.rule = QFrame(body)
         self.rule.setFrameShape(QFrame.Shape.HLine)
         self.rule.setFrameShadow(QFrame.Shadow.Plain)
@@ -156,7 +167,7 @@ class Inspector(QScrollArea):
         editor.value_edited.connect(lambda v, name=param.name: self._apply(name, v))
         editor.problem_changed.connect(lambda text, name=param.name: self._show_problem(name, text))
         reset = QToolButton(body)
-        reset.setText("↺")
+        reset.setIcon(icons.icon("reset", self.palette().color(QPalette.ColorRole.ButtonText).name()))
         reset.setAutoRaise(True)
         reset.setToolTip(
             "Required: no default" if param.required else f"Reset {param.name} to torch's default ({param.default!r})"
@@ -226,6 +237,27 @@ class Inspector(QScrollArea):
             self.document.apply(SetParams(self.node_id, params, text=f"Change {name}"), mergeable=True)
         except GraphError as exc:
             self._show_problem(name, str(exc))
+
+    def _link(self, href: str) -> None:
+        kind, _, index = href.partition(":")
+        if kind == "alternative" and index.isdigit():
+            self.apply_alternative(int(index))
+
+    def apply_alternative(self, index: int) -> None:
+        """Put the explanation's ``index``-th suggested alternative in place of the node (one undo step)."""
+        if self.node_id is None:
+            return
+        graph, engine = self.document.graph, self.document.engine
+        choices = alternatives(graph, engine, self.node_id)
+        if index >= len(choices):
+            return
+        edit, keep = replacement_edit(graph, self.node_id, choices[index])
+        try:
+            self.document.apply(edit)
+        except GraphError as exc:
+            self._show_problem("the alternative", f"could not be applied: {exc}")
+            return
+        self.document.select([keep])
 
     def reset(self, name: str) -> None:
         """Drop the given value so torch's default applies (one undo step)."""

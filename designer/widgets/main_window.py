@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         """After a light/dark switch: icons, canvas, and the panels that embed colours in their text."""
         self.actions.retint()
         self.view.restyle()
+        self.palette_panel.restyle()
         self.inspector.refresh_explanation()
         self.problems.refresh()
         self.update_totals()

@@ -9,9 +9,10 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QMimeData, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QColor, QIcon, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import QAbstractItemView, QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from designer.canvas import style
 from designer.core import catalog
 from designer.core.spec import LayerSpec
 
@@ -31,6 +32,23 @@ def matches(spec: LayerSpec, text: str) -> bool:
     """Search: every word must occur in the type name, category or description (case-insensitive)."""
     haystack = f"{spec.type_name} {spec.category} {spec.description}".lower()
     return all(word in haystack for word in text.lower().split())
+
+
+def _dot(color: QColor) -> QIcon:
+    """A small filled circle, drawn at two pixel densities so it stays round at 200%."""
+    icon = QIcon()
+    for size in (16, 32):
+        pixmap = QPixmap(size, size)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        painter = QPainter(pixmap)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(color)
+        r = size * 0.22
+        painter.drawRoundedRect(size * 0.25, size * 0.25, size * 0.5, size * 0.5, r, r)
+        painter.end()
+        icon.addPixmap(pixmap)
+    return icon
 
 
 class _TypeTree(QTreeWidget):
@@ -81,6 +99,7 @@ class Palette(QWidget):
         self.search.textChanged.connect(self.filter)
         self.tree = _TypeTree(self)
         self.tree.setHeaderHidden(True)
+        self.tree.setIndentation(14)
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setDragEnabled(True)
@@ -115,6 +134,17 @@ class Palette(QWidget):
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
             self._items[spec.type_name] = item
         self.tree.expandAll()
+        self.restyle()
+
+    def restyle(self) -> None:
+        """Colour each type's dot like its category on the canvas (after a light/dark switch too)."""
+        current = style.current()
+        dots: dict[str, QIcon] = {}
+        for name, item in self._items.items():
+            category = catalog.get(name).category
+            if category not in dots:
+                dots[category] = _dot(current.category(category))
+            item.setIcon(0, dots[category])
 
     def item(self, type_name: str) -> QTreeWidgetItem:
         return self._items[type_name]

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from designer.core import params as kinds
 from designer.core.layers.common import spatial_labels
 from designer.core.shapes import DIM_MEANINGS, dim_names
+from designer.widgets import icons
 
 INT_LIMIT = 2**31 - 1  # what a QSpinBox holds; larger integers get the text editor
 FLOAT_LIMIT = 1e15
@@ -352,7 +353,7 @@ class IntOrIntsEditor(ParamEditor):
             self.labels.append(tag)
             self.spins.append(spin)
         self.same = QToolButton(self)
-        self.same.setText("=")
+        self.same.setIcon(icons.icon("link", self.palette().color(QPalette.ColorRole.ButtonText).name()))
         self.same.setCheckable(True)
         self.same.setAutoRaise(True)
         self.same.setToolTip("Same for all dimensions: one number for " + ", ".join(labels))

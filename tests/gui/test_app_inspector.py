@@ -200,3 +200,30 @@ def test_editors_for_every_kind(qtbot):
     assert parse_value("3, 5", kinds.IntOrInts(2)) == [3, 5]
     assert parse_value("3", kinds.IntOrInts(2)) == 3
     assert parse_value("2.5", kinds.RealOrReals()) == 2.5
+
+
+def test_a_suggested_alternative_replaces_the_layer_in_one_undo_step(app_env, qtbot):
+    from designer.core import examples
+
+    graph = examples.load_example()
+    graph.set_params("up2", dict(graph.node("up2").params, kernel_size=3))  # uneven overlap: checkerboard
+    window = make_window(qtbot, graph)
+    try:
+        doc = window.document
+        inspector = _select(window, "up2")
+        qtbot.waitUntil(lambda: "alternative:1" in inspector.explanation.text())
+        assert "checkerboard" in inspector.explanation.text()
+        before = doc.engine.shape("up2")
+        inspector._link("alternative:1")  # what clicking the second "Apply" link does
+        types = [doc.graph.node(n).type_name for n in doc.selection]
+        assert "up2" not in doc.graph and types == ["Conv2d"]
+        upsample = next(n for n in doc.graph.nodes() if n.type_name == "Upsample")
+        assert doc.engine.shape(doc.selection[0]) == before and doc.engine.result(upsample.id).ok
+        assert doc.undo_stack.count() == 1 and doc.engine.problems() == []
+        doc.undo_stack.undo()
+        assert "up2" in doc.graph and doc.undo_stack.isClean()
+        inspector = _select(window, "up2")
+        inspector.apply_alternative(0)  # same layer, even parameters
+        assert doc.graph.node("up2").params["kernel_size"] == 4 and doc.engine.shape("up2") == before
+    finally:
+        close_quietly(window)
