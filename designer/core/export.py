@@ -5,7 +5,9 @@ statement that computes it, its shape) rather than by gluing strings as we go, l
 generation. Every name a user controls reaches the code only as a sanitized identifier handed out by a
 :class:`Namespace` (valid, unique, never a keyword, builtin or ``nn.Module`` member) or as a ``repr()``
 literal; string params are re-checked against the catalog's choices. Attributes are addressed by a
-path of names (one segment today) so nested attribute names can be added without touching the rest.
+path: one sanitized name, or with ``keep_names`` the node id's own dotted module path (``layer1.0.conv1``
+→ ``self.layer1[0].conv1``, inside ``nn.Module``/``nn.ModuleList`` containers), so that a model imported
+from PyTorch keeps its parameter names and loads the original ``state_dict``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from designer.core.spec import LayerSpec
 
 LINE_LIMIT = 88
 MAX_IDENTIFIER = 32
+MAX_INDEX = 10_000  # largest nn.ModuleList index kept from an imported name (bounds the list built)
 
 # Public members of torch.nn.Module: a layer attribute with one of these names would break the model
 # (tests/core/test_export.py checks this list against the installed torch).
@@ -133,13 +136,17 @@ class ExportResult:
     outputs: list[str] = field(default_factory=list)  # node ids whose values forward() returns
 
 
-def export_code(graph: Graph, class_name: str | None = None) -> str:
+def export_code(graph: Graph, class_name: str | None = None, *, keep_names: bool = False) -> str:
     """The PyTorch code for ``graph`` (see :func:`export`)."""
-    return export(graph, class_name).code
+    return export(graph, class_name, keep_names=keep_names).code
 
 
-def export(graph: Graph, class_name: str | None = None) -> ExportResult:
-    """Build the code; raises ExportError when a node has an error or ``class_name`` is not usable."""
+def export(graph: Graph, class_name: str | None = None, *, keep_names: bool = False) -> ExportResult:
+    """Build the code; raises ExportError when a node has an error or ``class_name`` is not usable.
+
+    ``keep_names`` makes layers whose ids are dotted module paths (``layer1.0.conv1``, as the PyTorch
+    importer names them) attributes at exactly that path; other layers get sanitized names as usual.
+    """
     if not len(graph):
         raise ExportError("there is nothing to export: the design has no layers")
     name = _class_name(graph.name, class_name)
@@ -150,7 +157,7 @@ def export(graph: Graph, class_name: str | None = None) -> ExportResult:
             listing = "; ".join(f"{_quote(graph.node(n).label)}: {sentence}" for n, sentence in problems)
             count = f"{len(problems)} node{'s' if len(problems) > 1 else ''}"
             raise ExportError(f"cannot export: {count} with errors: {listing}", problems)
-        steps = _plan(graph, engine)
+        steps = _plan(graph, engine, keep_names)
         total = engine.total_params()
     finally:
         engine.close()
@@ -185,10 +192,12 @@ def _quote(label: str) -> str:
     return repr(label) if len(label) <= 40 else repr(label[:39] + "…")
 
 
-def _plan(graph: Graph, engine: ShapeEngine) -> list[Step]:
+def _plan(graph: Graph, engine: ShapeEngine, keep_names: bool) -> list[Step]:
     index = {node_id: i for i, node_id in enumerate(graph.node_ids())}
-    order = nx.lexicographical_topological_sort(graph.topology(), key=index.__getitem__)
-    attributes, variables = Namespace(MODULE_MEMBERS), Namespace()
+    order = list(nx.lexicographical_topological_sort(graph.topology(), key=index.__getitem__))
+    modules = [n for n in order if catalog.get(graph.node(n).type_name).kind == "module"]
+    nested = _module_paths(modules) if keep_names else {}
+    attributes, variables = Namespace(MODULE_MEMBERS | {path[0] for path in nested.values()}), Namespace()
     steps: dict[str, Step] = {}
     for node_id in order:
         node = graph.node(node_id)
@@ -197,9 +206,9 @@ def _plan(graph: Graph, engine: ShapeEngine) -> list[Step]:
         step.sources = tuple(src for _, src in sorted(graph.inputs(node_id).items()))
         args = [steps[src].variable for src in step.sources]
         if spec.kind == "module":
-            step.attribute = (attributes.take(node.id, node.type_name),)
+            step.attribute = nested.get(node_id) or (attributes.take(node.id, node.type_name),)
             step.constructor = Call(f"nn.{_torch_name(spec)}(", _arguments(node, spec))
-            step.call = Call(f"self.{'.'.join(step.attribute)}(", tuple(args))
+            step.call = Call(f"{_access(step.attribute)}(", tuple(args))
         elif spec.kind == "add":
             step.call = Call("", tuple(args), "", " + ")
         elif spec.kind == "concat":
@@ -211,6 +220,47 @@ def _plan(graph: Graph, engine: ShapeEngine) -> list[Step]:
             raise ExportError(f"{node.type_name} nodes cannot be exported yet")
         steps[node_id] = step
     return list(steps.values())
+
+
+def _module_paths(node_ids: list[str]) -> dict[str, tuple[str, ...]]:
+    """Attribute paths for the ids that are dotted module paths and fit together as one module tree.
+
+    A segment is an attribute name (its container is an ``nn.Module()``) or an index (an
+    ``nn.ModuleList``). Ids that cannot be written so (odd characters, a name ``nn.Module`` itself
+    uses, a layer where another id needs a container) are left out and get flat names.
+    """
+    paths: dict[str, tuple[str, ...]] = {}
+    leaves: set[tuple[str, ...]] = set()
+    indexed: dict[tuple[str, ...], bool] = {(): False}  # container path → holds indices, not names
+    for node_id in node_ids:
+        path = tuple(node_id.split("."))
+        if not all(_is_index(s) or _is_attribute(s) for s in path) or path in indexed:
+            continue
+        prefixes = [path[:i] for i in range(len(path))]
+        if any(p in leaves for p in prefixes) or path in leaves:
+            continue
+        if any(indexed.get(p, _is_index(s)) != _is_index(s) for p, s in zip(prefixes, path)):
+            continue
+        for p, s in zip(prefixes, path):
+            indexed.setdefault(p, _is_index(s))
+        paths[node_id] = path
+        leaves.add(path)
+    return paths
+
+
+def _is_index(segment: str) -> bool:
+    short = segment.isascii() and segment.isdigit() and len(segment) <= len(str(MAX_INDEX))
+    return short and str(int(segment)) == segment and int(segment) < MAX_INDEX
+
+
+def _is_attribute(segment: str) -> bool:
+    plain = segment.isidentifier() and segment.isascii() and not keyword.iskeyword(segment)
+    return plain and not segment.startswith("_") and segment not in MODULE_MEMBERS
+
+
+def _access(path: tuple[str, ...]) -> str:
+    """``('layer1', '0', 'conv1')`` → ``self.layer1[0].conv1``."""
+    return "self" + "".join(f"[{s}]" if s.isdigit() else f".{s}" for s in path)
 
 
 def _torch_name(spec: LayerSpec) -> str:
@@ -271,10 +321,15 @@ def _render(graph: Graph, name: str, steps: list[Step], inputs: list[Step], outp
         "        super().__init__()",
     ]
     used = _used(steps, outputs)
+    containers, declared = _containers(steps), set()
     for step in steps:
         if step.constructor is not None:
+            for i in range(1, len(step.attribute)):
+                if step.attribute[:i] not in declared:
+                    declared.add(step.attribute[:i])
+                    lines.append(_container_line(step.attribute[:i], containers[step.attribute[:i]]))
             unused = "" if step.node.id in used else "  # reaches no output, so forward() skips it"
-            lines += _wrap(8, f"self.{'.'.join(step.attribute)} = ", step.constructor, unused)
+            lines += _wrap(8, f"{_access(step.attribute)} = ", step.constructor, unused)
     returns = "torch.Tensor" if len(outputs) == 1 else f"tuple[{', '.join(['torch.Tensor'] * len(outputs))}]"
     signature = Call("(", ("self", *(f"{s.variable}: torch.Tensor" for s in inputs)))
     lines += ["", *_wrap(4, "def forward", signature, f" -> {returns}:")]
@@ -286,6 +341,26 @@ def _render(graph: Graph, name: str, steps: list[Step], inputs: list[Step], outp
     lines += _wrap(8, "return ", Call("", tuple(s.value for s in outputs), ""), "")
     lines += ["", "", *_main(name, inputs, outputs)]
     return "\n".join(lines) + "\n"
+
+
+def _containers(steps: list[Step]) -> dict[tuple[str, ...], int | None]:
+    """Every container path → the length of its ``nn.ModuleList``, or None for a plain ``nn.Module``."""
+    sizes: dict[tuple[str, ...], int | None] = {}
+    for step in steps:
+        path = step.attribute
+        for i in range(1, len(path)):
+            if path[i].isdigit():
+                sizes[path[:i]] = max(sizes.get(path[:i]) or 0, int(path[i]) + 1)
+            else:
+                sizes.setdefault(path[:i], None)
+    return sizes
+
+
+def _container_line(path: tuple[str, ...], size: int | None) -> str:
+    if size is None:
+        return f"        {_access(path)} = nn.Module()"
+    # Indices without a layer (an identity shortcut) keep their nn.Identity(): it has no weights.
+    return f"        {_access(path)} = nn.ModuleList([nn.Identity()] * {size})  # slots filled below"
 
 
 def _used(steps: list[Step], outputs: list[Step]) -> set[str]:
