@@ -13,6 +13,7 @@ import gc
 import heapq
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 import networkx as nx
 
@@ -32,9 +33,11 @@ from designer.core.shapes import Inferred, LayerError, Shape
 from designer.core.spec import RuleContext
 
 
-@dataclass(frozen=True)
-class NodeResult:
-    """One node's derived facts. Exactly one of: ``shape`` set, ``error`` set, ``blocked_by`` set."""
+class NodeResult(NamedTuple):
+    """One node's derived facts. Exactly one of: ``shape`` set, ``error`` set, ``blocked_by`` set.
+
+    A NamedTuple rather than a dataclass: thousands are built and compared on every big pass.
+    """
 
     shape: Shape | None = None
     inferred: Inferred | None = None
@@ -209,16 +212,17 @@ class ShapeEngine:
         if key not in self._counts:
             self._counts[key] = _count_params(spec, spec.resolve(node.params))
         params = self._counts[key]
-        label = f"{node.type_name} '{node.label}'"
         if node_id in self._cyclic:
+            label = f"{node.type_name} '{node.label}'"
             return NodeResult(
                 error=LayerError(f"{label} is part of a cycle; data must flow one way", fix="remove one edge of the loop"),
                 params=params,
             )
         inputs = self.graph.inputs(node_id)
-        arity_error = _arity_problem(spec, label, inputs) if _arity_suspect(spec, inputs) else None
-        if arity_error is not None:
-            return NodeResult(error=arity_error, params=params)
+        if _arity_suspect(spec, inputs):
+            arity_error = _arity_problem(spec, f"{node.type_name} '{node.label}'", inputs)
+            if arity_error is not None:
+                return NodeResult(error=arity_error, params=params)
         sources = [inputs[port] for port in sorted(inputs)]
         shapes = []
         for source_id in sources:
@@ -231,6 +235,7 @@ class ShapeEngine:
         inferred = self._memo.get(memo_key)
         if inferred is not None:
             return NodeResult(shape=inferred.shape, inferred=inferred, params=params)
+        label = f"{node.type_name} '{node.label}'"
         names = tuple(f"'{self.graph.node(source_id).label}'" for source_id in sources)
         ctx = RuleContext(node.type_name, spec.resolve(node.params), tuple(shapes), label, names)
         try:

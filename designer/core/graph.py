@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 
@@ -55,9 +55,11 @@ def _deep_copy(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True, order=True)
-class Edge:
-    """The output of ``source`` feeding input port ``target_port`` of ``target``."""
+class Edge(NamedTuple):
+    """The output of ``source`` feeding input port ``target_port`` of ``target``.
+
+    A NamedTuple: hashable, ordered, and cheap to build on the engine's hot path.
+    """
 
     source: str
     target: str
