@@ -1,15 +1,18 @@
-"""Run one shape rule directly on any input shape, including empty ones no Input node can make.
+"""Oracle helpers beyond ``tests.oracle``: rules run on empty shapes, and torch's warnings.
 
-Zero-size tensors reach a layer only from upstream layers (e.g. ``Linear(out_features=0)``), so the
-oracle tests use this to compare such shapes with torch without building the graph that makes them.
+Zero-size tensors reach a layer only from upstream layers (e.g. ``Linear(out_features=0)``), so
+``check_rule_agreement`` runs a shape rule directly on such a shape, without the graph that makes it.
+``check_warnings_agree`` checks that the engine warns exactly where torch warns.
 """
 
 from __future__ import annotations
 
+import warnings
+
 from designer.core import catalog
 from designer.core.shapes import Inferred, LayerError
 from designer.core.spec import RuleContext
-from tests.oracle import torch_run
+from tests.oracle import engine_run, torch_module, torch_run
 
 
 def rule_run(type_name: str, params: dict, shape: tuple[int, ...]) -> Inferred | LayerError:
@@ -36,3 +39,28 @@ def check_rule_agreement(type_name: str, params: dict, shape: tuple[int, ...]) -
         spec = catalog.get(type_name)
         assert spec.count_params(spec.resolve(params)) == count, f"{where}: torch counts {count} parameters"
     return got
+
+
+def torch_warnings(type_name: str, params: dict, shapes: list[tuple[int, ...]]) -> list[str] | None:
+    """The warnings torch gives building and running the module in eval mode; None if it refuses."""
+    import torch
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            module = torch_module(type_name, params).eval()
+            with torch.no_grad():
+                module(*[torch.randn(*s) for s in shapes])
+        except Exception:  # a refusal is check_agreement's business
+            return None
+    return [str(w.message) for w in caught]
+
+
+def check_warnings_agree(type_name: str, params: dict, shapes: list[tuple[int, ...]]) -> None:
+    """Where torch accepts the configuration, the engine warns if and only if torch warns."""
+    expected = torch_warnings(type_name, params, shapes)
+    if expected is None:
+        return
+    got = engine_run(type_name, params, shapes)
+    where = f"{type_name}({params}) on {shapes}"
+    assert bool(got.warnings) == bool(expected), f"{where}: torch warned {expected}, engine warned {got.warnings}"

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from designer.core.layers.activation import FLOAT32_MAX
-from tests.core.rules import check_rule_agreement
+from tests.core.rules import check_rule_agreement, check_warnings_agree
 from tests.oracle import check_agreement
 
 SETTINGS = settings(max_examples=max(settings().max_examples, 300))
@@ -74,6 +74,12 @@ def test_empty_inputs_agree_with_torch(case, data):
     axis = data.draw(st.integers(0, len(shape) - 1))
     check_rule_agreement(type_name, params, tuple(0 if i == axis else d for i, d in enumerate(shape)))
 
+
+
+@SETTINGS
+@given(activation_case())
+def test_warnings_agree_with_torch(case):
+    check_warnings_agree(*case)
 
 # ----- explanations ----------------------------------------------------------------------------
 @pytest.mark.parametrize(

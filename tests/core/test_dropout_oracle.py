@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.core.rules import check_rule_agreement
+from tests.core.rules import check_rule_agreement, check_warnings_agree
 from tests.oracle import check_agreement
 
 SETTINGS = settings(max_examples=max(settings().max_examples, 300))
@@ -45,6 +45,12 @@ def test_empty_inputs_agree_with_torch(case, data):
     axis = data.draw(st.integers(0, len(shape) - 1))
     check_rule_agreement(type_name, params, tuple(0 if i == axis else d for i, d in enumerate(shape)))
 
+
+
+@SETTINGS
+@given(dropout_case())
+def test_warnings_agree_with_torch(case):
+    check_warnings_agree(*case)
 
 @pytest.mark.parametrize(("type_name", "rank"), [("Dropout2d", 2), ("Dropout2d", 5), ("Dropout3d", 3), ("Dropout3d", 6)])
 def test_deprecated_ranks_warn_but_pass(type_name, rank):

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.core.rules import check_rule_agreement
+from tests.core.rules import check_rule_agreement, check_warnings_agree
 from tests.oracle import check_agreement
 
 SETTINGS = settings(max_examples=max(settings().max_examples, 300))
@@ -111,6 +111,12 @@ def test_an_empty_tensor_made_by_linear_reaches_the_next_layer():
     assert engine.shape("split") == (4, 0, 5)
     assert engine.shape("flat") == (0,)
 
+
+
+@SETTINGS
+@given(st.one_of(linear_case(), flatten_case(), unflatten_case()))
+def test_warnings_agree_with_torch(case):
+    check_warnings_agree(*case)
 
 # ----- explanations ----------------------------------------------------------------------------
 def test_linear_after_conv_suggests_flatten():

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tests.core.rules import check_rule_agreement
+from tests.core.rules import check_rule_agreement, check_warnings_agree
 from tests.oracle import check_agreement
 
 SETTINGS = settings(max_examples=max(settings().max_examples, 300))
@@ -148,6 +148,12 @@ def test_empty_inputs_agree_with_torch(data):
     strategy = st.one_of(batch_norm_case(), instance_norm_case(), group_norm_case(), layer_norm_case(), lrn_case())
     check_rule_agreement(*_with_zero(data.draw(strategy), data.draw))
 
+
+
+@SETTINGS
+@given(st.one_of(batch_norm_case(), instance_norm_case(), group_norm_case(), layer_norm_case(), lrn_case()))
+def test_warnings_agree_with_torch(case):
+    check_warnings_agree(*case)
 
 # ----- explanations ----------------------------------------------------------------------------
 @pytest.mark.parametrize(

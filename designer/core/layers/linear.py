@@ -12,6 +12,12 @@ def _times(values) -> str:
     return "·".join(str(v) for v in values)
 
 
+def _grouped(values) -> str:
+    """``4`` or ``(4·4)``: a product in parentheses when it has more than one factor."""
+    values = list(values)
+    return _times(values) if len(values) == 1 else f"({_times(values)})"
+
+
 def _wrap(ctx, name: str, dim: int, rank: int) -> int:
     """torch's dim wrapping: -1 is the last dim; a 0-D tensor takes dims 0 and -1 like a 1-D one."""
     span = max(rank, 1)
@@ -105,8 +111,9 @@ def _flatten_infer(ctx) -> Inferred:
     out = (*shape[:start], merged, *shape[end + 1 :])
     if start == end:
         return Inferred(shape, unchanged_notes(shape), (f"start_dim and end_dim are both dim {start}: nothing to join.",))
-    label = "F" if end == rank - 1 and start <= 1 else "·".join(joined)
-    note = DimNote(label, merged, f"{label} = {'·'.join(joined)}", f"{_times(sizes)} = {merged}")
+    names = "·".join(joined)
+    label = "F" if end == rank - 1 and start <= 1 else names
+    note = DimNote(label, merged, names if label == names else f"{label} = {names}", f"{_times(sizes)} = {merged}")
     notes = unchanged_notes(shape[:start], labels[:start]) + (note,) + unchanged_notes(shape[end + 1 :], labels[end + 1 :])
     story = (
         f"Joins {', '.join(joined)} into one dim of {format_count(merged)} values: {format_shape(shape)} → "
@@ -131,8 +138,13 @@ def _unflatten_infer(ctx) -> Inferred:
     for i, (lbl, piece) in enumerate(zip(out_labels, pieces)):
         if sizes[i] == -1:
             others = [p for j, p in enumerate(pieces) if j != i]
-            formula = f"{lbl} = {label} / ({_times(s for j, s in enumerate(out_labels) if j != i)})" if others else f"{lbl} = {label}"
-            worked = f"{size} / ({_times(others)}) = {piece}" if others else str(piece)
+            other_labels = [s for j, s in enumerate(out_labels) if j != i]
+            if others:
+                formula = f"{lbl} = {label} / {_grouped(other_labels)}"
+                worked = f"{size} / {_grouped(others)} = {piece}"
+            else:
+                formula = f"{lbl} = {label}" if lbl != label else f"{lbl}_out = {lbl}_in"
+                worked = str(piece)
             notes.append(DimNote(lbl, piece, formula, worked + " (the -1 is worked out)"))
         else:
             notes.append(DimNote(lbl, piece, f"{lbl} = unflattened_size[{i}]", str(piece)))

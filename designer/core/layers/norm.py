@@ -8,7 +8,7 @@ most of torch's checks, so the rules let them through where torch does.
 
 from __future__ import annotations
 
-from designer.core.layers.common import describe_tensor, layout, product, unchanged_notes
+from designer.core.layers.common import describe_tensor, layout, product, spatial_labels, unchanged_notes
 from designer.core.params import Boolean, Integer, Ints, Optional, Real
 from designer.core.shapes import Inferred, LayerError, format_count, format_shape
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
@@ -32,7 +32,7 @@ def _check_size_param(ctx, name: str, value: int, needed_for: str) -> None:
 def _params_story(count: int, what: str) -> str:
     if count == 0:
         return "No learnable parameters."
-    return f"Learnable {what}: {format_count(count)} parameters."
+    return f"Learns {what}: {format_count(count)} parameters."
 
 
 def _affine_what(features: int, bias: bool) -> str:
@@ -193,7 +193,8 @@ def instance_norm_infer(n: int):
             _params_story(_affine_count(nf, affine, ctx["bias"]), _affine_what(nf, ctx["bias"])),
             "The shape does not change.",
         )
-        return Inferred(shape, unchanged_notes(shape), story, tuple(warnings))
+        labels = None if batched else ("C", *spatial_labels(n))
+        return Inferred(shape, unchanged_notes(shape, labels), story, tuple(warnings))
 
     return infer
 
