@@ -29,6 +29,8 @@ work="$root/build/bundle"
 rm -rf "$work"
 mkdir -p "$work"
 # A plain install (pyproject.toml maps resources/ to designer.resources), so PyInstaller sees real folders.
+# setuptools builds in build/lib and never deletes there, so a module removed from the source would linger.
+rm -rf "$root/build/lib"
 "$python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation --target "$work/site" "$root"
 "$python" "$root/packaging/make_icons.py" "$work/icons"
 MODEL_DESIGNER_SITE="$work/site" MODEL_DESIGNER_ICONS="$work/icons" MODEL_DESIGNER_WITH_TORCH="$with_torch" \
