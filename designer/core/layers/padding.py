@@ -21,12 +21,12 @@ from designer.core.shapes import DimNote, Inferred, LayerError
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
 
 _SIDES = (("left", "right"), ("top", "bottom"), ("front", "back"))
-_FAMILIES = {
-    "Zero": "Adds zeros around",
-    "Constant": "Adds a constant value around",
-    "Reflection": "Mirrors the input at its edges (without repeating the edge) around",
-    "Replication": "Repeats the edge values outward around",
-    "Circular": "Wraps the input around (the left padding copies the right end) around",
+_FILL = {
+    "Zero": "with zeros",
+    "Constant": "with a constant value",
+    "Reflection": "by mirroring the input at its edges (the edge itself is not repeated)",
+    "Replication": "by repeating the edge values outward",
+    "Circular": "by wrapping around (the left padding copies the right end, and so on)",
 }
 _WHAT = {1: "the last axis (L or W)", 2: "the last two axes (H, W)", 3: "the last three axes (D, H, W)"}
 
@@ -215,14 +215,13 @@ def _infer(family: str, n: int):
         notes = list(unchanged_notes(shape[: rank - n], names[: rank - n]))
         for i in reversed(range(n)):
             notes.append(_note(labels[i], i, shape[rank - 1 - i], *pairs[i]))
+        fill = f"with the value {ctx['value']}" if family == "Constant" else _FILL[family]
         story = [
-            f"{_FAMILIES[family]} {_WHAT[n]}; the other axes pass through.",
+            f"Pads {_WHAT[n]} {fill}; the other axes pass through.",
             "padding lists the last axis first: (left, right" + (", top, bottom" if n > 1 else "") + (", front, back" if n > 2 else "") + ").",
         ]
         if any(v < 0 for pair in pairs for v in pair):
             story.append("Negative padding crops that many positions from that side instead.")
-        if family == "Constant":
-            story[0] = f"Adds the value {ctx['value']} around {_WHAT[n]}; the other axes pass through."
         return Inferred(tuple(out), tuple(notes), tuple(story), empty_output_warnings(tuple(out), names))
 
     return infer
@@ -242,11 +241,11 @@ def _make(family: str, n: int) -> LayerSpec:
     return LayerSpec(
         type_name=f"{family}Pad{n}d",
         category="Padding",
-        description=f"{_FAMILIES[family]} {_WHAT[n]}, making it larger (negative values crop).",
+        description=f"Pads {_WHAT[n]} {_FILL[family]}; negative padding crops.",
         params=tuple(params),
         infer=_infer(family, n),
         summary=_summary,
     )
 
 
-SPECS = [_make(family, n) for family in _FAMILIES for n in (1, 2, 3)]
+SPECS = [_make(family, n) for family in _FILL for n in (1, 2, 3)]
