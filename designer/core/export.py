@@ -226,12 +226,13 @@ def _module_paths(node_ids: list[str]) -> dict[str, tuple[str, ...]]:
     """Attribute paths for the ids that are dotted module paths and fit together as one module tree.
 
     A segment is an attribute name (its container is an ``nn.Module()``) or an index (an
-    ``nn.ModuleList``). Ids that cannot be written so (odd characters, a name ``nn.Module`` itself
+    ``nn.ModuleList``; at the top, of a model that was an ``nn.Sequential``, a child registered under
+    that number). Ids that cannot be written so (odd characters, a name ``nn.Module`` itself
     uses, a layer where another id needs a container) are left out and get flat names.
     """
     paths: dict[str, tuple[str, ...]] = {}
     leaves: set[tuple[str, ...]] = set()
-    indexed: dict[tuple[str, ...], bool] = {(): False}  # container path → holds indices, not names
+    indexed: dict[tuple[str, ...], bool] = {}  # container path → holds indices, not names (the top may mix)
     for node_id in node_ids:
         path = tuple(node_id.split("."))
         if not all(_is_index(s) or _is_attribute(s) for s in path) or path in indexed:
@@ -239,9 +240,9 @@ def _module_paths(node_ids: list[str]) -> dict[str, tuple[str, ...]]:
         prefixes = [path[:i] for i in range(len(path))]
         if any(p in leaves for p in prefixes) or path in leaves:
             continue
-        if any(indexed.get(p, _is_index(s)) != _is_index(s) for p, s in zip(prefixes, path)):
+        if any(indexed.get(p, _is_index(s)) != _is_index(s) for p, s in zip(prefixes[1:], path[1:])):
             continue
-        for p, s in zip(prefixes, path):
+        for p, s in zip(prefixes[1:], path[1:]):
             indexed.setdefault(p, _is_index(s))
         paths[node_id] = path
         leaves.add(path)
@@ -259,8 +260,16 @@ def _is_attribute(segment: str) -> bool:
 
 
 def _access(path: tuple[str, ...]) -> str:
-    """``('layer1', '0', 'conv1')`` → ``self.layer1[0].conv1``."""
-    return "self" + "".join(f"[{s}]" if s.isdigit() else f".{s}" for s in path)
+    """``('layer1', '0', 'conv1')`` → ``self.layer1[0].conv1``; ``('0',)`` → ``getattr(self, "0")``."""
+    top = f'getattr(self, "{path[0]}")' if path[0].isdigit() else f"self.{path[0]}"
+    return top + "".join(f"[{s}]" if s.isdigit() else f".{s}" for s in path[1:])
+
+
+def _assignment(path: tuple[str, ...]) -> tuple[str, str]:
+    """The text before and after the value that stores a module at ``path`` in ``__init__``."""
+    if len(path) == 1 and path[0].isdigit():
+        return f'self.add_module("{path[0]}", ', ")"
+    return f"{_access(path)} = ", ""
 
 
 def _torch_name(spec: LayerSpec) -> str:
@@ -329,7 +338,8 @@ def _render(graph: Graph, name: str, steps: list[Step], inputs: list[Step], outp
                     declared.add(step.attribute[:i])
                     lines.append(_container_line(step.attribute[:i], containers[step.attribute[:i]]))
             unused = "" if step.node.id in used else "  # reaches no output, so forward() skips it"
-            lines += _wrap(8, f"{_access(step.attribute)} = ", step.constructor, unused)
+            head, tail = _assignment(step.attribute)
+            lines += _wrap(8, head, step.constructor, tail + unused)
     returns = "torch.Tensor" if len(outputs) == 1 else f"tuple[{', '.join(['torch.Tensor'] * len(outputs))}]"
     signature = Call("(", ("self", *(f"{s.variable}: torch.Tensor" for s in inputs)))
     lines += ["", *_wrap(4, "def forward", signature, f" -> {returns}:")]
@@ -357,10 +367,11 @@ def _containers(steps: list[Step]) -> dict[tuple[str, ...], int | None]:
 
 
 def _container_line(path: tuple[str, ...], size: int | None) -> str:
+    head, tail = _assignment(path)
     if size is None:
-        return f"        {_access(path)} = nn.Module()"
+        return f"        {head}nn.Module(){tail}"
     # Indices without a layer (an identity shortcut) keep their nn.Identity(): it has no weights.
-    return f"        {_access(path)} = nn.ModuleList([nn.Identity()] * {size})  # slots filled below"
+    return f"        {head}nn.ModuleList([nn.Identity()] * {size}){tail}  # slots filled below"
 
 
 def _used(steps: list[Step], outputs: list[Step]) -> set[str]:

@@ -78,6 +78,20 @@ def test_nested_names_load_the_original_state_dict_strictly():
         assert torch.equal(model(x), expected)
 
 
+def test_a_sequential_model_keeps_its_numbered_children():
+    params = {"in_channels": 3, "out_channels": 3, "kernel_size": 1}
+    layers = [("0", "Conv2d", params), ("1", "BatchNorm2d", {"num_features": 3}), ("2.0", "Conv2d", params), ("head", "Conv2d", params)]
+    result = export(chain(layers), "Net", keep_names=True)
+    assert 'self.add_module("0", nn.Conv2d(' in result.code and 'getattr(self, "2")[0](' in result.code
+    model = build(result.code, "Net")
+    original = nn.Sequential(nn.Conv2d(3, 3, 1), nn.BatchNorm2d(3), nn.Sequential(nn.Conv2d(3, 3, 1)))
+    original.head = nn.Conv2d(3, 3, 1)
+    model.load_state_dict(original.eval().state_dict(), strict=True)
+    x = torch.randn(2, 3, 8, 8)
+    with torch.no_grad():
+        assert torch.equal(model(x), original.head(original[2](original[1](original[0](x)))))
+
+
 def test_without_keep_names_the_names_stay_flat():
     code = export(chain(NESTED), "Net").code
     assert "self.layer1_0_conv1 = nn.Conv2d(" in code
@@ -88,7 +102,7 @@ def test_without_keep_names_the_names_stay_flat():
     "node_id",
     [
         "a..b",  # empty segment
-        "0.conv",  # the model itself is not a list
+        "0.conv.",  # empty last segment
         "forward.conv",  # a name nn.Module uses
         "_modules",  # private attributes of nn.Module
         "conv-1.x",  # not an identifier

@@ -1,0 +1,655 @@
+"""Import an existing PyTorch model as a design (torch is imported lazily, only by this explicit command).
+
+``import_model("net.py:ResNet", [(1, 3, 32, 32)])`` loads the file (running its code, as importing any
+Python file does: only ever on the user's explicit request, never when a project opens), builds the
+model with no arguments, traces it with torch.fx (torch.export where fx cannot follow the code), maps
+every operation to a catalog layer (see :mod:`designer.core.import_rules`), lays the graph out, and
+checks that every shape the engine computes equals what torch computed on real CPU tensors. Layers
+keep the model's qualified names as ids (``layer1.0.conv1``), so ``export(..., keep_names=True)`` gives
+code that loads the original ``state_dict``. Anything without an equivalent stops the import with its
+name and source location: the design is never a guess.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import inspect
+import itertools
+import os
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from designer.core import import_rules
+from designer.core.engine import ShapeEngine
+from designer.core.graph import Edge, Graph, Node
+from designer.core.import_rules import IDENTITY, RESHAPE, Unmappable
+from designer.core.layout import auto_layout
+from designer.core.shapes import format_shape
+
+MAX_RANK = 8
+MAX_PROBLEMS = 8  # listed in the message; the rest are counted
+_counter = itertools.count(1)
+
+
+class ModelImportError(Exception):
+    """The model cannot be imported; ``str()`` is one or more sentences, ``problems`` one per operation."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass
+class ImportResult:
+    """The design, how it was traced, and what the user should know (e.g. weights forward() never uses)."""
+
+    graph: Graph
+    tracer: str  # "torch.fx" or "torch.export"
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_shape(text: str) -> tuple[int, ...]:
+    """``"1,3,224,224"`` → ``(1, 3, 224, 224)``."""
+    parts = [p.strip() for p in text.replace("x", ",").replace("×", ",").split(",")]
+    if not 1 <= len(parts) <= MAX_RANK or not all(p.isdigit() and p.isascii() for p in parts):
+        raise ModelImportError(f"the input shape {text!r} is not a list of sizes like 1,3,224,224")
+    shape = tuple(int(p) for p in parts)
+    if any(d < 1 for d in shape):
+        raise ModelImportError(f"every size in the input shape {text!r} must be at least 1")
+    return shape
+
+
+def import_model(spec: str, input_shapes: list[tuple[int, ...]]) -> ImportResult:
+    """Load ``FILE.py:NAME`` or ``package.module:NAME`` and import it (see the module docstring)."""
+    model, name = load_model(spec)
+    return import_module(model, input_shapes, name)
+
+
+# ----- loading user code ---------------------------------------------------------------------------
+def load_model(spec: str) -> tuple[Any, str]:
+    """The module ``spec`` names, built: an ``nn.Module`` class called with no arguments, or a function."""
+    import torch
+
+    source, sep, name = spec.rpartition(":")
+    if not sep or not source or not name:
+        raise ModelImportError(f"{spec!r} does not name a model: write FILE.py:NAME or package.module:NAME")
+    namespace = _load_source(source)
+    target: Any = namespace
+    for part in name.split("."):
+        if not hasattr(target, part):
+            found = ", ".join(candidates_in(namespace)) or "none"
+            raise ModelImportError(f"{source} has no {name!r} (models it defines: {found})")
+        target = getattr(target, part)
+    if isinstance(target, torch.nn.Module):
+        model = target
+    elif callable(target):
+        model = _run_user_code(lambda: target(), f"building {name}()", source)
+    else:
+        raise ModelImportError(f"{name} in {source} is a {type(target).__name__}, not a model class or function")
+    if not isinstance(model, torch.nn.Module):
+        raise ModelImportError(f"{name}() in {source} returned a {type(model).__name__}, not a torch.nn.Module")
+    return model, name.split(".")[-1]
+
+
+def candidates(source: str) -> list[str]:
+    """Names in ``source`` (a .py file or module) that build a model with no arguments, for a picker."""
+    return candidates_in(_load_source(source))
+
+
+def candidates_in(namespace: Any) -> list[str]:
+    import torch
+
+    names = []
+    for name, value in vars(namespace).items():
+        if name.startswith("_") or getattr(value, "__module__", None) != namespace.__name__:
+            continue
+        is_model = isinstance(value, type) and issubclass(value, torch.nn.Module)
+        if (is_model or inspect.isfunction(value)) and _callable_without_arguments(value):
+            names.append(name)
+    return names
+
+
+def _callable_without_arguments(value: Any) -> bool:
+    try:
+        signature = inspect.signature(value)
+    except (TypeError, ValueError):
+        return False
+    return all(p.default is not p.empty or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in signature.parameters.values())
+
+
+def _load_source(source: str) -> Any:
+    if source.endswith(".py") or os.sep in source or "/" in source:
+        path = os.path.abspath(source)
+        if not os.path.isfile(path):
+            raise ModelImportError(f"there is no file {source}")
+        module_name = f"_designer_import_{next(_counter)}"
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module  # dataclasses and pickling look their module up here
+        # The file's own folder comes first, so `from blocks import Block` finds its neighbours.
+        with _on_path(os.path.dirname(path)):
+            _run_user_code(lambda: spec.loader.exec_module(module), f"running {source}", path)
+        return module
+    if not all(part.isidentifier() for part in source.split(".")):
+        raise ModelImportError(f"{source!r} is neither a .py file nor a module name like package.models")
+    with _on_path(os.getcwd()):
+        return _run_user_code(lambda: importlib.import_module(source), f"importing {source}", None)
+
+
+@contextlib.contextmanager
+def _on_path(folder: str):
+    added = folder not in sys.path
+    if added:
+        sys.path.insert(0, folder)
+    try:
+        yield
+    finally:
+        if added and folder in sys.path:
+            sys.path.remove(folder)
+
+
+def _run_user_code(action, what: str, path: str | None) -> Any:
+    try:
+        return action()
+    except (Exception, SystemExit) as exc:  # the user's code: say what failed and where, never a traceback
+        raise ModelImportError(f"{what} failed{_user_frame(exc, path)}: {_exception_text(exc)}") from None
+
+
+def _user_frame(exc: BaseException, path: str | None) -> str:
+    frames = traceback.extract_tb(exc.__traceback__)
+    if isinstance(exc, SyntaxError) and exc.filename:
+        return f" at {_short_path(exc.filename)}:{exc.lineno}"
+    mine = [f for f in frames if path is None or os.path.abspath(f.filename) == path]
+    mine = [f for f in mine if not _in_library(f.filename)] or mine
+    return f" at {_short_path(mine[-1].filename)}:{mine[-1].lineno}" if mine else ""
+
+
+def _exception_text(exc: BaseException) -> str:
+    text = " ".join(str(exc).split(" While executing ")[0].split())
+    return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
+
+
+# ----- importing a built model ---------------------------------------------------------------------
+def import_module(model: Any, input_shapes: list[tuple[int, ...]], name: str = "Imported model") -> ImportResult:
+    """Import a built ``nn.Module`` for inputs of ``input_shapes`` (torch runs it once on random CPU tensors)."""
+    import torch
+
+    if not input_shapes:
+        raise ModelImportError("give the shape of each input of forward(), e.g. --input-shape 1,3,224,224")
+    for shape in input_shapes:
+        if not 1 <= len(shape) <= MAX_RANK or any(not isinstance(d, int) or d < 1 for d in shape):
+            raise ModelImportError(f"the input shape {shape} must be 1 to {MAX_RANK} sizes of at least 1")
+    for weight_name, weight in itertools.chain(model.named_parameters(), model.named_buffers()):
+        if weight.is_floating_point() and weight.dtype != torch.float32:
+            raise ModelImportError(
+                f"the model's weight {weight_name} is {str(weight.dtype).replace('torch.', '')}; designs are built "
+                f"in float32, so convert the model with .float() first"
+            )
+    model.eval()  # trace the inference path; a run in training mode would also update BatchNorm statistics
+    inputs = [torch.randn(*shape) for shape in input_shapes]
+    concrete = _concrete_args(model, len(inputs))
+    try:
+        traced, info = _trace_fx(model, inputs, concrete)
+        tracer = "torch.fx"
+    except ModelImportError:
+        raise
+    except Exception as fx_error:  # fx cannot follow data-dependent Python; torch.export runs it instead
+        try:
+            traced, info = _trace_export(model, inputs)
+        except Exception as export_error:
+            raise ModelImportError(
+                f"torch cannot trace {name}: torch.fx says {_exception_text(fx_error)}; "
+                f"torch.export says {_exception_text(export_error)}"
+            ) from None
+        tracer = "torch.export"
+    mapper = _Mapper(model, name, info)
+    graph = mapper.run(traced)
+    for node_id, position in auto_layout(graph).items():
+        graph.move(node_id, position)
+    _check_shapes(graph, mapper.torch_shapes)
+    return ImportResult(graph, tracer, _unused_weights(model, graph))
+
+
+def _concrete_args(model: Any, count: int) -> dict[str, Any]:
+    """Arguments of forward() beyond the given inputs: fixed at their defaults (``mask=None``)."""
+    signature = inspect.signature(model.forward)
+    params = list(signature.parameters.values())
+    if any(p.kind is p.VAR_POSITIONAL for p in params):
+        raise ModelImportError("forward(*args) takes any number of inputs; the importer needs named inputs")
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [p.name for p in params if p.default is p.empty and p.kind is not p.VAR_KEYWORD]
+    if count > len(positional) or count < len(required):
+        names = ", ".join(required) or "no required inputs"
+        optional = [p.name for p in positional if p.name not in required]
+        if optional:
+            names += f" ({', '.join(optional)} {'is' if len(optional) == 1 else 'are'} optional)"
+        raise ModelImportError(
+            f"forward() takes {names}, but {count} input shape{'s were' if count != 1 else ' was'} given: "
+            f"give one --input-shape per input, in order"
+        )
+    return {p.name: p.default for p in params[count:] if p.default is not p.empty}
+
+
+class _TensorInfo:
+    """What torch saw for a tensor-valued node: its shape (the tensor itself is not kept)."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        self.shape = shape
+
+
+class _Several:
+    """A node whose value holds several tensors (``torch.split``, ``return_indices=True``)."""
+
+
+def _describe_value(value: Any) -> Any:
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        return _TensorInfo(tuple(int(d) for d in value.shape))
+    if isinstance(value, (tuple, list)):
+        items = [_describe_value(v) for v in value]
+        return _Several() if any(isinstance(i, (_TensorInfo, _Several)) for i in items) else tuple(items)
+    if isinstance(value, torch.SymInt):
+        return int(value)
+    return value
+
+
+def _trace_fx(model: Any, inputs: list, concrete: dict[str, Any]):
+    import torch
+    from torch import fx
+
+    class Tracer(fx.Tracer):
+        record_stack_traces = True
+
+        def _filter_traceback_frames(self, summary):
+            return summary  # every frame, also in helpers not named forward(); _where() picks the user's
+
+        def is_leaf_module(self, m: torch.nn.Module, qualname: str) -> bool:
+            if import_rules.catalog_type(m) is not None:
+                return True
+            if isinstance(m, (torch.nn.Sequential, torch.nn.ModuleList, torch.nn.ModuleDict)):
+                return False
+            return super().is_leaf_module(m, qualname)
+
+    graph = Tracer().trace(model, concrete_args=concrete or None)
+    module = fx.GraphModule(model, graph)
+    info: dict[Any, Any] = {}
+
+    class Recorder(fx.Interpreter):
+        def run_node(self, n):
+            result = super().run_node(n)
+            info[n] = _describe_value(result)
+            return result
+
+    with torch.no_grad():
+        try:
+            Recorder(module).run(*inputs)
+        except Exception as exc:
+            raise ModelImportError(f"running the model on random inputs failed: {_exception_text(exc)}") from None
+    return graph, info
+
+
+def _trace_export(model: Any, inputs: list):
+    """torch.export's graph, with each call of a catalog layer folded back into one ``call_module`` node."""
+    import torch
+
+    with torch.no_grad():
+        program = torch.export.export(model, tuple(inputs), strict=False)
+    graph = program.graph
+    user_inputs = {
+        spec.arg.name for spec in program.graph_signature.input_specs if spec.kind == torch.export.graph_signature.InputKind.USER_INPUT
+    }
+    _fold_module_calls(graph, model, user_inputs)
+    info = {}
+    for node in graph.nodes:
+        if node.op == "placeholder" and node.name not in user_inputs:
+            info[node] = _WEIGHT
+        elif "val" in node.meta:
+            info[node] = _describe_value(node.meta["val"])
+    return graph, info
+
+
+_WEIGHT = object()  # a parameter or buffer placeholder of an exported program
+_DIRECT_WEIGHT = "forward() uses a weight directly, and only layers' own weights can be imported"
+
+
+def _fold_module_calls(graph: Any, model: Any, user_inputs: set[str]) -> None:
+    groups: list[tuple[tuple[str, str], list]] = []  # (module path, call key) → its nodes, in order
+    for node in graph.nodes:
+        key = _leaf_call(node, model) if node.op == "call_function" else None
+        if key and groups and groups[-1][0] == key:
+            groups[-1][1].append(node)
+        elif key:
+            groups.append((key, [node]))
+    for (path, _), members in groups:
+        inside = set(members)
+        sources = {
+            a for m in members for a in m.all_input_nodes if a not in inside and not (a.op == "placeholder" and a.name not in user_inputs)
+        }
+        results = [m for m in members if any(u not in inside for u in m.users)]
+        if len(sources) != 1 or len(results) != 1:
+            continue  # left as its parts: the mapper names what it cannot map
+        with graph.inserting_after(members[-1]):
+            # create_node, not call_module: the target is the original model's submodule, not the program's
+            call = graph.create_node("call_module", path, (next(iter(sources)),))
+        call.meta = {"val": results[0].meta.get("val"), "stack_trace": results[0].meta.get("stack_trace")}
+        results[0].replace_all_uses_with(call)
+        for member in reversed(members):
+            graph.erase_node(member)
+
+
+def _leaf_call(node: Any, model: Any) -> tuple[str, str] | None:
+    """(qualified name, call key) of the outermost catalog layer whose forward() produced ``node``."""
+    for key, (path, _) in node.meta.get("nn_module_stack", {}).items():
+        if not path:
+            continue
+        try:
+            module = model.get_submodule(path)
+        except AttributeError:
+            return None
+        if import_rules.catalog_type(module) is not None:
+            return path, key
+    return None
+
+
+# ----- mapping a traced graph ----------------------------------------------------------------------
+class _Mapper:
+    """Walks a traced graph in order and builds the design, collecting every operation it cannot map."""
+
+    def __init__(self, model: Any, name: str, info: dict[Any, Any]) -> None:
+        self.model = model
+        self.info = info
+        self.graph = Graph(name)
+        self.carried: dict[Any, str] = {}  # traced node → design node holding its tensor
+        self.values: dict[Any, Any] = {}  # traced node → a number derived from shapes only
+        self.failed: set[Any] = set()
+        self.problems: list[str] = []
+        self.taken: set[str] = set()
+        self.calls: dict[str, int] = {}
+        self.torch_shapes: dict[str, tuple[int, ...]] = {}
+
+    def run(self, traced: Any) -> Graph:
+        self.taken = {n.target for n in traced.nodes if n.op == "call_module"}
+        for node in traced.nodes:
+            if any(a in self.failed for a in node.all_input_nodes):
+                self.failed.add(node)  # its cause is reported already
+                continue
+            try:
+                self._map(node)
+            except Unmappable as exc:
+                self.failed.add(node)
+                self.problems.append(f"{_describe(node, self.model)}{_where(node, self.model)}: {exc}")
+        if self.problems:
+            shown = self.problems[:MAX_PROBLEMS]
+            more = len(self.problems) - len(shown)
+            tail = f"; and {more} more" if more else ""
+            count = f"{len(self.problems)} operation{'s' if len(self.problems) > 1 else ''}"
+            raise ModelImportError(f"cannot import: {count} with no equivalent layer: {'; '.join(shown)}{tail}", self.problems)
+        return self.graph
+
+    # ----- one node ----------------------------------------------------------------------------
+    def _map(self, node: Any) -> None:
+        seen = self.info.get(node)
+        if node.op == "output":
+            return self._outputs(node)
+        if node.op == "placeholder":
+            if isinstance(seen, _TensorInfo):
+                node_id = self._unique(str(node.target))
+                self._add(node_id, "Input", {"shape": list(seen.shape)}, [], seen.shape)
+                self.carried[node] = node_id
+            return None
+        if seen is _WEIGHT:
+            return None
+        if isinstance(seen, _Several):
+            raise Unmappable("it returns several tensors, and a layer returns one")
+        if not isinstance(seen, _TensorInfo):
+            if self._from_shapes(node):
+                self.values[node] = seen
+            return None
+        if node.op == "get_attr":
+            raise Unmappable(_DIRECT_WEIGHT)
+        if node.op == "call_module":
+            return self._module(node, seen)
+        form = import_rules.forms().get(_call_key(node))
+        if form is None:
+            raise Unmappable("the designer has no layer for it")
+        return self._call(node, form, seen)
+
+    def _from_shapes(self, node: Any) -> bool:
+        """Whether a non-tensor value comes from sizes only (``x.size(0)``), not from tensor contents."""
+        if node.op == "call_method" and node.target in ("size", "dim", "numel"):
+            return True
+        if node.op == "call_function" and getattr(node.target, "__name__", "") == "getattr":
+            return len(node.args) > 1 and node.args[1] in ("shape", "ndim")
+        if node.op == "call_function" and _call_key(node) in (("aten", "sym_size"), ("aten", "sym_numel")):
+            return True
+        return all(a in self.values for a in node.all_input_nodes)
+
+    def _module(self, node: Any, seen: _TensorInfo) -> None:
+        module = self.model.get_submodule(node.target)
+        type_name = import_rules.catalog_type(module)
+        if type_name is None:
+            raise Unmappable("the designer has no layer of this type")
+        if len(node.args) != 1 or node.kwargs:
+            raise Unmappable("it is called with more than one argument")
+        source = self._tensor(node.args[0])
+        if type_name == "Identity":
+            self.carried[node] = source
+            return
+        settings = import_rules.module_settings(module, type_name)
+        count = self.calls.get(node.target, 0) + 1
+        self.calls[node.target] = count
+        if count > 1 and any(True for _ in itertools.chain(module.parameters(), module.buffers())):
+            raise Unmappable("this layer is called again: it shares its weights, and each layer of a design has its own")
+        node_id = node.target if count == 1 else self._unique(f"{node.target}_{count}")
+        self.taken.add(node_id)
+        self._add(node_id, type_name, settings, [source], seen.shape)
+        self.carried[node] = node_id
+
+    def _call(self, node: Any, form: import_rules.Form, seen: _TensorInfo) -> None:
+        args, kwargs = list(node.args), dict(node.kwargs)
+        first = kwargs.pop("tensors", None) or kwargs.pop("input", None) or kwargs.pop("self", None)
+        if first is None:
+            if not args:
+                raise Unmappable("it takes no tensor")
+            first = args.pop(0)
+        if form.type_name == "Concat":
+            if not isinstance(first, (list, tuple)):
+                raise Unmappable("it joins something other than a list of tensors")
+            sources = [self._tensor(t) for t in first]
+        else:
+            sources = [self._tensor(first)]
+        if form.type_name == "Add":
+            other = kwargs.pop("other") if "other" in kwargs else (args.pop(0) if args else None)
+            if not (hasattr(other, "op") and isinstance(self.info.get(other), _TensorInfo)):
+                raise Unmappable(f"it adds {_short(other)}, and an Add layer adds two tensors")
+            sources.append(self._tensor(other))
+            args = [None, *args]  # "other" is taken care of; bind() checks the rest (alpha)
+        values = tuple(self._value(a) for a in args), {k: self._value(v) for k, v in kwargs.items()}
+        if form.type_name == IDENTITY:
+            self.carried[node] = sources[0]
+            return
+        if form.type_name == RESHAPE:  # the sizes torch saw decide, so they must not depend on tensor values
+            type_name, settings = import_rules.reshape_settings(self._shape_of(first), seen.shape)
+            if type_name == IDENTITY:
+                self.carried[node] = sources[0]
+                return
+        elif form.type_name == "Add":
+            import_rules.bind(form, *values)
+            type_name, settings = "Add", {}
+        elif form.type_name == "Concat":
+            dim = import_rules.bind(form, *values).get("dim", 0)
+            if not isinstance(dim, int):
+                raise Unmappable(f"its dim {dim!r} is not a number")
+            type_name, settings = "Concat", ({} if dim == 1 else {"dim": dim})
+        else:
+            type_name, settings = form.type_name, import_rules.call_settings(form, import_rules.bind(form, *values))
+        node_id = self._unique(node.name)
+        self._add(node_id, type_name, settings, sources, seen.shape)
+        self.carried[node] = node_id
+
+    def _outputs(self, node: Any) -> None:
+        result = node.args[0]
+        results = list(result) if isinstance(result, (tuple, list)) else [result]
+        if isinstance(result, dict) or not results:
+            raise Unmappable("forward() must return a tensor or a tuple of tensors")
+        for i, value in enumerate(results):
+            source = self._tensor(value)
+            node_id = self._unique("output" if len(results) == 1 else f"output_{i}")
+            self._add(node_id, "Output", {}, [source], self.torch_shapes[source])
+
+    # ----- helpers -----------------------------------------------------------------------------
+    def _tensor(self, value: Any) -> str:
+        if hasattr(value, "op"):
+            if value in self.carried:
+                return self.carried[value]
+            if self.info.get(value) is _WEIGHT:
+                raise Unmappable(_DIRECT_WEIGHT)
+        raise Unmappable(f"it takes {_short(value)} where the designer needs a tensor computed by the model")
+
+    def _value(self, value: Any) -> Any:
+        """An argument with every traced number replaced by what torch computed (sizes only)."""
+        if isinstance(value, (list, tuple)):
+            return type(value)(self._value(v) for v in value)
+        if hasattr(value, "op"):
+            if value in self.values:
+                return self.values[value]
+            raise Unmappable(f"its argument {value.name} depends on tensor values, which a design cannot hold")
+        return value
+
+    def _shape_of(self, value: Any) -> tuple[int, ...]:
+        return self.info[value].shape
+
+    def _unique(self, base: str) -> str:
+        node_id, i = base, 2
+        while node_id in self.taken:
+            node_id = f"{base}_{i}"
+            i += 1
+        self.taken.add(node_id)
+        return node_id
+
+    def _add(self, node_id: str, type_name: str, params: dict, sources: list[str], shape: tuple[int, ...]) -> None:
+        self.graph.add_node(Node(node_id, type_name, params))
+        for port, source in enumerate(sources):
+            self.graph.connect(Edge(source, node_id, port))
+        self.torch_shapes[node_id] = tuple(shape)
+
+
+def _call_key(node: Any) -> Any:
+    if node.op == "call_method":
+        return ("method", node.target)
+    packet = getattr(node.target, "overloadpacket", None)
+    if packet is not None:
+        return ("aten", packet.__name__)
+    return node.target
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def _describe(node: Any, model: Any) -> str:
+    if node.op == "call_module":
+        module = model.get_submodule(node.target)
+        cls = type(module)
+        where = cls.__module__.replace("torch.nn.modules.", "torch.nn.").split(".")
+        kind = f"nn.{cls.__name__}" if where[:2] == ["torch", "nn"] else f"{cls.__name__} from {_class_file(cls)}"
+        return f"layer {node.target!r} ({kind})"
+    if node.op == "call_method":
+        return f".{node.target}()"
+    if node.op == "get_attr":
+        return f"self.{node.target}"
+    if node.op == "output":
+        return "the result of forward()"
+    target = node.target
+    if getattr(target, "overloadpacket", None) is not None:
+        return str(target)
+    symbols = {"add": "+", "iadd": "+=", "mul": "*", "sub": "-", "truediv": "/", "matmul": "@", "getitem": "[…]"}
+    if getattr(target, "__module__", None) in ("_operator", "operator") and target.__name__ in symbols:
+        return f"the operator {symbols[target.__name__]}"
+    module = getattr(target, "__module__", None) or "torch"
+    module = {"torch.nn.functional": "F", "torch._C._nn": "F", "torch._C._VariableFunctions": "torch"}.get(module, module)
+    return f"{module}.{getattr(target, '__name__', node.name)}"
+
+
+def _class_file(cls: type) -> str:
+    try:
+        return _short_path(inspect.getsourcefile(cls) or "?")
+    except TypeError:
+        return "?"
+
+
+def _where(node: Any, model: Any) -> str:
+    trace = node.stack_trace or ""
+    frames = []
+    lines = trace.splitlines()
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith('File "') and ", line " in stripped:
+            filename = stripped[6 : stripped.index('"', 6)]
+            number = stripped.split(", line ", 1)[1].split(",", 1)[0]
+            code = lines[i + 1].strip() if i + 1 < len(lines) and not lines[i + 1].strip().startswith("File ") else ""
+            frames.append((filename, number, code))
+    user = [f for f in frames if not _in_library(f[0])]
+    if not user:
+        return ""
+    filename, number, code = user[-1]
+    return f" at {_short_path(filename)}:{number}" + (f" ({code})" if code else "")
+
+
+def _in_library(filename: str) -> bool:
+    import torch
+
+    roots = (os.path.dirname(torch.__file__), os.path.dirname(os.path.dirname(__file__)))
+    path = os.path.abspath(filename)
+    return any(path.startswith(root + os.sep) for root in roots) or filename.startswith("<")
+
+
+def _short_path(filename: str) -> str:
+    try:
+        relative = os.path.relpath(filename)
+    except ValueError:  # another drive (Windows)
+        return filename
+    return filename if relative.startswith("..") else relative
+
+
+def _check_shapes(graph: Graph, torch_shapes: dict[str, tuple[int, ...]]) -> None:
+    """Every engine shape must equal torch's: a disagreement is a bug to report, never a design to hand out."""
+    engine = ShapeEngine(graph)
+    try:
+        problems = []
+        for node_id, shape in torch_shapes.items():
+            result = engine.result(node_id)
+            if result.error is not None:
+                problems.append(f"{node_id!r}: torch computes {format_shape(shape)} but the designer says: {result.error.sentence()}")
+            elif result.ok and result.shape != shape:
+                problems.append(f"{node_id!r}: torch computes {format_shape(shape)} but the designer {format_shape(result.shape)}")
+    finally:
+        engine.close()
+    if problems:
+        raise ModelImportError(
+            f"the designer's shapes disagree with torch's (please report this): {'; '.join(problems[:MAX_PROBLEMS])}", problems
+        )
+
+
+def _unused_weights(model: Any, graph: Graph) -> list[str]:
+    covered = set()
+    for node in graph.nodes():
+        if node.type_name not in ("Input", "Output", "Add", "Concat"):
+            with contextlib.suppress(AttributeError):
+                covered.update(f"{node.id}.{k}" for k in model.get_submodule(node.id).state_dict())
+    missing = [k for k in model.state_dict() if k not in covered]
+    if not missing:
+        return []
+    listed = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+    return [
+        f"{len(missing)} weight{'s' if len(missing) > 1 else ''} of the model never take part in forward() and are "
+        f"not in the design ({listed}); load its state_dict with strict=False"
+    ]
