@@ -61,6 +61,27 @@ def _ladder_values(values, on: bool) -> list[float]:
     return out
 
 
+def _value_range(values, log: bool) -> tuple[float, float]:
+    """The ladder's y range: from zero on a linear axis (a flat line stays flat, not magnified noise),
+    from the smallest power of ten below the values on a log axis."""
+    known = [v for v in values if v is not None and v > 0]
+    if not known:
+        return (0.0, 1.0)
+    if log:
+        low, high = math.floor(math.log10(min(known))), math.log10(max(known))
+        return (float(low), max(high, low + 1.0))
+    return (0.0, float(max(known)))
+
+
+def _spatial_title(shapes) -> str:
+    """Names what the ladder's spatial line counts: L, H·W or D·H·W (by the design's most common rank)."""
+    ranks = [len(s) - 2 for s in shapes if s is not None and len(s) >= 3]
+    if not ranks:
+        return "positions"
+    common = max(set(ranks), key=ranks.count)
+    return {1: "length (L)", 2: "positions (H·W)", 3: "positions (D·H·W)"}.get(common, "positions")
+
+
 def _elide(text: str) -> str:
     return text if len(text) <= _LABEL_CHARS else text[: _LABEL_CHARS - 1] + "…"
 
@@ -236,7 +257,6 @@ class StatsPanel(QWidget):
             plot.getViewBox().setDefaultPadding(0.02)
         self.channel_box.setMouseEnabled(x=False, y=False)
         self.channel_box.setMenuEnabled(False)
-        self.ladder_plot.setLabel("left", "positions (H·W)")
         self.ladder_plot.setLabel("right", "channels")
         self.plots.ci.layout.setRowStretchFactor(0, 3)
         self.plots.ci.layout.setRowStretchFactor(1, 2)
@@ -272,7 +292,6 @@ class StatsPanel(QWidget):
             band.setBrush(pg.mkBrush(band_color))
             for line in band.lines:
                 line.setPen(pg.mkPen(None))
-        self.ladder_plot.getAxis("left").setLabel("positions (H·W)", color=self._spatial_color.name())
         self.ladder_plot.getAxis("right").setLabel("channels", color=self._channel_color.name())
         self.bar_plot.getAxis("right").setPen(pg.mkPen(s.node_fill))
         accent = s.selection.name()
@@ -343,8 +362,9 @@ class StatsPanel(QWidget):
         top = max(heights, default=0.0)
         self.bar_plot.setYRange(0.0, top if top > 0 else 1.0, padding=0.05)
         self.bar_plot.setXRange(-0.6, max(n, 1) - 0.4, padding=0)
-        self.ladder_plot.enableAutoRange(axis="y")
-        self.channel_box.enableAutoRange(axis="y")
+        self.ladder_plot.setYRange(*_value_range(series.spatial, self.log_scale), padding=0.08)
+        self.channel_box.setYRange(*_value_range(series.channels, self.log_scale), padding=0.08)
+        self.ladder_plot.getAxis("left").setLabel(_spatial_title(series.shapes), color=self._spatial_color.name())
         self._show_selection(self.document.selection)
 
     def _show_selection(self, node_ids: list[str]) -> None:
