@@ -22,6 +22,7 @@ from designer.canvas.edge_item import EdgeItem
 from designer.canvas.node_item import NodeItem
 from designer.core import catalog, layout
 from designer.core.engine import Changes
+from designer.core.explain import checkerboard_warning
 from designer.core.graph import (
     Edge,
     EdgeAdded,
@@ -190,7 +191,11 @@ class GraphScene(QGraphicsScene):
             result = self.document.engine.result(item.node_id)
         except KeyError:
             return
-        item.set_status(result.status(), bool(result.warnings))
+        node = self.document.graph.node(item.node_id)
+        # The checkerboard warning is advice about the settings, not a shape rule's note, so the engine does
+        # not carry it; the badge shows it all the same (the tooltip and the overlap view explain it).
+        uneven = catalog.exists(node.type_name) and checkerboard_warning(node.type_name, node.params) is not None
+        item.set_status(result.status(), bool(result.warnings) or uneven)
 
     def _update_edge_geometry(self, node_id: str) -> None:
         graph = self.document.graph
@@ -227,7 +232,10 @@ class GraphScene(QGraphicsScene):
             target = self.nodes.get(event.edge.target)
             if target is not None and event.edge.target in self.document.graph:
                 self._update_ports(target)
-        elif isinstance(event, (ParamsChanged, NodeRenamed)):
+        elif isinstance(event, ParamsChanged):
+            self._update_texts(self.nodes[event.node_id])
+            self._update_status(self.nodes[event.node_id])
+        elif isinstance(event, NodeRenamed):
             self._update_texts(self.nodes[event.node_id])
         elif isinstance(event, NodeMoved):
             position = self.document.graph.node(event.node_id).position

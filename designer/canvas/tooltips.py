@@ -6,6 +6,7 @@ Built lazily by the scene's help event, so thousands of items never format texts
 from __future__ import annotations
 
 from designer.core import catalog
+from designer.core.explain import checkerboard_warning
 from designer.core.graph import Edge
 from designer.core.shapes import DIM_MEANINGS, dim_names, format_count, format_named, format_shape
 
@@ -24,6 +25,9 @@ def node_tooltip(document, node_id: str) -> str:
     if result.params:
         lines.append(f"{format_count(result.params)} learnable parameters")
     lines.extend(f"Note: {w}" for w in result.warnings)
+    uneven = checkerboard_warning(node.type_name, node.params)
+    if uneven:
+        lines.append(f"Note: {uneven}")
     lines.append(catalog.get(node.type_name).description)
     return "\n".join(lines)
 
