@@ -18,6 +18,9 @@ from designer.core.graph import Edge
 _LABEL_PAD_X = 5.0
 _LABEL_HEIGHT = 17.0
 _HIT_WIDTH = 10.0
+# The bounds reserve label room in steps of this many pixels, so a label that grows or shrinks a
+# little (8×8 → 10×8 while typing) repaints without a geometry change of every edge downstream.
+_LABEL_ROOM_STEP = 48.0
 
 
 class EdgeItem(QGraphicsItem):
@@ -34,6 +37,8 @@ class EdgeItem(QGraphicsItem):
         self._path: QPainterPath | None = None
         self._hit: QPainterPath | None = None
         self._label_rect = QRectF()
+        self._label_room = 0.0
+        self._mid = (0.0, 0.0)
         self._bounds = QRectF()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self._rebuild()
@@ -51,13 +56,15 @@ class EdgeItem(QGraphicsItem):
     def set_label(self, label: str | None) -> None:
         if label == self.label:
             return
-        old = self._label_size()
+        had_label = bool(self.label)
         self.label = label
-        if self._label_size() != old:
+        if bool(label) == had_label and self._room_for(self._label_size()) == self._label_room:
+            self._place_label()
+            self._hit = None
+            self.update()
+        else:
             self.prepareGeometryChange()
             self._rebuild()
-        else:
-            self.update()
 
     def endpoints(self) -> tuple[QPointF, QPointF]:
         return QPointF(*self._p0), QPointF(*self._p1)
@@ -78,6 +85,18 @@ class EdgeItem(QGraphicsItem):
     def _label_size(self) -> float:
         return style.current().label_width(self.label) if self.label else 0.0
 
+    @staticmethod
+    def _room_for(label_width: float) -> float:
+        return -(-(label_width + 2 * _LABEL_PAD_X) // _LABEL_ROOM_STEP) * _LABEL_ROOM_STEP
+
+    def _place_label(self) -> None:
+        if not self.label:
+            self._label_rect = QRectF()
+            return
+        width = self._label_size() + 2 * _LABEL_PAD_X
+        mx, my = self._mid
+        self._label_rect = QRectF(mx - width / 2, my - _LABEL_HEIGHT / 2, width, _LABEL_HEIGHT)
+
     def _rebuild(self) -> None:
         (x0, y0), (x1, y1) = p0, p1 = self._p0, self._p1
         c0, c1 = geo.edge_controls(x0, y0, x1, y1)
@@ -85,15 +104,14 @@ class EdgeItem(QGraphicsItem):
         # The curve lies inside its control points' hull; no need to build it to know its bounds.
         xs, ys = (x0, c0[0], c1[0], x1), (y0, c0[1], c1[1], y1)
         left, top, right, bottom = min(xs), min(ys), max(xs), max(ys)
+        self._mid = geo.cubic_point(p0, c0, c1, p1, 0.5)
+        self._place_label()
+        self._label_room = self._room_for(self._label_size()) if self.label else 0.0
         if self.label:
-            mx, my = geo.cubic_point(p0, c0, c1, p1, 0.5)
-            width = self._label_size() + 2 * _LABEL_PAD_X
-            lx, ly = mx - width / 2, my - _LABEL_HEIGHT / 2
-            self._label_rect = QRectF(lx, ly, width, _LABEL_HEIGHT)
-            left, top = min(left, lx), min(top, ly)
-            right, bottom = max(right, lx + width), max(bottom, ly + _LABEL_HEIGHT)
-        else:
-            self._label_rect = QRectF()
+            mx, my = self._mid
+            half = self._label_room / 2
+            left, top = min(left, mx - half), min(top, my - _LABEL_HEIGHT / 2)
+            right, bottom = max(right, mx + half), max(bottom, my + _LABEL_HEIGHT / 2)
         self._bounds = QRectF(left - 3, top - 3, right - left + 6, bottom - top + 6)
 
     # ----- Qt overrides -------------------------------------------------------------------------

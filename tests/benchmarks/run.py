@@ -129,6 +129,7 @@ def import_torch_ms(runs: int = 3) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--no-gui", action="store_true", help="only the core figures (no Qt)")
     args = parser.parse_args()
     graph = chain_graph()
     figures: dict[str, float] = {}
@@ -137,6 +138,12 @@ def main() -> int:
     figures["torch_meta_over_engine_ratio"] = figures["propagate_torch_meta_5000_ms"] / figures["propagate_full_5000_ms"]
     figures.update(file_figures(chain_graph()))
     figures["import_torch_ms"] = import_torch_ms()
+    if not args.no_gui:
+        from tests.benchmarks import gui
+
+        figures.update(gui.measure_in_child())
+        figures["cold_start_first_window_ms"] = gui.cold_start_ms()
+        figures["cold_start_over_import_torch"] = figures["cold_start_first_window_ms"] / figures["import_torch_ms"]
     figures = {k: round(v, 3) for k, v in figures.items()}
     if args.json:
         print(json.dumps(figures))

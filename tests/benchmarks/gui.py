@@ -1,0 +1,145 @@
+"""GUI figures for the benchmark: a 5,000-node design on the real canvas, offscreen, and the cold start.
+
+Run by run.py in a child process (``python tests/benchmarks/gui.py``, printing JSON), so that the
+resident memory it reports is the app's own and not inflated by the torch baseline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+# A child process that starts the app the way run_app does and reports when the window first paints.
+_COLD_START = r"""
+import sys, time
+from PySide6.QtCore import QEvent, QObject
+from designer import app
+
+class FirstPaint(QObject):
+    def eventFilter(self, watched, event):
+        if event.type() == QEvent.Type.Paint:
+            print("painted", flush=True)
+            sys.exit(0)
+        return False
+
+qt_app = app._application()
+from designer.widgets import theme
+theme.apply(qt_app)
+graph, path, _problem = app._first_design(None)
+window = app._window(graph, path, persist=False)
+spy = FirstPaint()
+window.installEventFilter(spy)
+window.resize(1280, 800)
+window.show()
+qt_app.exec()
+"""
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def cold_start_ms(runs: int = 3) -> float:
+    times = []
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-c", _COLD_START], capture_output=True, text=True, env=env, timeout=120)
+        elapsed = (time.perf_counter() - start) * 1000
+        if "painted" not in done.stdout:
+            raise RuntimeError(f"the app did not paint: {done.stderr.strip()[-500:]}")
+        times.append(elapsed)
+    return sorted(times)[len(times) // 2]
+
+
+def canvas_figures(graph, median_ms) -> dict[str, float]:
+    from PySide6.QtCore import QPointF, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from designer.canvas.scene import GraphScene
+    from designer.canvas.view import GraphView
+    from designer.core import project
+    from designer.core.edits import SetParams
+    from designer.document.document import Document
+
+    app = QApplication.instance() or QApplication([])
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "big.json")
+        project.save(graph, path)
+        start = time.perf_counter()
+        document = Document()
+        document.open(path)
+        scene = GraphScene(document)
+        view = GraphView(scene)
+        view.resize(1280, 800)
+        view.show()
+        view.fit_all()
+        view.viewport().repaint()
+        app.processEvents()
+        figures["open_5000_first_paint_ms"] = (time.perf_counter() - start) * 1000
+    figures["rss_5000_mb"] = rss_mb()
+
+    view.fit_all()
+    app.processEvents()
+    figures["fit_repaint_5000_ms"] = median_ms(lambda: view.viewport().repaint(), runs=7)
+
+    view.zoom_reset()
+    item = scene.nodes[list(scene.nodes)[len(scene.nodes) // 2]]
+    view.centerOn(item)
+    app.processEvents()
+    grip = view.mapFromScene(item.pos() + QPointF(70, 12))
+    QTest.mousePress(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, grip)
+    QTest.mouseMove(view.viewport(), grip + QPointF(5, 5).toPoint())
+    app.processEvents()
+    offsets = iter(range(2, 100))
+
+    def drag_step():
+        QTest.mouseMove(view.viewport(), grip + QPointF(5 * next(offsets), 5).toPoint())
+        app.processEvents()  # the queued repaint of what the move dirtied
+
+    figures["drag_frame_5000_ms"] = median_ms(drag_step, runs=15)
+    QTest.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, grip)
+
+    input_id = next(n.id for n in document.graph.nodes() if n.type_name == "Input")
+    shape = list(document.graph.node(input_id).params["shape"])
+    sizes = iter([shape[-2] + 2, shape[-2]] * 10)
+
+    def edit_start():
+        params = dict(document.graph.node(input_id).params)
+        params["shape"] = shape[:-2] + [next(sizes), shape[-1]]
+        document.apply(SetParams(input_id, params))
+        app.processEvents()
+
+    figures["edit_start_5000_ms"] = median_ms(edit_start, runs=7)
+    view.close()
+    return figures
+
+
+def measure_in_child() -> dict[str, float]:
+    """Run ``canvas_figures`` in a fresh interpreter and return its figures."""
+    done = subprocess.run([sys.executable, __file__], capture_output=True, text=True, timeout=900, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"the GUI benchmark failed: {done.stderr.strip()[-800:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+if __name__ == "__main__":
+    from tests.benchmarks.run import chain_graph, median_ms
+
+    print(json.dumps(canvas_figures(chain_graph(), median_ms)))
