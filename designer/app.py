@@ -128,8 +128,9 @@ def _interactive(app, graph, path, problem: str | None, file: str | None) -> int
     handler.install()
     theme.follow_system(app, lambda _dark: window.restyle())
     window.show()
+    QTimer.singleShot(0, window.view.fit_all)  # once the window has its real size
     if problem is not None:
-        QTimer.singleShot(0, lambda: window.files.show_open_failure(file or "", problem))
+        QTimer.singleShot(0, lambda: window.files.show_open_failure(file or "", problem, at_start=True))
     try:
         return app.exec()
     finally:

@@ -110,12 +110,14 @@ class FileOps(QObject):
         self.message.emit(f"Opened {self.document.display_name()}")
         return True
 
-    def show_open_failure(self, path: str, reason: str) -> None:
+    def show_open_failure(self, path: str, reason: str, at_start: bool = False) -> None:
+        """The loader's own sentence (it names the file and the place), and what the user has now."""
         box = QMessageBox(self.window)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle("Could Not Open the Design")
         box.setText(f"“{os.path.basename(path) or path}” could not be opened.")
-        box.setInformativeText(f"{_sentence(reason)}\n\nThe design you had open is unchanged.")
+        now = "An empty design is open instead." if at_start else "The design you had open is unchanged."
+        box.setInformativeText(f"{_full_stop(reason)}\n\n{now}")
         box.setDetailedText(os.path.abspath(path))
         box.exec()
 
@@ -143,7 +145,7 @@ class FileOps(QObject):
             box.setWindowTitle("Could Not Save")
             box.setText(f"The design could not be saved to\n{os.path.abspath(path)}")
             box.setInformativeText(
-                f"{_sentence(exc.message)}\n\nNothing was lost: the design is still open with all its changes. "
+                f"{_full_stop(exc.message[:1].upper() + exc.message[1:])}\n\nNothing was lost: the design is still open with all its changes. "
                 f"Try Save As… to choose another place."
             )
             box.exec()
@@ -169,11 +171,11 @@ class FileOps(QObject):
         return self.open_path(self.document.path, ask=False)
 
 
-def _sentence(text: str) -> str:
+def _full_stop(text: str) -> str:
+    """The message as given (it may start with a file name, so no capitalising), ending in a full stop."""
     text = text.strip()
     if not text:
         return "The reason is unknown."
-    text = text[:1].upper() + text[1:]
     return text if text.endswith((".", "!", "?")) else text + "."
 
 

@@ -76,7 +76,7 @@ def test_opening_a_malformed_file_shows_the_loader_message_and_keeps_the_app_wor
         except project.ProjectError as exc:
             expected = str(exc)
         assert title == "Could Not Open the Design" and "broken.json" in text
-        assert expected[:1].upper() + expected[1:] in info
+        assert expected in info and "unchanged" in info
         assert project.dumps(doc.graph) == before and doc.path is None
         doc.apply(MoveNodes({"x": (10, 10)}))  # still editable
         assert doc.undo_stack.count() == 1
@@ -159,3 +159,25 @@ def test_an_exception_in_a_slot_is_logged_shown_once_and_the_app_keeps_running(a
     finally:
         handler.uninstall()
         close_quietly(window)
+
+
+def test_interactive_start_with_a_bad_file_shows_the_message_and_opens_an_empty_design(app_env, qtbot, tmp_path, dialogs, monkeypatch):
+    from designer.app import run_app
+
+    monkeypatch.setenv("MODEL_DESIGNER_SCHEME", "light")
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": 1}')
+    seen = {}
+
+    def look_and_quit() -> None:
+        window = next(w for w in QApplication.topLevelWidgets() if w.objectName() == "MainWindow" and w.isVisible())
+        seen["nodes"] = len(window.document.graph)
+        seen["title"] = window.windowTitle()
+        window.close()
+
+    QTimer.singleShot(200, look_and_quit)
+    assert run_app(str(bad), None) == 0
+    assert seen == {"nodes": 0, "title": "Untitled[*] — Model Designer"}
+    assert len(dialogs.shown) == 1
+    title, text, info = dialogs.shown[0]
+    assert "bad.json" in text and "format" in info and "empty design" in info
