@@ -163,6 +163,7 @@ class StatsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(4)
+        layout.addWidget(self.totals_label)
         layout.addLayout(self._controls)
         layout.addWidget(self.plots, 1)
         self.setMinimumHeight(220)
@@ -176,13 +177,13 @@ class StatsPanel(QWidget):
     # ----- building -------------------------------------------------------------------------------
     def _build_controls(self) -> None:
         self.totals_label = QLabel(self)
+        self.totals_label.setWordWrap(True)
         self.totals_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.metric_buttons: dict[str, QToolButton] = {}
         group = QButtonGroup(self)
         group.setExclusive(True)
         row = QHBoxLayout()
         row.setSpacing(2)
-        row.addWidget(self.totals_label, 1)
         for metric in METRICS:
             button = QToolButton(self)
             button.setText(METRIC_TITLES[metric])
@@ -198,7 +199,7 @@ class StatsPanel(QWidget):
         self.log_box.setToolTip("Show the values on a logarithmic axis, so small layers stay visible next to big ones")
         self.log_box.toggled.connect(self.set_log_scale)
         row.addWidget(self.log_box)
-        row.addSpacing(6)
+        row.addStretch(1)
         self.export_button = QToolButton(self)
         self.export_button.setText("Export")
         self.export_button.setToolTip("Save a plot as a PNG image or an SVG drawing")
@@ -335,8 +336,10 @@ class StatsPanel(QWidget):
         """Recompute the statistics and update the existing plot items."""
         self._dirty = False
         self.series = build(self.document.graph, self.document.engine)
-        self.totals_label.setText(totals_text(self.series))
-        self.totals_label.setToolTip(self.series.stats.total.formulas.get("training_memory", ""))
+        totals = totals_text(self.series)
+        self.totals_label.setText(totals)
+        training = self.series.stats.total.formulas.get("training_memory", "")
+        self.totals_label.setToolTip(f"{totals}\n\nTraining memory: {training}")
         labels = list(self.series.labels)
         self.bar_axis.set_labels(labels)
         self.ladder_axis.set_labels(labels)

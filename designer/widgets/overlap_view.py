@@ -64,6 +64,7 @@ class OverlapView(QWidget):
         self.axes: list[Axis] = []
         self.counts = np.zeros((0, 0), dtype=int)
         self.alternatives = []
+        self.alternative_buttons: list[QPushButton] = []
         self._numbers: list[pg.TextItem] = []
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -109,7 +110,7 @@ class OverlapView(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.details, 1)
         layout.addWidget(self.status)
-        self.setMinimumSize(360, 300)
+        self.setMinimumSize(280, 300)
 
         document.shapes_changed.connect(self._schedule)
         document.graph_changed.connect(self._schedule)
@@ -135,9 +136,13 @@ class OverlapView(QWidget):
         self.footprint = pg.ScatterPlotItem(symbol="s", size=1, pxMode=False)
         self.footprint.setZValue(10)
         self.output_plot.addItem(self.footprint)
-        self.colorbar = pg.ColorBarItem(colorMap=pg.colormap.get("viridis"), interactive=False, width=14)
+        # Under the map rather than beside it: docks are narrower than they are tall.
+        self.colorbar = pg.ColorBarItem(
+            colorMap=pg.colormap.get("viridis"), interactive=False, width=12, orientation="horizontal"
+        )
         self.colorbar.setImageItem(self.image)
-        self.plots.addItem(self.colorbar, row=0, col=2)
+        self.colorbar.getAxis("bottom").setStyle(hideOverlappingLabels=False)  # keep the end counts
+        self.plots.addItem(self.colorbar, row=1, col=1)
         for plot in (self.input_plot, self.output_plot):
             plot.setAspectLocked(True)
             plot.invertY(True)  # row 0 at the top, as images are read
@@ -154,7 +159,7 @@ class OverlapView(QWidget):
         s = style.current()
         self.plots.setBackground(s.node_fill)
         for plot in (self.input_plot, self.output_plot, self.colorbar):
-            for name in ("left", "bottom", "right"):
+            for name in ("left", "bottom"):
                 axis = plot.getAxis(name)
                 axis.setPen(pg.mkPen(s.node_border))
                 axis.setTextPen(pg.mkPen(s.summary_text))
@@ -243,7 +248,7 @@ class OverlapView(QWidget):
         self.image.setImage(counts.astype(float), autoLevels=False)
         self.colorbar.setLevels((low - 0.5, high + 0.5) if low == high else (low, high))
         step = max(1, (high - low) // 8)
-        self.colorbar.getAxis("right").setTicks([[(v, str(v)) for v in range(low, high + 1, step)], []])
+        self.colorbar.getAxis("bottom").setTicks([[(v, str(v)) for v in range(low, high + 1, step)], []])
         # Cell (row, column) is centred on its integer coordinates, so the axes number rows and columns.
         self.image.setRect(-0.5, -0.5, counts.shape[1], counts.shape[0])
         for item in self._numbers:
@@ -330,13 +335,21 @@ class OverlapView(QWidget):
         advice = checkerboard_advice(self.document.graph, self.document.engine, self.node_id)
         self.alternatives = list(advice.alternatives) if advice else []
         for i, alternative in enumerate(self.alternatives):
-            button = QPushButton(f"Apply: {alternative.title}", self)
-            button.setToolTip("Replace the layer's settings (or the layer) in one undo step")
-            button.setStyleSheet("text-align: left; padding: 4px 8px;")
+            row = QWidget(self)
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            text = QLabel(f"• {alternative.title}", row)
+            text.setWordWrap(True)
+            button = QPushButton("Apply", row)
+            button.setToolTip("Use this instead, in one undo step")
             button.clicked.connect(lambda _checked=False, i=i: self.apply_alternative(i))
-            self.alternatives_box.addWidget(button)
+            line.addWidget(text, 1)
+            line.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+            self.alternatives_box.addWidget(row)
+            self.alternative_buttons.append(button)
 
     def _clear_alternatives(self) -> None:
+        self.alternative_buttons = []
         while self.alternatives_box.count():
             widget = self.alternatives_box.takeAt(0).widget()
             if widget is not None:

@@ -46,8 +46,7 @@ def expected_map(document: Document, node_id: str) -> np.ndarray:
 
 
 def alternative_buttons(view: OverlapView) -> list[QPushButton]:
-    box = view.alternatives_box
-    return [box.itemAt(i).widget() for i in range(box.count())]
+    return view.alternative_buttons
 
 
 def test_follows_the_selection_and_shows_the_core_map(view):
