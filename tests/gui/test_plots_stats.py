@@ -7,6 +7,7 @@ import math
 import pytest
 from PySide6.QtCore import QPointF, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QToolTip
 
 from designer.canvas.scene import GraphScene
 from designer.canvas.view import GraphView
@@ -160,3 +161,12 @@ def test_reset_rebuilds_the_numbers(panel, qtbot):
 
 def test_short_numbers():
     assert [short_number(v) for v in (0, 40, 1500, 2_000_000, 3.5e9)] == ["0", "40", "1.5 k", "2 M", "3.5 G"]
+
+
+def test_hovering_a_column_shows_its_numbers(panel, qtbot):
+    index = panel.series.index("up2")
+    scene_pos = panel.plots.mapToScene(panel.column_center(index, "ladder"))
+    panel._on_mouse_moved(scene_pos)
+    qtbot.waitUntil(QToolTip.isVisible, timeout=2000)
+    assert QToolTip.text() == panel.series.hover_text(index)
+    QToolTip.hideText()
