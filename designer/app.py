@@ -80,13 +80,26 @@ def run_app(file: str | None, screenshot: str | None) -> int:
 
 
 def _window(graph, path, persist: bool):
+    from PySide6.QtCore import Qt
+
     from designer.document.document import Document
+    from designer.widgets.lazy_dock import DockSpec
     from designer.widgets.main_window import MainWindow
 
+    stats = DockSpec("Statistics", "StatsDock", Qt.DockWidgetArea.BottomDockWidgetArea, _stats_panel, "ProblemsDock")
     document = Document(graph, path)
-    window = MainWindow(document, persist=persist)
+    window = MainWindow(document, persist=persist, extra_docks=[stats])
     document.setParent(window)
     return window
+
+
+def _stats_panel(window):
+    """The statistics panel (pyqtgraph), built when its dock is first shown; plots sit beside widgets."""
+    from designer.plots.stats_dock import StatsPanel
+
+    panel = StatsPanel(window.document, window.view)
+    panel.node_activated.connect(window.view.center_on_node)
+    return panel
 
 
 def _screenshot(app, graph, path, out: str) -> int:

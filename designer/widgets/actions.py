@@ -122,7 +122,7 @@ class Actions(QObject):
         view.addActions([self.auto_layout, self.snap, self.grid])
         view.addSeparator()
         panels = view.addMenu("&Panels")
-        for dock in (self.window.palette_dock, self.window.inspector_dock, self.window.problems_dock, self.window.history_dock):
+        for dock in self.window.docks:
             panels.addAction(dock.toggleViewAction())
 
         help_menu = bar.addMenu("&Help")

@@ -7,6 +7,7 @@ the docks observe it. File commands live in ``files``, actions and menus in ``ac
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
@@ -24,6 +25,7 @@ from designer.widgets import icons, settings
 from designer.widgets.actions import Actions
 from designer.widgets.files import FileOps
 from designer.widgets.inspector import Inspector
+from designer.widgets.lazy_dock import DockSpec, LazyDock
 from designer.widgets.palette import Palette
 from designer.widgets.problems import ProblemsList
 
@@ -33,7 +35,13 @@ APP_NAME = "Model Designer"
 class MainWindow(QMainWindow):
     """One window over one document. ``persist`` False keeps settings untouched (screenshots, tests)."""
 
-    def __init__(self, document: Document | None = None, persist: bool = True, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        document: Document | None = None,
+        persist: bool = True,
+        extra_docks: Sequence[DockSpec] = (),
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.persist = persist
         self.document = document or Document(parent=self)
@@ -66,6 +74,9 @@ class MainWindow(QMainWindow):
         self.history_dock = self._dock("History", "HistoryDock", self.history, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.tabifyDockWidget(self.palette_dock, self.history_dock)
         self.palette_dock.raise_()
+        overlap = DockSpec("Overlap", "OverlapDock", Qt.DockWidgetArea.RightDockWidgetArea, _overlap_view, "InspectorDock")
+        self.lazy_docks = [self._lazy_dock(spec) for spec in (overlap, *extra_docks)]
+        self.docks = [self.palette_dock, self.inspector_dock, self.problems_dock, self.history_dock, *self.lazy_docks]
         self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 330], Qt.Orientation.Horizontal)
         self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
 
@@ -100,6 +111,15 @@ class MainWindow(QMainWindow):
             | QDockWidget.DockWidgetFeature.DockWidgetFloatable
         )
         self.addDockWidget(area, dock)
+        return dock
+
+    def _lazy_dock(self, spec: DockSpec) -> LazyDock:
+        dock = LazyDock(spec, self)
+        self.addDockWidget(spec.area, dock)
+        partner = self.findChild(QDockWidget, spec.tab_with) if spec.tab_with else None
+        if partner is not None:
+            self.tabifyDockWidget(partner, dock)
+            partner.raise_()
         return dock
 
     def _build_status_bar(self) -> None:
@@ -157,6 +177,9 @@ class MainWindow(QMainWindow):
         self.actions.retint()
         self.view.restyle()
         self.palette_panel.restyle()
+        for dock in self.lazy_docks:
+            if dock.content is not None and hasattr(dock.content, "restyle"):
+                dock.content.restyle()
         self.inspector.refresh_explanation()
         self.problems.refresh()
         self.update_totals()
@@ -240,3 +263,9 @@ def _dropped_file(event) -> str | None:
         if url.isLocalFile() and os.path.isfile(url.toLocalFile()):
             return url.toLocalFile()
     return None
+
+
+def _overlap_view(window: MainWindow) -> QWidget:
+    from designer.widgets.overlap_view import OverlapView  # pyqtgraph: only when the dock is opened
+
+    return OverlapView(window.document)

@@ -207,3 +207,28 @@ def test_edge_selection_survives_to_delete_and_the_window_stays_usable(app_env, 
         assert isinstance(window, MainWindow) and window.isVisible()
     finally:
         close_quietly(window)
+
+
+def test_heavy_panels_are_built_only_when_their_dock_is_first_shown(app_env, qtbot):
+    from designer.app import _window
+
+    window = _window(small_graph(), None, persist=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    try:
+        docks = {dock.objectName(): dock for dock in window.lazy_docks}
+        assert set(docks) == {"OverlapDock", "StatsDock"}
+        assert all(dock.content is None for dock in docks.values())
+        assert window.tabifiedDockWidgets(window.problems_dock) == [docks["StatsDock"]]
+        docks["StatsDock"].raise_()
+        qtbot.waitUntil(lambda: docks["StatsDock"].content is not None)
+        assert type(docks["StatsDock"].content).__name__ == "StatsPanel"
+        docks["OverlapDock"].raise_()
+        qtbot.waitUntil(lambda: docks["OverlapDock"].content is not None)
+        panels = [a.text() for a in window.actions.menus["view"].actions() if a.menu()]
+        assert panels == ["&Panels"]
+        toggles = [a.text() for a in window.actions.menus["view"].actions()[-1].menu().actions()]
+        assert toggles == ["Layers", "Inspector", "Problems", "History", "Overlap", "Statistics"]
+    finally:
+        close_quietly(window)
