@@ -1,4 +1,8 @@
-"""``model-designer export FILE -o OUT.py [--class-name NAME]``: write the design as PyTorch code."""
+"""``model-designer export FILE -o OUT.py [--class-name NAME] [--format onnx]``: the design as PyTorch code or ONNX.
+
+Layers keep their ids as attribute names where they can (``keep_names``), so a design imported from
+PyTorch exports to code that loads the original model's ``state_dict``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import sys
 
 from designer.core import project
 from designer.core.export import ExportError, export, valid_class_name
+from designer.core.onnx_export import OnnxUnavailable, export_onnx
 
 NAME = "export"
 
@@ -21,6 +26,9 @@ def add_parser(subparsers) -> None:
     parser.add_argument("file", help="project file")
     parser.add_argument("-o", "--output", metavar="OUT.py", help="where to write the code (default: print it)")
     parser.add_argument("--class-name", metavar="NAME", help="the class name (default: from the project name)")
+    parser.add_argument(
+        "--format", choices=("py", "onnx"), default="py", help="py: PyTorch code (default); onnx: an ONNX model (needs -o)"
+    )
     parser.set_defaults(run=run)
 
 
@@ -33,8 +41,10 @@ def run(args) -> int:
     except project.ProjectError as exc:
         print(f"model-designer: {exc}", file=sys.stderr)
         return 2
+    if args.format == "onnx":
+        return _run_onnx(args, graph)
     try:
-        result = export(graph, args.class_name)
+        result = export(graph, args.class_name, keep_names=True)
     except ExportError as exc:
         print(f"model-designer: {os.path.basename(args.file)}: {exc}", file=sys.stderr)
         return 1
@@ -48,4 +58,20 @@ def run(args) -> int:
         print(f"model-designer: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     print(f"wrote {args.output}: class {result.class_name}, {len(result.attributes)} layers")
+    return 0
+
+
+def _run_onnx(args, graph) -> int:
+    if args.output is None:
+        print("model-designer: --format onnx writes a binary file: give it with -o OUT.onnx", file=sys.stderr)
+        return 2
+    try:
+        result = export_onnx(graph, args.output, args.class_name)
+    except OnnxUnavailable as exc:
+        print(f"model-designer: {exc}", file=sys.stderr)
+        return 2
+    except ExportError as exc:
+        print(f"model-designer: {os.path.basename(args.file)}: {exc}", file=sys.stderr)
+        return 1
+    print(f"wrote {args.output}: ONNX model of class {result.class_name}, {len(result.attributes)} layers")
     return 0

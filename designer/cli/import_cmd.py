@@ -1,0 +1,48 @@
+"""``model-designer import FILE.py:NAME -o OUT.json --input-shape 1,3,224,224``: a PyTorch model as a design."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+from designer.core import project
+from designer.core.importer import ModelImportError, import_model, parse_shape
+
+NAME = "import"
+
+
+def add_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        NAME,
+        help="turn a PyTorch model (a .py file) into a project file",
+        description="Trace a PyTorch model and save it as a design whose layers keep the model's names, so "
+        "'model-designer export' gives code that loads the original state_dict. This runs the file's code, as "
+        "importing it in Python would. Exit 2, writing nothing, when the model cannot be loaded or has an "
+        "operation the designer has no layer for.",
+    )
+    parser.add_argument("model", metavar="FILE.py:NAME", help="a model class or function: net.py:ResNet or package.module:ResNet")
+    parser.add_argument("-o", "--output", metavar="OUT.json", required=True, help="the project file to write")
+    parser.add_argument(
+        "--input-shape",
+        metavar="SIZES",
+        action="append",
+        required=True,
+        help="the shape of one input of forward(), e.g. 1,3,224,224 (repeat for several inputs, in order)",
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args) -> int:
+    try:
+        shapes = [parse_shape(text) for text in args.input_shape]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch's tracing chatter; refusals come back as one sentence
+            result = import_model(args.model, shapes)
+        project.save(result.graph, args.output)
+    except (ModelImportError, project.ProjectError) as exc:
+        print(f"model-designer: {exc}", file=sys.stderr)
+        return 2
+    for note in result.notes:
+        print(f"model-designer: note: {note}", file=sys.stderr)
+    print(f"wrote {args.output}: {len(result.graph)} nodes from {args.model} (traced with {result.tracer})")
+    return 0
