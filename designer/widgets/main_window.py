@@ -77,7 +77,7 @@ class MainWindow(QMainWindow):
         overlap = DockSpec("Overlap", "OverlapDock", Qt.DockWidgetArea.RightDockWidgetArea, _overlap_view, "InspectorDock")
         self.lazy_docks = [self._lazy_dock(spec) for spec in (overlap, *extra_docks)]
         self.docks = [self.palette_dock, self.inspector_dock, self.problems_dock, self.history_dock, *self.lazy_docks]
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 330], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 310], Qt.Orientation.Horizontal)
         self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
 
         self.actions = Actions(self)
