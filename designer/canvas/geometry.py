@@ -69,11 +69,12 @@ def nearest_input_port(y: float, input_count: int) -> int | None:
 def edge_controls(x0: float, y0: float, x1: float, y1: float) -> tuple[tuple[float, float], tuple[float, float]]:
     """Control points of the cubic curve from an output at (x0, y0) to an input at (x1, y1).
 
-    The curve leaves and enters horizontally; a backward edge (target left of source) swings wider
-    so it does not cut through the two nodes.
+    The curve leaves and enters horizontally. A backward edge (target left of source, as between the
+    bands of a wrapped layout) swings out a fixed distance, enough to clear both nodes, and then
+    crosses over: a reach that grew with the distance would throw the curve far outside the design.
     """
     dx = x1 - x0
-    reach = max(abs(dx) * 0.5, 40.0) if dx >= 0 else max(abs(dx) * 0.5, 80.0) + abs(y1 - y0) * 0.2
+    reach = max(dx * 0.5, 40.0) if dx >= 0 else min(80.0 + abs(y1 - y0) * 0.1, 160.0)
     return (x0 + reach, y0), (x1 - reach, y1)
 
 

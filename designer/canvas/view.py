@@ -91,6 +91,7 @@ class GraphView(QGraphicsView):
         self.snap_to_grid = False
         self.show_grid = True
         self._gesture: gestures.Gesture | None = None
+        self._fitted = False  # set by fit_all, cleared by any zoom or pan
         self._space_held = False
         self._rename: _RenameEditor | None = None
         self._quick_add: QuickAdd | None = None
@@ -160,6 +161,7 @@ class GraphView(QGraphicsView):
         factor = scale / self.zoom()
         if abs(factor - 1.0) < 1e-9:
             return
+        self._fitted = False
         if anchor is None:
             anchor = QPointF(self.viewport().rect().center())
         before = self.mapToScene(anchor.toPoint())
@@ -191,13 +193,16 @@ class GraphView(QGraphicsView):
             self.resetTransform()
             self.scale(scale, scale)
         self.centerOn(rect.center())
+        self._fitted = True
 
     def center_on_node(self, node_id: str) -> None:
         item = self.graph_scene.nodes.get(node_id)
         if item is not None:
+            self._fitted = False
             self.centerOn(item.sceneBoundingRect().center())
 
     def scroll_by(self, dx: float, dy: float) -> None:
+        self._fitted = False
         h, v = self.horizontalScrollBar(), self.verticalScrollBar()
         h.setValue(h.value() + round(dx))
         v.setValue(v.value() + round(dy))
@@ -465,6 +470,13 @@ class GraphView(QGraphicsView):
 
     def restore_cursor(self) -> None:
         self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space_held else Qt.CursorShape.ArrowCursor)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        # A design just fitted stays fitted while the window settles (docks, screenshot size, the
+        # user resizing); once the user zooms or pans, the view is theirs.
+        if self._fitted:
+            self.fit_all()
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         steps = event.angleDelta().y() / 120.0

@@ -77,9 +77,6 @@ class Document(QObject):
     def _clean_changed(self, clean: bool) -> None:
         self.modified_changed.emit(not clean)
 
-    def _on_clean_changed(self, clean: bool) -> None:
-        self.modified_changed.emit(not clean)
-
     @property
     def modified(self) -> bool:
         return not self.undo_stack.isClean()
