@@ -17,6 +17,8 @@ from PySide6.QtWidgets import QMenu, QToolBar
 from designer.core import examples
 from designer.widgets import icons, settings
 from designer.widgets.files import example_title
+from designer.widgets.lens import lens_action
+from designer.widgets.solver_dialog import open_solver
 
 _KEYS = QKeySequence.StandardKey
 
@@ -59,6 +61,14 @@ class Actions(QObject):
             self.snap.toggled.connect(settings.set_snap_to_grid)
         self.about = self._action("&About Model Designer", window.about, None, None, "Version and credits")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
+        self.lens = lens_action(window.scene, window)
+        self.solve = self._action(
+            "&Solve for a Size…",
+            self._open_solver,
+            None,
+            None,
+            "Find kernel, stride and padding that give the size you want, or the input size a design needs",
+        )
 
         self._icons = {
             self.new: "new", self.open: "open", self.save: "save", self.export: "export",
@@ -90,6 +100,10 @@ class Actions(QObject):
         return action
 
     # ----- menus and toolbar ------------------------------------------------------------------------
+    def _open_solver(self) -> None:
+        selection = self.window.document.selection
+        open_solver(self.window.document, selection[0] if len(selection) == 1 else None, self.window)
+
     def _build_menus(self) -> None:
         bar = self.window.menuBar()
         file = bar.addMenu("&File")
@@ -115,11 +129,13 @@ class Actions(QObject):
         edit.addActions([self.cut, self.copy, self.paste, self.duplicate, self.delete])
         edit.addSeparator()
         edit.addActions([self.select_all, self.rename, self.quick_add])
+        edit.addAction(self.solve)
 
         view = bar.addMenu("&View")
         view.addActions([self.zoom_in, self.zoom_out, self.zoom_reset, self.fit_all])
         view.addSeparator()
         view.addActions([self.auto_layout, self.snap, self.grid])
+        view.addAction(self.lens)
         view.addSeparator()
         panels = view.addMenu("&Panels")
         for dock in self.window.docks:
