@@ -385,6 +385,18 @@ def save(graph: Graph, path: str | os.PathLike) -> None:
     target in one step, so a crash leaves either the old file or the new one, never half of one.
     """
     data = dumps(graph).encode("utf-8")
+    try:
+        write_atomically(path, data, backup=True)
+    except OSError as exc:
+        raise ProjectError(f"cannot save the file: {_os_reason(exc)}", path) from None
+
+
+def write_atomically(path: str | os.PathLike, data: bytes, backup: bool = False) -> None:
+    """Replace ``path`` by ``data`` in one step (temporary file in the same folder, synced, renamed).
+
+    An existing file keeps its permissions and, with ``backup``, is first copied to ``path + '.bak'``.
+    Raises ``OSError``; then no temporary file is left behind.
+    """
     target = os.path.realpath(os.fspath(path))
     folder = os.path.dirname(target)
     tmp = None
@@ -397,13 +409,11 @@ def save(graph: Graph, path: str | os.PathLike) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
-        if existing:
+        if existing and backup:
             _backup(target)
         os.replace(tmp, target)
         tmp = None
         _sync_folder(folder)
-    except OSError as exc:
-        raise ProjectError(f"cannot save the file: {_os_reason(exc)}", path) from None
     finally:
         if tmp is not None:
             with contextlib.suppress(OSError):
