@@ -296,9 +296,25 @@ def _trace_fx(model: Any, inputs: list, concrete: dict[str, Any]):
 
 
 def _trace_export(model: Any, inputs: list):
-    """torch.export's graph, with each call of a catalog layer folded back into one ``call_module`` node."""
+    """torch.export's graph, with each call of a catalog layer folded back into one ``call_module`` node.
+
+    Layers' shapes come from a real run of the model (forward hooks), the rest from torch.export's own
+    shape propagation.
+    """
     import torch
 
+    real: dict[str, list[Any]] = {}
+    hooks = [
+        module.register_forward_hook(lambda _m, _i, out, path=path: real.setdefault(path, []).append(_describe_value(out)))
+        for path, module in model.named_modules()
+        if path and import_rules.catalog_type(module) is not None
+    ]
+    try:
+        with torch.no_grad():
+            model(*inputs)
+    finally:
+        for hook in hooks:
+            hook.remove()
     with torch.no_grad():
         program = torch.export.export(model, tuple(inputs), strict=False)
     graph = program.graph
@@ -310,6 +326,8 @@ def _trace_export(model: Any, inputs: list):
     for node in graph.nodes:
         if node.op == "placeholder" and node.name not in user_inputs:
             info[node] = _WEIGHT
+        elif node.op == "call_module" and real.get(node.target):
+            info[node] = real[node.target].pop(0)  # calls run in graph order
         elif "val" in node.meta:
             info[node] = _describe_value(node.meta["val"])
     return graph, info
@@ -472,7 +490,7 @@ class _Mapper:
             sources.append(self._tensor(other))
             args = [None, *args]  # "other" is taken care of; bind() checks the rest (alpha)
         values = tuple(self._value(a) for a in args), {k: self._value(v) for k, v in kwargs.items()}
-        if form.type_name == IDENTITY:
+        if form.type_name == IDENTITY or (form.type_name == "Concat" and len(sources) == 1):  # cat([x]) is x
             self.carried[node] = sources[0]
             return
         if form.type_name == RESHAPE:  # the sizes torch saw decide, so they must not depend on tensor values

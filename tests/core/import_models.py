@@ -178,9 +178,31 @@ class DataDependent(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.conv = nn.Conv2d(3, 4, 3, padding=1)
+        self.body = nn.Sequential(nn.BatchNorm2d(4), nn.ReLU(), nn.Conv2d(4, 4, 1))
+        self.act = nn.ReLU()
         self.pool = nn.AdaptiveAvgPool2d(1)
 
     def forward(self, x):
         if x.shape[-1] > 4:
             x = F.relu(self.conv(x))
+        x = self.act(self.body(x)) + x
+        x = self.act(x)
         return self.pool(x) + 1.0 if x.shape[1] == 1 else self.pool(x)
+
+
+class Densish(nn.Module):
+    """DenseNet-style: torch.cat over a growing list (the first with one tensor), nn.Flatten, a home-made Flatten."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 4, 3, padding=1)
+        self.layers = nn.ModuleList(
+            nn.Sequential(nn.BatchNorm2d(4 + 2 * i), nn.ReLU(), nn.Conv2d(4 + 2 * i, 2, 3, padding=1)) for i in range(3)
+        )
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(10, 3))
+
+    def forward(self, x):
+        features = [self.stem(x)]
+        for layer in self.layers:
+            features.append(layer(torch.cat(features, 1)))
+        return self.head(torch.cat(features, 1))

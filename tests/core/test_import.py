@@ -27,6 +27,7 @@ CASES = [
     ("TwoInputs", [(2, 6), (2, 3)]),
     ("make_generator", [(1, 8, 1, 1)]),
     ("DataDependent", [(1, 3, 8, 8)]),
+    ("Densish", [(2, 3, 8, 8)]),
 ]
 
 
@@ -135,7 +136,10 @@ def test_unet_concatenations_and_data_dependent_code():
     assert "decoders.1.block.2" in types(result)
     traced = import_model(spec("DataDependent"), [(1, 3, 8, 8)])
     assert traced.tracer == "torch.export"
-    assert types(traced) == {"x": "Input", "conv": "Conv2d", "relu": "ReLU", "pool": "AdaptiveAvgPool2d", "output": "Output"}
+    assert types(traced) == {
+        "x": "Input", "conv": "Conv2d", "relu": "ReLU", "body.0": "BatchNorm2d", "body.1": "ReLU", "body.2": "Conv2d",
+        "act": "ReLU", "add": "Add", "act_2": "ReLU", "pool": "AdaptiveAvgPool2d", "output": "Output",
+    }
 
 
 class Settings(nn.Module):
