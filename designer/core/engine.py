@@ -29,8 +29,12 @@ from designer.core.graph import (
     NodeRenamed,
     ParamsChanged,
 )
-from designer.core.shapes import Inferred, LayerError, Shape
+from designer.core.shapes import BATCH_SYMBOL, Inferred, LayerError, Shape, SymbolicShape
 from designer.core.spec import RuleContext
+
+PRIMARY_BATCH = 1  # an open batch N is computed at N=1 (so costs read per sample) ...
+SHADOW_BATCH = 3  # ... and at N=3: what differs follows N; the design must work for both (3, not 2, so a
+#                  tensor of batch 2 added to an open batch is caught rather than passing by chance)
 
 
 class NodeResult(NamedTuple):
@@ -44,6 +48,12 @@ class NodeResult(NamedTuple):
     error: LayerError | None = None
     blocked_by: str | None = None
     params: int | None = None
+    display: SymbolicShape | None = None  # the shape with the open batch written as N (symbolic designs only)
+
+    @property
+    def display_shape(self) -> SymbolicShape | None:
+        """What to show people: sizes that follow an open batch read ``N`` (or ``2N``), the rest numbers."""
+        return self.display if self.display is not None else self.shape
 
     @property
     def ok(self) -> bool:
@@ -76,11 +86,20 @@ class Changes:
 
 
 class ShapeEngine:
-    """Keeps a :class:`NodeResult` for every node of ``graph``."""
+    """Keeps a :class:`NodeResult` for every node of ``graph``.
 
-    def __init__(self, graph: Graph) -> None:
+    An Input may leave its batch open (``"N"`` as the first entry of its shape). Then the engine runs
+    a second, shadow pass with another batch size beside its own: a size that differs between the two
+    follows N and is shown as such, and a design must work for both to count as working.
+    """
+
+    def __init__(self, graph: Graph, batch: int = PRIMARY_BATCH) -> None:
         self.graph = graph
+        self.batch = batch
         self._results: dict[str, NodeResult] = {}
+        self._open_inputs: set[str] = {n.id for n in graph.nodes() if _leaves_batch_open(n)}
+        self._shadow: ShapeEngine | None = None
+        self._merged: dict[str, NodeResult] = {}
         self._dirty: set[str] = set(graph.node_ids())
         self._new_edges: set[Edge] = set(graph.edges())
         self._order: dict[str, int] | None = None
@@ -95,17 +114,32 @@ class ShapeEngine:
 
     def close(self) -> None:
         self.graph.unsubscribe(self._on_event)
+        if self._shadow is not None:
+            self._shadow.close()
 
     # ----- queries -----------------------------------------------------------------------------
+    @property
+    def _public(self) -> dict[str, NodeResult]:
+        return self._merged if self._shadow is not None else self._results
+
+    @property
+    def symbolic(self) -> bool:
+        """Whether some Input leaves its batch open (sizes may read N)."""
+        return bool(self._open_inputs)
+
     def result(self, node_id: str) -> NodeResult:
-        return self._results[node_id]
+        return self._public[node_id]
 
     def shape(self, node_id: str) -> Shape | None:
-        return self._results[node_id].shape
+        return self._public[node_id].shape
 
     def edge_shape(self, edge: Edge) -> Shape | None:
-        """The tensor an edge carries: its source's output."""
-        return self._results[edge.source].shape
+        """The tensor an edge carries: its source's output (with an open batch, at batch PRIMARY_BATCH)."""
+        return self._public[edge.source].shape
+
+    def edge_display_shape(self, edge: Edge) -> SymbolicShape | None:
+        """The edge's size as people read it: N where it follows an open batch."""
+        return self._public[edge.source].display_shape
 
     def order(self) -> list[str]:
         """Node ids in execution (topological) order; nodes on a cycle come first, unordered."""
@@ -114,13 +148,19 @@ class ShapeEngine:
 
     def problems(self) -> list[tuple[str, str]]:
         """(node id, sentence) for every node with its own error, in execution order."""
-        return [(n, self._results[n].error.sentence()) for n in self.order() if self._results[n].error is not None]
+        public = self._public
+        return [(n, public[n].error.sentence()) for n in self.order() if public[n].error is not None]
 
     def total_params(self) -> int:
-        return sum(r.params or 0 for r in self._results.values())
+        return sum(r.params or 0 for r in self._public.values())
 
     # ----- change tracking ---------------------------------------------------------------------
     def _on_event(self, event: GraphEvent) -> None:
+        if isinstance(event, (NodeAdded, ParamsChanged)):
+            if _leaves_batch_open(self.graph.node(event.node_id)):
+                self._open_inputs.add(event.node_id)
+            else:
+                self._open_inputs.discard(event.node_id)
         if isinstance(event, NodeAdded):
             self._order = None
             self._dirty.add(event.node_id)
@@ -128,7 +168,9 @@ class ShapeEngine:
             self._order = None
             self._dirty.discard(event.node_id)
             self._results.pop(event.node_id, None)
+            self._merged.pop(event.node_id, None)
             self._keys.pop(event.node_id, None)
+            self._open_inputs.discard(event.node_id)
         elif isinstance(event, (EdgeAdded, EdgeRemoved)):
             self._order = None
             self._dirty.add(event.edge.target)
@@ -164,6 +206,35 @@ class ShapeEngine:
 
     def refresh(self) -> Changes:
         """Recompute what the edits since the last call touched; returns what changed."""
+        changes = self._refresh_lane()
+        if self.batch != PRIMARY_BATCH:
+            return changes
+        if not self._open_inputs:
+            if self._shadow is not None:  # the batch was closed again: shapes read as plain numbers
+                changes.nodes.update(n for n, r in self._merged.items() if r != self._results.get(n))
+                self._shadow.close()
+                self._shadow, self._merged = None, {}
+                self._add_out_edges(changes)
+            return changes
+        if self._shadow is None:
+            self._shadow = ShapeEngine(self.graph, SHADOW_BATCH)
+            touched = set(self._results)
+        else:
+            touched = changes.nodes | self._shadow.refresh().nodes
+        for node_id in touched:
+            merged = _merge(self._results[node_id], self._shadow._results[node_id])
+            if self._merged.get(node_id) != merged:
+                self._merged[node_id] = merged
+                changes.nodes.add(node_id)
+        self._add_out_edges(changes)
+        return changes
+
+    def _add_out_edges(self, changes: Changes) -> None:
+        for node_id in changes.nodes:
+            if node_id in self.graph:
+                changes.edges.update(self.graph.out_edges(node_id))
+
+    def _refresh_lane(self) -> Changes:
         changes = Changes(edges=set(self._new_edges))
         self._new_edges.clear()
         if not self._dirty:
@@ -237,7 +308,7 @@ class ShapeEngine:
             return NodeResult(shape=inferred.shape, inferred=inferred, params=params)
         label = f"{node.type_name} '{node.label}'"
         names = tuple(f"'{self.graph.node(source_id).label}'" for source_id in sources)
-        ctx = RuleContext(node.type_name, spec.resolve(node.params), tuple(shapes), label, names)
+        ctx = RuleContext(node.type_name, spec.resolve(node.params), tuple(shapes), label, names, self.batch)
         try:
             inferred = spec.infer(ctx)
         except LayerError as exc:
@@ -257,6 +328,40 @@ class ShapeEngine:
 
 
 _MEMO_LIMIT = 100_000
+
+
+def _leaves_batch_open(node) -> bool:
+    shape = node.params.get("shape") if node.type_name == "Input" else None
+    return isinstance(shape, list) and bool(shape) and shape[0] == BATCH_SYMBOL
+
+
+def _merge(primary: NodeResult, shadow: NodeResult) -> NodeResult:
+    """One node's result for an open batch, from its results at batch 1 and batch 2."""
+    if not primary.ok:
+        return primary
+    if shadow.error is not None:
+        error = shadow.error
+        return NodeResult(
+            error=LayerError(f"{error.message} (with a batch of {SHADOW_BATCH}: N is open, so every batch must work)", error.param, error.fix),
+            params=primary.params,
+        )
+    if shadow.blocked_by is not None:
+        return NodeResult(blocked_by=shadow.blocked_by, params=primary.params)
+    return primary._replace(display=symbolize(primary.shape, shadow.shape))
+
+
+def symbolize(at_primary: Shape, at_shadow: Shape) -> SymbolicShape:
+    """Sizes that change with the batch, written in N: ``(1, 512, 4, 4)`` and ``(2, 512, 4, 4)`` give ``N×512×4×4``."""
+    out: list[int | str] = []
+    for a, b in zip(at_primary, at_shadow):
+        if a == b:
+            out.append(a)
+            continue
+        slope = (b - a) // (SHADOW_BATCH - PRIMARY_BATCH)
+        offset = a - slope * PRIMARY_BATCH
+        term = BATCH_SYMBOL if slope == 1 else f"{slope}·{BATCH_SYMBOL}"
+        out.append(term if offset == 0 else f"{term}{'+' if offset > 0 else '−'}{abs(offset)}")
+    return tuple(out)
 
 
 @contextmanager

@@ -155,15 +155,17 @@ class Ints(Kind):
 
 @dataclass(frozen=True)
 class Shape(Kind):
-    """The shape of an Input: a list of integers, the first of which may be the symbolic batch "N"."""
+    """The shape of an Input: a list of integers, the first of which may be "N" (any batch size)."""
 
     editor = "shape"
 
     def describe(self) -> str:
-        return "a list of 1 to 8 integers"
+        return 'a list of 1 to 8 integers (the first may be "N" for any batch size)'
 
     def accepts(self, value: Any) -> bool:
-        return isinstance(value, list) and 1 <= len(value) <= 8 and all(is_int(v) for v in value)
+        if not isinstance(value, list) or not 1 <= len(value) <= 8:
+            return False
+        return all(is_int(v) or (i == 0 and v == "N") for i, v in enumerate(value))
 
 
 @dataclass(frozen=True)

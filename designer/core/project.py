@@ -1,4 +1,4 @@
-"""Project files: the JSON format (version 1), strict loading with places, migrations, atomic saving.
+"""Project files: the JSON format (versions 1 and 2), strict loading with places, migrations, atomic saving.
 
 A file is one JSON object: ``format``, ``version``, ``name``, ``nodes`` (``id``, ``type``, ``params``,
 optional ``name`` and ``position``) and ``edges`` (``source``, ``target``, ``target_port``). Loading
@@ -29,7 +29,7 @@ from designer.core.params import is_int
 from designer.core.spec import short_repr
 
 FORMAT = "model-designer-project"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: an Input's shape may start with "N", a batch size left open
 
 # Limits against huge or hostile files: each fails with a sentence, never a hang or a RecursionError.
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -71,7 +71,14 @@ def _display_name(path: str) -> str:
 # MIGRATIONS[n] turns a version-n document into a version-(n + 1) document. Each step is pure, small and
 # kept forever, with fixture files in tests/core/fixtures/ for every version ever written.
 Migration = Callable[[dict], dict]
-MIGRATIONS: dict[int, Migration] = {}
+
+
+def _v1_to_v2(data: dict) -> dict:
+    """Version 2 lets an Input's shape start with "N"; every version-1 file is a valid version-2 file."""
+    return data
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
 
 
 def migrate(data: dict, version: int, current: int = FORMAT_VERSION, steps: dict[int, Migration] | None = None) -> dict:
@@ -345,12 +352,19 @@ def dumps(graph: Graph) -> str:
     return (
         "{\n"
         f'  "format": {encode(FORMAT)},\n'
-        f'  "version": {FORMAT_VERSION},\n'
+        f'  "version": {_version_needed(graph)},\n'
         f'  "name": {encode(graph.name)},\n'
         f'  "nodes": {_block(node_lines)},\n'
         f'  "edges": {_block(edge_lines)}\n'
         "}\n"
     )
+
+
+def _version_needed(graph: Graph) -> int:
+    """The oldest format that holds ``graph``: files stay readable by older releases, and a version-1
+    file saved again is byte for byte the same."""
+    open_batch = any(n.type_name == "Input" and n.params.get("shape", [None])[0] == "N" for n in graph.nodes())
+    return 2 if open_batch else 1
 
 
 def _block(lines: list[str]) -> str:

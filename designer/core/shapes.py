@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 Shape = tuple[int, ...]
+SymbolicShape = tuple[int | str, ...]  # a shape whose batch may read "N" (or "2N" after a Flatten over it)
+BATCH_SYMBOL = "N"  # an Input's shape may start with it: any batch size
 
 _SPATIAL_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
@@ -37,12 +39,12 @@ def dim_names(rank: int) -> tuple[str, ...]:
     return ("N", "C", *(f"S{i + 1}" for i in range(spatial)))
 
 
-def format_shape(shape: Shape) -> str:
+def format_shape(shape: SymbolicShape) -> str:
     """``64×512×4×4``: the compact label drawn on an edge."""
     return "×".join(str(d) for d in shape) if shape else "scalar"
 
 
-def format_named(shape: Shape) -> str:
+def format_named(shape: SymbolicShape) -> str:
     """``N=64 · C=512 · H=4 · W=4``: every dimension named."""
     return " · ".join(f"{n}={d}" for n, d in zip(dim_names(len(shape)), shape)) or "scalar"
 

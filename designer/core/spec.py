@@ -47,6 +47,7 @@ class RuleContext:
     inputs: tuple[Shape, ...]
     label: str = ""
     sources: tuple[str, ...] = ()
+    batch: int = 1  # the size standing in for an Input's open batch "N" in this pass
 
     def __getitem__(self, name: str) -> Any:
         return self.params[name]

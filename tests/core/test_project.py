@@ -305,20 +305,39 @@ def test_migrations_run_one_numbered_step_at_a_time():
     assert project.migrate({"version": 4}, 4, current=4, steps=steps) == {"version": 4}
 
 
-def test_loads_applies_registered_migrations(monkeypatch):
-    # What issue 5 will do: v2 allows a symbolic batch; v1 files pass through a one-step function.
+def test_v1_files_pass_through_the_registered_migration(monkeypatch):
     seen = []
+    real = project.MIGRATIONS[1]
 
-    def v1_to_v2(data):
+    def spy(data):
         seen.append(data["version"])
-        return data
+        return real(data)
 
-    monkeypatch.setattr(project, "FORMAT_VERSION", 2)
-    monkeypatch.setitem(project.MIGRATIONS, 1, v1_to_v2)
-    monkeypatch.setattr(project.migrate, "__defaults__", (2, None))
+    monkeypatch.setitem(project.MIGRATIONS, 1, spy)
     graph = project.loads(V1)
     assert seen == [1]
-    assert project.dumps(graph).splitlines()[2] == '  "version": 2,'
+    assert project.dumps(graph) == V1  # nothing in it needs version 2, so it is written as it was
+
+
+def test_an_open_batch_is_saved_as_version_2_and_round_trips():
+    graph = project.loads(V1)
+    input_id = next(n.id for n in graph.nodes() if n.type_name == "Input")
+    shape = graph.node(input_id).params["shape"]
+    graph.set_params(input_id, {"shape": ["N", *shape[1:]]})
+    text = project.dumps(graph)
+    assert text.splitlines()[2] == '  "version": 2,'
+    again = project.loads(text)
+    assert again.node(input_id).params["shape"][0] == "N"
+    assert project.dumps(again) == text
+
+
+def test_n_is_only_allowed_first_in_an_input_shape():
+    data = json.loads(V1)
+    data["version"] = 2
+    node = next(n for n in data["nodes"] if n["type"] == "Input")
+    node["params"]["shape"] = [1, "N", 8]
+    error = refused(json.dumps(data))
+    assert 'the first may be "N"' in str(error)
 
 
 # ----- saving --------------------------------------------------------------------------------------

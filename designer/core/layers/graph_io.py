@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from designer.core.layers.common import describe_tensor, unchanged_notes
 from designer.core.params import Integer, Shape
-from designer.core.shapes import DIM_MEANINGS, DimNote, Inferred, LayerError, dim_names, format_shape
+from designer.core.shapes import BATCH_SYMBOL, DIM_MEANINGS, DimNote, Inferred, LayerError, dim_names, format_shape
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
 
 
 def _input_infer(ctx) -> Inferred:
-    shape = tuple(ctx["shape"])
+    given = ctx["shape"]
+    open_batch = given[0] == BATCH_SYMBOL
+    shape = tuple(ctx.batch if d == BATCH_SYMBOL else d for d in given)
     if any(d < 1 for d in shape):
-        raise LayerError(f"{ctx.label}: every size in shape must be at least 1, got {list(shape)}", param="shape")
-    notes = tuple(DimNote(n, d, f"{n} = {d}", DIM_MEANINGS.get(n, "")) for n, d in zip(dim_names(len(shape)), shape))
-    story = (f"torch.randn({', '.join(str(d) for d in shape)}) makes this tensor.",)
+        raise LayerError(f"{ctx.label}: every size in shape must be at least 1, got {list(given)}", param="shape")
+    names = dim_names(len(shape))
+    notes = [DimNote(n, d, f"{n} = {d}", DIM_MEANINGS.get(n, "")) for n, d in zip(names, shape)]
+    if open_batch:
+        notes[0] = DimNote(names[0], shape[0], f"{names[0]} = N", "left open: any batch size works")
+    story = (f"torch.randn({', '.join(str(d) for d in given)}) makes this tensor.",)
     if len(shape) == 4:
-        n, c, h, w = shape
+        n, c, h, w = given
         story += (f"Read it as {n} samples, each with {c} channels of {h}×{w} values.",)
-    return Inferred(shape, notes, story)
+    if open_batch:
+        story += ("The batch N is left open: sizes that follow it read N, and the design must work for any N.",)
+    return Inferred(shape, tuple(notes), story)
 
 
 def _add_infer(ctx) -> Inferred:
