@@ -14,18 +14,17 @@ import sys
 import traceback
 from types import TracebackType
 
-from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from designer import __version__
+from designer.document.recovery import app_data_folder
 
 LOG_NAME = "crash.log"
 
 
 def log_folder() -> str:
     """The app-data folder (created on demand), where the crash log lives."""
-    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    return folder or os.path.join(os.path.expanduser("~"), ".model-designer")
+    return app_data_folder()
 
 
 class CrashHandler:
