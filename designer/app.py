@@ -4,6 +4,8 @@
 file the built-in default example opens (as an unsaved copy). With ``--screenshot`` the window is laid
 out at 1280×800, the graph fitted, and a PNG of the whole window written; that works without a display
 (the offscreen platform is chosen when there is none). Nothing here imports torch or pyqtgraph.
+An interactive start also keeps recovery snapshots of unsaved work and first offers what a crashed or
+killed session left behind (``designer.document.recovery``, ``designer.widgets.recovery_prompt``).
 """
 
 from __future__ import annotations
@@ -133,18 +135,57 @@ def _interactive(app, graph, path, problem: str | None, file: str | None) -> int
     from PySide6.QtCore import QTimer
 
     from designer.core.graph import Graph
+    from designer.document.recovery import Session
     from designer.widgets import theme
     from designer.widgets.crash import CrashHandler
+    from designer.widgets.recovery_prompt import offer_recovery
 
+    recovery = Session()
     window = _window(graph if graph is not None else Graph(), path, persist=True)
+    windows = [window]  # windows opened for restored designs live as long as the first one
+    _keep_recovered(window, recovery)
     handler = CrashHandler(window)
     handler.install()
-    theme.follow_system(app, lambda _dark: window.restyle())
+    recovery.write_failed.connect(lambda text: window.statusBar().showMessage(text, 15_000))
+    theme.follow_system(app, lambda _dark: _restyle(windows))
     window.show()
     QTimer.singleShot(0, window.view.fit_all)  # once the window has its real size
     if problem is not None:
         QTimer.singleShot(0, lambda: window.files.show_open_failure(file or "", problem, at_start=True))
+    QTimer.singleShot(0, lambda: offer_recovery(recovery, window, lambda s: _restore_target(windows, s, recovery)))
     try:
         return app.exec()
     finally:
         handler.uninstall()
+        recovery.close()
+
+
+def _keep_recovered(window, recovery) -> None:
+    """Snapshot the window's design while it has unsaved changes; a closed window's snapshot goes."""
+    from functools import partial
+
+    recovery.watch(window.document)
+    window.closed.connect(partial(recovery.forget, window.document))
+
+
+def _restyle(windows: list) -> None:
+    for window in windows:
+        window.restyle()
+
+
+def _restore_target(windows: list, snapshot, recovery):
+    """The document a recovered design goes into: the first window's while it holds nothing of the
+    user's own (an untouched example, or the same file unchanged), else a new window's."""
+    from PySide6.QtCore import QPoint
+
+    from designer.core.graph import Graph
+
+    first = windows[0].document
+    if not first.modified and first.path in (None, snapshot.original_path):
+        return first
+    window = _window(Graph(), None, persist=True)
+    window.move(windows[0].pos() + QPoint(32, 32) * len(windows))
+    windows.append(window)
+    _keep_recovered(window, recovery)
+    window.show()
+    return window.document

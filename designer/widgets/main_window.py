@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPointF, Qt, QTimer
+from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QUndoView, QWidget
 
@@ -34,6 +34,8 @@ APP_NAME = "Model Designer"
 
 class MainWindow(QMainWindow):
     """One window over one document. ``persist`` False keeps settings untouched (screenshots, tests)."""
+
+    closed = Signal()  # the window closed for good: its changes were saved or discarded
 
     def __init__(
         self,
@@ -232,6 +234,7 @@ class MainWindow(QMainWindow):
         if self.persist:
             self.save_layout()
         event.accept()
+        self.closed.emit()
 
     # ----- dropping project files on the window ----------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
