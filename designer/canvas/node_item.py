@@ -146,6 +146,8 @@ class NodeItem(QGraphicsItem):
                 painter.setBrush(Qt.BrushStyle.NoBrush)
                 painter.setPen(s.selection_pen if selected else s.error_pen)
                 painter.drawPath(card)
+            if lod >= style.OVERVIEW_LOD:
+                self._paint_overview_name(painter, s)
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
@@ -162,6 +164,14 @@ class NodeItem(QGraphicsItem):
         self._paint_ports(painter, s)
         if self.status == "error" or self.has_warnings:
             self._paint_badge(painter, s)
+
+    def _paint_overview_name(self, painter: QPainter, s: style.Style) -> None:
+        """The name alone, large, centred: what stays legible when a whole design is fitted in view."""
+        width = self._rect.width() - 2 * geo.TEXT_LEFT
+        painter.setFont(s.overview_font)
+        painter.setPen(s.title_text)
+        text_rect = self._rect.adjusted(geo.TEXT_LEFT, 0, -geo.TEXT_LEFT, 0)
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignCenter, s.fitted("overview", self._name, width))
 
     def _paint_texts(self, painter: QPainter, s: style.Style) -> None:
         x = geo.TEXT_LEFT

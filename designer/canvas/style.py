@@ -78,12 +78,14 @@ class Style:
     label_font: QFont = field(default_factory=QFont)
     port_font: QFont = field(default_factory=QFont)
     badge_font: QFont = field(default_factory=QFont)
+    overview_font: QFont = field(default_factory=QFont)
 
     def __post_init__(self) -> None:
         self.title_metrics = QFontMetricsF(self.title_font)
         self.type_metrics = QFontMetricsF(self.type_font)
         self.summary_metrics = QFontMetricsF(self.summary_font)
         self.label_metrics = QFontMetricsF(self.label_font)
+        self.overview_metrics = QFontMetricsF(self.overview_font)
         self._label_widths: dict[str, float] = {}
         self._fitted: dict[tuple[str, str, float], str] = {}
         self.edge_pen = _pen(self.edge, 1.6)
@@ -111,7 +113,7 @@ class Style:
 
 
     def fitted(self, which: str, text: str, width: float) -> str:
-        """``text`` in the ``which`` font ("title", "type", "summary"), elided to ``width``; remembered,
+        """``text`` in the ``which`` font ("title", "type", "summary", "overview"), elided to ``width``; remembered,
         since type names and summaries repeat across thousands of nodes."""
         key = (which, text, width)
         fitted = self._fitted.get(key)
@@ -148,6 +150,8 @@ def _fonts() -> dict[str, QFont]:
         "label_font": _font(10, mono=True),
         "port_font": _font(9),
         "badge_font": _font(11, bold=True),
+        # Zoomed out, one big line (the node's name) stays readable where three small ones would not.
+        "overview_font": _font(20, bold=True),
     }
 
 
