@@ -42,7 +42,7 @@ from designer.core.layout_lens import (
     reorders,
 )
 
-_labels: dict[tuple[tuple[int, ...], str], str] = {}  # (shape, lens) -> label text; a design has few distinct shapes
+_labels: dict[tuple[tuple[int | str, ...], str], str] = {}  # (shape, lens) -> label text; a design has few distinct shapes
 
 
 class Overview:
@@ -139,7 +139,7 @@ class GraphScene(QGraphicsScene):
 
     def _edge_label(self, edge: Edge) -> str | None:
         try:
-            shape = self.document.engine.edge_shape(edge)
+            shape = self.document.engine.edge_display_shape(edge)
         except KeyError:  # the engine has not seen the source yet; shapes_changed will follow
             return None
         if shape is None:
@@ -335,7 +335,7 @@ class GraphScene(QGraphicsScene):
         return rect
 
     def _lens_line(self, edge: Edge) -> str:
-        shape = self.document.engine.edge_shape(edge)
+        shape = self.document.engine.edge_display_shape(edge)
         if shape is None or not reorders(shape, self.lens):
             return ""
         return f"\n\nShown channels-last ({self.lens}): {format_for_display(shape, self.lens)}   ({format_named_for_display(shape, self.lens)})"

@@ -6,7 +6,7 @@ Built lazily by the scene's help event, so thousands of items never format texts
 from __future__ import annotations
 
 from designer.core import catalog
-from designer.core.explain import checkerboard_warning
+from designer.core.explain import batch_notes, checkerboard_warning
 from designer.core.graph import Edge
 from designer.core.shapes import DIM_MEANINGS, dim_names, format_count, format_named, format_shape
 
@@ -21,7 +21,8 @@ def node_tooltip(document, node_id: str) -> str:
     if message:
         lines.append(message[0].upper() + message[1:])
     if result.shape is not None:
-        lines.append(f"Output {format_shape(result.shape)}   ({format_named(result.shape)})")
+        shape = result.display_shape
+        lines.append(f"Output {format_shape(shape)}   ({format_named(shape)})")
     if result.params:
         lines.append(f"{format_count(result.params)} learnable parameters")
     lines.extend(f"Note: {w}" for w in result.warnings)
@@ -39,7 +40,7 @@ def edge_tooltip(document, edge: Edge) -> str:
     where = f"from '{source.label}' into input {edge.target_port} of '{target.label}'"
     if result.shape is None:
         return f"No size yet {where}: '{source.label}' has a problem."
-    shape = result.shape
+    shape = result.display_shape
     lines = [f"{format_shape(shape)}   {where}", format_named(shape), ""]
     names = dim_names(len(shape))
     lines.extend(f"{n} = {d}: {DIM_MEANINGS[n]}" for n, d in zip(names, shape) if n in DIM_MEANINGS)
@@ -47,7 +48,7 @@ def edge_tooltip(document, edge: Edge) -> str:
     if inferred is not None and (inferred.dims or inferred.story):
         lines.append("")
         lines.append(f"How {source.type_name} '{source.label}' gets this size:")
-        for note in inferred.dims:
+        for note in batch_notes(result):
             if note.formula:
                 lines.append(f"  {note.formula}")
                 if note.worked:

@@ -10,15 +10,15 @@ overlap, with alternatives that can be applied), and the problem when the node h
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from designer.core import arith, catalog
-from designer.core.engine import ShapeEngine
+from designer.core.engine import PRIMARY_BATCH, NodeResult, ShapeEngine
 from designer.core.graph import Edge, Graph
 from designer.core.layers.common import expand, show
 from designer.core.overlap import interior_pattern, uneven_axes
-from designer.core.shapes import DIM_MEANINGS, DimNote, Shape, dim_names, format_count, format_shape
+from designer.core.shapes import DIM_MEANINGS, DimNote, Shape, SymbolicShape, dim_names, format_count, format_shape
 from designer.core.solver import SolverError, solve
 from designer.core.stats import BYTES_PER_ELEMENT, NodeStats, format_bytes, node_stats
 
@@ -27,30 +27,27 @@ CHECKERBOARD_SOURCE = 'Odena, Dumoulin & Olah, "Deconvolution and Checkerboard A
 
 @dataclass(frozen=True)
 class Dim:
-    """One named dimension of a tensor."""
+    """One named dimension of a tensor; ``size`` reads ``N`` (or ``8192·N``) where it follows an open batch."""
 
     name: str
-    size: int
+    size: int | str
     meaning: str
 
 
 @dataclass(frozen=True)
 class Tensor:
-    """A tensor entering or leaving the node; ``origin`` names where it comes from."""
+    """A tensor entering or leaving the node; ``origin`` names where it comes from.
+
+    ``shape`` is the concrete size (with an open batch, at N = 1), ``display`` the size as people read it.
+    """
 
     origin: str
     shape: Shape | None
     dims: tuple[Dim, ...] = ()
-
-    @property
-    def elements(self) -> int:
-        out = 1
-        for d in self.shape or ():
-            out *= d
-        return out
+    display: SymbolicShape | None = None
 
     def text(self) -> str:
-        return format_shape(self.shape) if self.shape is not None else "unknown"
+        return format_shape(self.display) if self.display is not None else "unknown"
 
 
 @dataclass(frozen=True)
@@ -58,7 +55,7 @@ class Derivation:
     """How one output dim got its size: the formula, the same with the user's numbers, and the steps."""
 
     label: str
-    size: int
+    size: int | str
     formula: str
     worked: str
     steps: tuple[str, ...] = ()
@@ -113,20 +110,47 @@ def _names(shape: Shape, notes: tuple[DimNote, ...]) -> tuple[str, ...]:
     return dim_names(len(shape))
 
 
-def _tensor(origin: str, shape: Shape | None, names: tuple[str, ...]) -> Tensor:
-    if shape is None:
+def _tensor(origin: str, result: NodeResult, names: tuple[str, ...]) -> Tensor:
+    if not result.ok:
         return Tensor(origin, None)
-    dims = tuple(Dim(n, s, DIM_MEANINGS.get(n, "")) for n, s in zip(names, shape))
-    return Tensor(origin, shape, dims)
+    display = result.display_shape
+    dims = tuple(Dim(n, s, DIM_MEANINGS.get(n, "")) for n, s in zip(names, display))
+    return Tensor(origin, result.shape, dims, display)
 
 
-def _derivation(note: DimNote) -> Derivation:
+def _derivation(note: DimNote, size: int | str) -> Derivation:
     steps: tuple[str, ...] = ()
     split = arith.split_worked(note.worked) if note.worked else None
     if split is not None:
         expression, _ = split
         steps = tuple(arith.steps(expression))
-    return Derivation(note.label, note.size, note.formula, note.worked, steps)
+    return Derivation(note.label, size, note.formula, note.worked, steps)
+
+
+# ----- an open batch ------------------------------------------------------------------------------
+def batch_notes(result: NodeResult) -> tuple[DimNote, ...]:
+    """The rule's notes on each output dim, as people read them when the batch is open.
+
+    The rules work with numbers (the engine runs them at N = 1), so a dim that follows N would read
+    ``1 (unchanged)``. Its worked value reads N instead, and where the numbers were an arithmetic
+    (a Flatten over the batch), they stay, said to be at N = 1.
+    """
+    notes = result.inferred.dims if result.inferred else ()
+    display = result.display_shape
+    if result.display is None or len(notes) != len(display):
+        return notes
+    return tuple(_follows_batch(n, d) if isinstance(d, str) else n for n, d in zip(notes, display))
+
+
+def _follows_batch(note: DimNote, shown: str) -> DimNote:
+    if note.formula.endswith(f"= {shown}"):  # an Input's own "N = N" says it already
+        return note
+    head, space, rest = note.worked.partition(" ")
+    if head == str(note.size) and (not space or rest.startswith("(")):
+        return replace(note, worked=f"{shown}{space}{rest}")
+    if not note.worked:
+        return replace(note, worked=shown)
+    return replace(note, worked=f"{shown}, since at N = {PRIMARY_BATCH}: {note.worked}")
 
 
 # ----- the checkerboard warning -----------------------------------------------------------------
@@ -245,15 +269,16 @@ def explain(graph: Graph, engine: ShapeEngine, node_id: str) -> Explanation:
     node = graph.node(node_id)
     spec = catalog.get(node.type_name)
     result = engine.result(node_id)
-    notes = result.inferred.dims if result.inferred else ()
+    notes = batch_notes(result)
     out_names = _names(result.shape, notes) if result.ok else ()
     inputs = []
     for port, source in sorted(graph.inputs(node_id).items()):
         shape = engine.shape(source)
         names = out_names if shape is not None and len(shape) == len(out_names) else dim_names(len(shape or ()))
         origin = f"'{graph.node(source).label}'" + (f" (input {port})" if spec.max_inputs != 1 else "")
-        inputs.append(_tensor(origin, shape, names))
-    output = _tensor("output", result.shape, out_names) if result.ok else None
+        inputs.append(_tensor(origin, engine.result(source), names))
+    output = _tensor("output", result, out_names) if result.ok else None
+    sizes = result.display_shape if result.ok and len(notes) == len(result.shape) else tuple(n.size for n in notes)
     costs = node_stats(graph, engine, node_id)
     advice = checkerboard_advice(graph, engine, node_id)
     warnings = tuple(result.warnings) + ((advice.message,) if advice else ())
@@ -265,7 +290,7 @@ def explain(graph: Graph, engine: ShapeEngine, node_id: str) -> Explanation:
         status=result.status(),
         inputs=tuple(inputs),
         output=output,
-        derivations=tuple(_derivation(n) for n in notes),
+        derivations=tuple(_derivation(n, size) for n, size in zip(notes, sizes)),
         story=result.inferred.story if result.inferred else (),
         weights=costs.weights,
         params=costs.params,
@@ -280,7 +305,7 @@ def explain(graph: Graph, engine: ShapeEngine, node_id: str) -> Explanation:
 
 def _dims_lines(tensor: Tensor, indent: str) -> list[str]:
     width = max((len(str(d.size)) for d in tensor.dims), default=1)
-    return [f"{indent}{d.name} = {d.size:<{width}}  {d.meaning}".rstrip() for d in tensor.dims]
+    return [f"{indent}{d.name} = {d.size!s:<{width}}  {d.meaning}".rstrip() for d in tensor.dims]
 
 
 def explain_text(graph: Graph, engine: ShapeEngine, node_id: str) -> str:
@@ -325,13 +350,14 @@ def edge_tooltip(graph: Graph, engine: ShapeEngine, edge: Edge) -> str:
     result = engine.result(edge.source)
     if not result.ok:
         return f"{route}: size unknown ({result.message()})"
-    shape = result.shape
+    shape, display = result.shape, result.display_shape
     names = _names(shape, result.inferred.dims if result.inferred else ())
-    named = " · ".join(f"{n}={s} {DIM_MEANINGS[n].split(':')[0]}" if n in DIM_MEANINGS else f"{n}={s}" for n, s in zip(names, shape))
+    named = " · ".join(f"{n}={s} {DIM_MEANINGS[n].split(':')[0]}" if n in DIM_MEANINGS else f"{n}={s}" for n, s in zip(names, display))
     elements = 1
     for d in shape:
         elements *= d
+    at = f" at N = {PRIMARY_BATCH}" if display != shape else ""
     return (
-        f"{route}: {format_shape(shape)} ({named}); {format_count(elements)} values, "
+        f"{route}: {format_shape(display)} ({named}); {format_count(elements)} values{at}, "
         f"{format_bytes(elements * BYTES_PER_ELEMENT)} as float32"
     )

@@ -7,7 +7,7 @@ the lens only reorders what a label shows, moving the channel dim of a batched t
 
 from __future__ import annotations
 
-from designer.core.shapes import Shape, dim_names, format_shape
+from designer.core.shapes import SymbolicShape, dim_names, format_shape
 
 CHANNELS_FIRST = "NCHW"
 CHANNELS_LAST = "NHWC"
@@ -34,14 +34,14 @@ def check_lens(lens: str) -> None:
         raise ValueError(f"unknown lens {lens!r}; one of {', '.join(LENSES)}")
 
 
-def reorders(shape: Shape, lens: str) -> bool:
+def reorders(shape: SymbolicShape, lens: str) -> bool:
     """Whether ``lens`` shows this shape differently from torch's order."""
     check_lens(lens)
     return lens == CHANNELS_LAST and len(shape) >= 3
 
 
-def permute_for_display(shape: Shape, lens: str) -> Shape:
-    """The dims in the lens's order: ``(64, 512, 4, 4)`` → ``(64, 4, 4, 512)`` for channels-last."""
+def permute_for_display(shape: SymbolicShape, lens: str) -> SymbolicShape:
+    """The dims in the lens's order: ``(64, 512, 4, 4)`` → ``(64, 4, 4, 512)`` for channels-last (``N`` stays N)."""
     if not reorders(shape, lens):
         return tuple(shape)
     return (shape[0], *shape[2:], shape[1])
@@ -56,12 +56,12 @@ def display_names(rank: int, lens: str) -> tuple[str, ...]:
     return names
 
 
-def format_for_display(shape: Shape, lens: str) -> str:
-    """``64×4×4×512``: the edge label of a shape seen through ``lens``."""
+def format_for_display(shape: SymbolicShape, lens: str) -> str:
+    """``64×4×4×512`` (``N×4×4×512`` with an open batch): the edge label of a shape seen through ``lens``."""
     return format_shape(permute_for_display(shape, lens))
 
 
-def format_named_for_display(shape: Shape, lens: str) -> str:
+def format_named_for_display(shape: SymbolicShape, lens: str) -> str:
     """``N=64 · H=4 · W=4 · C=512``: every dim named, in the lens's order."""
     shown = permute_for_display(shape, lens)
     return " · ".join(f"{n}={d}" for n, d in zip(display_names(len(shape), lens), shown)) or "scalar"
