@@ -26,6 +26,9 @@ What is counted, and why:
   parameter, 16 bytes each), plus every tensor kept for the backward pass, estimated as the model's
   input plus every layer's output. Real use differs (in-place ops and views save memory, the
   framework adds workspace), so it is an estimate, labelled as one.
+* an open batch (an Input's shape starting with "N"): the engine's sizes are those at N = 1, so every
+  cost that grows with the batch is per sample; the report says so (``per_sample``), and each formula
+  of a node whose size follows N says it is worked at N = 1.
 """
 
 from __future__ import annotations
@@ -35,14 +38,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from designer.core import catalog
-from designer.core.engine import ShapeEngine
+from designer.core.engine import PRIMARY_BATCH, ShapeEngine
 from designer.core.graph import Graph
 from designer.core.layers.common import expand, product, spatial_labels
-from designer.core.shapes import Shape, format_count
+from designer.core.shapes import BATCH_SYMBOL, Shape, SymbolicShape, format_count
 
 BYTES_PER_ELEMENT = 4  # float32
 _MOVES_ONLY = ("Identity", "PixelShuffle", "PixelUnshuffle")  # in computing categories, but only move values
 TRAINING_COPIES = 4  # weights, gradients, Adam's exp_avg and exp_avg_sq
+PER_SAMPLE = f"at N = {PRIMARY_BATCH}, per sample"
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ class NodeStats:
     activation_elements: int
     weights: tuple[tuple[str, Shape], ...] = ()
     formulas: Mapping[str, str] = field(default_factory=dict)
+    display_shape: SymbolicShape | None = None  # the size as people read it: N where it follows an open batch
 
     @property
     def trainable_params(self) -> int:
@@ -70,13 +75,21 @@ class NodeStats:
     def activation_bytes(self) -> int:
         return self.activation_elements * BYTES_PER_ELEMENT
 
-    def to_dict(self) -> dict[str, Any]:
+    @property
+    def follows_batch(self) -> bool:
+        """Whether the size follows an open batch N (then its costs are per sample)."""
+        return self.display_shape is not None and self.display_shape != self.shape
+
+    def to_dict(self, open_batch: bool = False) -> dict[str, Any]:
+        shown = self.display_shape if self.display_shape is not None else self.shape
+        extra = {"shape_at_batch_1": list(self.shape) if self.shape is not None else None} if open_batch else {}
         return {
             "id": self.node_id,
             "type": self.type_name,
             "label": self.label,
             "status": self.status,
-            "shape": list(self.shape) if self.shape is not None else None,
+            "shape": list(shown) if shown is not None else None,
+            **extra,
             "params": self.params,
             "trainable_params": self.trainable_params,
             "non_trainable_params": 0,
@@ -157,13 +170,23 @@ class Totals:
 
 @dataclass(frozen=True)
 class ModelStats:
-    """Per-node statistics in execution order, and the totals."""
+    """Per-node statistics in execution order, and the totals.
+
+    ``per_sample``: some Input leaves its batch open, so the costs were worked out at N = 1.
+    """
 
     nodes: dict[str, NodeStats]
     total: Totals
+    per_sample: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"nodes": [s.to_dict() for s in self.nodes.values()], "total": self.total.to_dict()}
+        batch = {"batch": BATCH_SYMBOL} if self.per_sample else {}
+        return {
+            **batch,
+            "per_sample": self.per_sample,
+            "nodes": [s.to_dict(self.per_sample) for s in self.nodes.values()],
+            "total": self.total.to_dict(),
+        }
 
 
 def format_bytes(n: int) -> str:
@@ -350,6 +373,9 @@ def node_stats(graph: Graph, engine: ShapeEngine, node_id: str) -> NodeStats:
         )
         if spec.kind == "output":
             formulas["activation"] += " (the same tensor as its input, not counted again in the total)"
+        if result.display_shape != shape:
+            counted = {"macs": macs, "other_ops": ops, "activation": elements}
+            formulas.update((k, f"{formulas[k]}; {PER_SAMPLE}") for k, v in counted.items() if v)
     return NodeStats(
         node_id=node_id,
         type_name=node.type_name,
@@ -363,6 +389,7 @@ def node_stats(graph: Graph, engine: ShapeEngine, node_id: str) -> NodeStats:
         activation_elements=elements,
         weights=weights or (),
         formulas=formulas,
+        display_shape=result.display_shape,
     )
 
 
@@ -388,18 +415,22 @@ def compute_stats(graph: Graph, engine: ShapeEngine) -> ModelStats:
         activation_elements=activations,
     )
     training = totals.training_memory_bytes
+    per_sample = f" ({PER_SAMPLE})" if engine.symbolic else ""
     formulas = {
         "params": f"sum over the layers = {format_count(params)}",
-        "macs": f"sum over the layers = {format_count(totals.macs)} multiply-accumulates ({format_count(2 * totals.macs)} FLOPs)",
+        "macs": (
+            f"sum over the layers = {format_count(totals.macs)} multiply-accumulates ({format_count(2 * totals.macs)} FLOPs)"
+            f"{per_sample}"
+        ),
         "activation": (
             f"sum of every layer's output = {format_count(activations)} values × {BYTES_PER_ELEMENT} bytes = "
-            f"{format_bytes(totals.activation_bytes)}"
+            f"{format_bytes(totals.activation_bytes)}{per_sample}"
         ),
         "training_memory": (
             f"{TRAINING_COPIES}·params·4 B (weights, gradients, Adam's two moments) + buffers·4 B + "
             f"(input + every layer's output)·4 B kept for backward = {TRAINING_COPIES}·{format_count(params)}·4 + "
             f"{format_count(buffers)}·4 + ({format_count(inputs)} + {format_count(activations)})·4 = "
-            f"{format_bytes(training)} (an estimate)"
+            f"{format_bytes(training)} (an estimate{'; activations ' + PER_SAMPLE if per_sample else ''})"
         ),
     }
-    return ModelStats(nodes, replace(totals, formulas=formulas))
+    return ModelStats(nodes, replace(totals, formulas=formulas), engine.symbolic)

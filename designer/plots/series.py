@@ -13,7 +13,7 @@ from designer.core import catalog
 from designer.core.engine import ShapeEngine
 from designer.core.graph import Graph
 from designer.core.shapes import Shape, format_count, format_shape
-from designer.core.stats import ModelStats, NodeStats, compute_stats, format_big, format_bytes
+from designer.core.stats import PER_SAMPLE, ModelStats, NodeStats, compute_stats, format_big, format_bytes
 
 METRICS = ("params", "macs", "memory")
 METRIC_TITLES = {"params": "Parameters", "macs": "Multiply-adds", "memory": "Activation memory"}
@@ -52,7 +52,7 @@ class Series:
         s: NodeStats = self.stats.nodes[self.ids[i]]
         shape = self.shapes[i]
         lines = [f"{self.labels[i]} — {s.type_name}"]
-        lines.append(f"output {format_shape(shape)}" if shape is not None else "no size yet")
+        lines.append(f"output {format_shape(s.display_shape)}" if shape is not None else "no size yet")
         lines.append(f"parameters: {format_count(s.params)}")
         lines.append(f"multiply-adds: {format_count(s.macs)} ({format_big(s.macs)})")
         lines.append(
@@ -104,7 +104,10 @@ def build(graph: Graph, engine: ShapeEngine) -> Series:
 def totals_text(series: Series) -> str:
     """One line of totals for the panel's header."""
     t = series.stats.total
-    return (
+    text = (
         f"{t.layers} layers · {format_big(t.params)} parameters · {format_big(t.macs)} multiply-adds · "
         f"{format_bytes(t.activation_bytes)} activations · ≈ {format_bytes(t.training_memory_bytes)} to train"
     )
+    if series.stats.per_sample:  # an open batch: the engine's sizes are at N = 1
+        text += f" · the batch N is open: costs {PER_SAMPLE}"
+    return text

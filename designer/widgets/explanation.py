@@ -16,7 +16,7 @@ from designer.core.edits import AddNode, Compound, Connect, Edit, RemoveNodes, S
 from designer.core.engine import ShapeEngine
 from designer.core.explain import Alternative, Derivation, Tensor, explain
 from designer.core.graph import Edge, Graph, Node
-from designer.core.shapes import Shape, dim_names, format_count, format_shape
+from designer.core.shapes import SymbolicShape, dim_names, format_count, format_shape
 from designer.core.stats import NodeStats
 
 
@@ -35,7 +35,7 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _named(shape: Shape, colors: Colors) -> str:
+def _named(shape: SymbolicShape, colors: Colors) -> str:
     names = dim_names(len(shape))
     cells = " · ".join(f"<span style='color:{colors.dim}'>{n}=</span>{d}" for n, d in zip(names, shape))
     return cells or "a scalar"
@@ -142,7 +142,7 @@ def _dims_html(tensor: Tensor, colors: Colors) -> str:
 def _tensor_html(tensor: Tensor, colors: Colors) -> str:
     if tensor.shape is None:
         return "<i>no size yet</i>"
-    return f"<b>{tensor.text()}</b><br>&nbsp;&nbsp;{_named(tensor.shape, colors)}"
+    return f"<b>{tensor.text()}</b><br>&nbsp;&nbsp;{_named(tensor.display, colors)}"
 
 
 def _derivation_html(derivation: Derivation, colors: Colors) -> str:
@@ -163,7 +163,8 @@ def _costs_html(costs: NodeStats, colors: Colors) -> list[str]:
     if formula and costs.weights:
         details.append(f"<span style='color:{colors.dim}'>{_esc(formula)}</span>")
     if costs.macs:
-        details.append(f"{stats.format_big(costs.macs)} multiply-adds per forward pass")
+        each = "per sample (at N = 1)" if costs.follows_batch else "per forward pass"
+        details.append(f"{stats.format_big(costs.macs)} multiply-adds {each}")
     activation = costs.formulas.get("activation")
     if activation:
         details.append(f"<span style='color:{colors.dim}'>output {_esc(activation)}</span>")
@@ -187,16 +188,23 @@ def design_summary_html(graph: Graph, engine: ShapeEngine, colors: Colors) -> st
     outputs = [n for n in graph.node_ids() if catalog.get(graph.node(n).type_name).kind == "output"]
     ends += [(n, "Output") for n in outputs or [n for n in graph.node_ids() if not graph.out_edges(n)]]
     for node_id, role in ends[:12]:
-        shape = engine.result(node_id).shape
+        shape = engine.result(node_id).display_shape
         size = f"<b>{format_shape(shape)}</b><br>&nbsp;&nbsp;{_named(shape, colors)}" if shape else "<i>no size yet</i>"
         parts.append(f"<p style='margin-top:4px'>{role} '{_esc(graph.node(node_id).label)}': {size}</p>")
     parts.append(_section(f"{total.layers} layers · {format_count(total.params)} parameters"))
+    each = "per sample" if facts.per_sample else "per forward pass"
     if total.macs:
-        parts.append(f"<p style='margin-top:2px'>{stats.format_big(total.macs)} multiply-adds per forward pass</p>")
+        parts.append(f"<p style='margin-top:2px'>{stats.format_big(total.macs)} multiply-adds {each}</p>")
+    batch = " with a batch of 1" if facts.per_sample else ""
     parts.append(
-        f"<p style='margin-top:2px'>≈ {stats.format_bytes(total.training_memory_bytes)} to train with Adam "
+        f"<p style='margin-top:2px'>≈ {stats.format_bytes(total.training_memory_bytes)} to train with Adam{batch} "
         f"<span style='color:{colors.dim}'>(an estimate: weights, gradients, optimizer state, activations)</span></p>"
     )
+    if facts.per_sample:
+        parts.append(
+            f"<p style='margin-top:2px; color:{colors.dim}'>The batch N is left open, so the design works for any "
+            f"batch size; costs are worked out for one sample (N = 1).</p>"
+        )
     if total.errors:
         parts.append(
             f"<p style='color:{colors.error}'>{total.errors} layer{'s have' if total.errors > 1 else ' has'} a problem: "

@@ -7,10 +7,13 @@ import pytest
 
 from designer.canvas import tooltips
 from designer.canvas.scene import GraphScene
+from designer.canvas.view import GraphView
 from designer.core import examples
 from designer.core.edits import SetParams
 from designer.core.graph import Edge
 from designer.document.document import Document
+from designer.plots.stats_dock import StatsPanel
+from designer.widgets.explanation import Colors, design_summary_html
 
 
 def open_dcgan() -> Document:
@@ -61,3 +64,27 @@ def test_the_lens_keeps_n_first(scene):
     edge = Edge("relu1", "up2", 0)
     assert scene.edges[edge].label == "N×4×4×512"
     assert "N×4×4×512   (N=N · H=4 · W=4 · C=512)" in scene._lens_line(edge)
+
+
+def test_the_statistics_panel_says_costs_are_per_sample(qtbot):
+    document = open_dcgan()
+    view = GraphView(GraphScene(document))
+    qtbot.addWidget(view)
+    panel = StatsPanel(document, view)
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    assert "the batch N is open: costs at N = 1, per sample" in panel.totals_label.text()
+    up2 = panel.series.index("up2")
+    assert "output N×256×8×8" in panel.series.hover_text(up2)
+    document.apply(SetParams("z", {"shape": [64, 100, 1, 1]}))
+    qtbot.waitUntil(lambda: "per sample" not in panel.totals_label.text())
+    assert "output 64×256×8×8" in panel.series.hover_text(up2)
+
+
+def test_design_summary_says_per_sample(qapp):
+    document = open_dcgan()
+    colors = Colors("black", "gray", "red", "orange", "white")
+    summary = design_summary_html(document.graph, document.engine, colors)
+    assert "N×100×1×1" in summary and "multiply-adds per sample" in summary
+    assert "costs are worked out for one sample (N = 1)" in summary
