@@ -67,10 +67,6 @@ class Snapshot:
     graph: Graph | None
     problem: str | None = None
 
-    @property
-    def session(self) -> str:
-        return os.path.dirname(self.file)
-
 
 class Session(QObject):
     """This process's recovery folder: snapshots of watched documents, and the leftovers of dead sessions."""

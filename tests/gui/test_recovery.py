@@ -89,22 +89,22 @@ def test_a_modified_document_is_snapshotted_after_the_quiet_time(qtbot, sessions
 
 
 def test_quick_edits_give_one_snapshot_and_steady_editing_one_per_max_wait(qtbot, sessions):
-    session = sessions(debounce_ms=150, max_wait_ms=400)
+    session = sessions(debounce_ms=300, max_wait_ms=600)
     document = Document(small_graph())
     session.watch(document)
     for channels in range(20, 25):  # five edits inside one quiet time
         widen(document, channels)
         qtbot.wait(20)
     qtbot.waitUntil(lambda: session.snapshots_written == 1)
-    qtbot.wait(300)
+    qtbot.wait(400)
     assert session.snapshots_written == 1
-    # Edits every 50 ms never leave the 150 ms quiet time; the 400 ms deadline writes anyway.
-    start = session.snapshots_written
-    for step in range(24):
+    # Edits every 30 ms never leave the 300 ms quiet time; the 600 ms deadline writes anyway.
+    start, began = session.snapshots_written, time.monotonic()
+    for step in range(45):
         document.apply(MoveNodes({"x": (step, step)}))
-        qtbot.wait(50)
-    during = session.snapshots_written - start
-    assert 1 <= during <= 4
+        qtbot.wait(30)
+    during, elapsed = session.snapshots_written - start, time.monotonic() - began
+    assert 1 <= during <= elapsed / 0.6 + 1
     qtbot.waitUntil(lambda: read(session.snapshot_file(document)) == project.dumps(document.graph))
 
 
