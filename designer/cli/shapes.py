@@ -8,7 +8,7 @@ import sys
 from designer.core import project
 from designer.core.engine import NodeResult, ShapeEngine
 from designer.core.graph import Graph
-from designer.core.shapes import format_count, format_named, format_shape
+from designer.core.shapes import BATCH_SYMBOL, format_count, format_named, format_shape
 
 NAME = "shapes"
 
@@ -21,7 +21,13 @@ def add_parser(subparsers) -> None:
         "Exit 0 when every node has a shape, 1 when some node has an error, 2 when the file cannot be read.",
     )
     parser.add_argument("file", help="project file")
-    parser.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='print one JSON object instead of a table. When an Input leaves its batch open (shape ["N", ...]), '
+        '"batch" is "N" and each node\'s "shape" reads N where its size follows the batch (["N", 512, 4, 4], '
+        '["8192·N"], ["N+4", 3]), while "shape_at_batch_1" gives the numbers the engine worked with (N = 1)',
+    )
     parser.set_defaults(run=run)
 
 
@@ -34,25 +40,30 @@ def run(args) -> int:
     engine = ShapeEngine(graph)
     results = {node_id: engine.result(node_id) for node_id in graph.node_ids()}
     total = engine.total_params()
+    open_batch = engine.symbolic
     engine.close()
     if args.json:
-        print(json.dumps(_as_json(graph, results, total), indent=2))
+        print(json.dumps(_as_json(graph, results, total, open_batch), indent=2, ensure_ascii=False))
     else:
-        _print_table(graph, results, total)
+        _print_table(graph, results, total, open_batch)
     return 0 if all(r.ok for r in results.values()) else 1
 
 
-def _as_json(graph: Graph, results: dict[str, NodeResult], total: int) -> dict:
+def _as_json(graph: Graph, results: dict[str, NodeResult], total: int, open_batch: bool) -> dict:
     nodes = []
     for node in graph.nodes():
         result = results[node.id]
-        nodes.append(
+        entry = {
+            "id": node.id,
+            "type": node.type_name,
+            "name": node.name,
+            "shape": list(result.display_shape) if result.ok else None,
+        }
+        if open_batch:
+            entry["shape_at_batch_1"] = list(result.shape) if result.ok else None
+        entry.update(
             {
-                "id": node.id,
-                "type": node.type_name,
-                "name": node.name,
-                "shape": list(result.shape) if result.ok else None,
-                "named": format_named(result.shape) if result.ok else None,
+                "named": format_named(result.display_shape) if result.ok else None,
                 "error": result.message(),
                 "blocked_by": result.blocked_by,
                 "warnings": list(result.warnings),
@@ -60,15 +71,18 @@ def _as_json(graph: Graph, results: dict[str, NodeResult], total: int) -> dict:
                 "arguments": node.params,
             }
         )
-    return {"name": graph.name, "ok": all(r.ok for r in results.values()), "total_params": total, "nodes": nodes}
+        nodes.append(entry)
+    batch = {"batch": BATCH_SYMBOL} if open_batch else {}
+    return {"name": graph.name, **batch, "ok": all(r.ok for r in results.values()), "total_params": total, "nodes": nodes}
 
 
-def _print_table(graph: Graph, results: dict[str, NodeResult], total: int) -> None:
+def _print_table(graph: Graph, results: dict[str, NodeResult], total: int, open_batch: bool) -> None:
     header = ("id", "type", "output shape", "parameters", "problem")
     rows = []
     for node in graph.nodes():
         result = results[node.id]
-        shape = f"{format_shape(result.shape)}  ({format_named(result.shape)})" if result.ok else "—"
+        shown = result.display_shape
+        shape = f"{format_shape(shown)}  ({format_named(shown)})" if result.ok else "—"
         count = format_count(result.params) if result.params is not None else "?"
         problem = result.message() or "; ".join(result.warnings)
         if result.blocked_by is not None:
@@ -78,7 +92,8 @@ def _print_table(graph: Graph, results: dict[str, NodeResult], total: int) -> No
     bad = sum(1 for r in results.values() if not r.ok)
     status = "every node has a shape" if not bad else f"{bad} node{'s' if bad != 1 else ''} without a shape"
     out = sys.stdout
-    out.write(f"{graph.name}: {len(rows)} nodes, {format_count(total)} parameters, {status}\n")
+    batch = "; the batch N is open (any batch size works)" if open_batch else ""
+    out.write(f"{graph.name}: {len(rows)} nodes, {format_count(total)} parameters, {status}{batch}\n")
     for row in [header, *rows]:
         cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].ljust(widths[2]), row[3].rjust(widths[3])]
         out.write(("  ".join(cells) + ("  " + row[4] if row[4] else "")).rstrip() + "\n")

@@ -115,3 +115,42 @@ def test_closed_batch_stats_json_has_no_batch_key():
     data = compute_stats(graph, ShapeEngine(graph)).to_dict()
     assert data["per_sample"] is False and "batch" not in data
     assert "shape_at_batch_1" not in data["nodes"][0] and data["nodes"][0]["shape"] == [64, 100, 1, 1]
+
+
+# ----- model-designer shapes --------------------------------------------------------------------
+def test_shapes_table_and_json_read_n(dcgan_file, capsys):
+    assert main(["shapes", dcgan_file]) == 0
+    table = capsys.readouterr().out
+    assert table.splitlines()[0].endswith("; the batch N is open (any batch size works)")
+    assert "relu1  ReLU             N×512×4×4  (N=N · C=512 · H=4 · W=4)" in table
+    assert main(["shapes", dcgan_file, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["batch"] == "N"
+    relu1 = next(n for n in data["nodes"] if n["id"] == "relu1")
+    assert relu1["shape"] == ["N", 512, 4, 4] and relu1["shape_at_batch_1"] == [1, 512, 4, 4]
+    assert relu1["named"] == "N=N · C=512 · H=4 · W=4"
+
+
+def test_shapes_json_of_sizes_made_from_the_batch(tmp_path, capsys):
+    g = Graph("made from N")
+    g.add_node(Node("x", "Input", {"shape": ["N", 3]}))
+    g.add_node(Node("y", "Input", {"shape": [4, 3]}))
+    g.add_node(Node("cat", "Concat", {"dim": 0}))
+    g.add_node(Node("flat", "Flatten", {"start_dim": 0}))
+    g.connect(Edge("x", "cat", 0))
+    g.connect(Edge("y", "cat", 1))
+    g.connect(Edge("cat", "flat"))
+    project.save(g, tmp_path / "g.json")
+    assert main(["shapes", str(tmp_path / "g.json"), "--json"]) == 0
+    nodes = {n["id"]: n for n in json.loads(capsys.readouterr().out)["nodes"]}
+    assert nodes["y"]["shape"] == [4, 3] and nodes["y"]["shape_at_batch_1"] == [4, 3]
+    assert nodes["cat"]["shape"] == ["N+4", 3] and nodes["cat"]["shape_at_batch_1"] == [5, 3]
+    assert nodes["flat"]["shape"] == ["3·N+12"] and nodes["flat"]["shape_at_batch_1"] == [15]
+
+
+def test_closed_batch_shapes_json_keeps_its_keys(tmp_path, capsys):
+    project.save(examples.load_example("dcgan_generator"), tmp_path / "g.json")
+    assert main(["shapes", str(tmp_path / "g.json"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert "batch" not in data and "shape_at_batch_1" not in data["nodes"][0]
+    assert data["nodes"][0]["shape"] == [64, 100, 1, 1]
