@@ -17,7 +17,7 @@ from designer import __version__
 from designer.canvas import style
 from designer.canvas.scene import GraphScene
 from designer.canvas.view import GraphView
-from designer.core import catalog
+from designer.core import catalog, stats
 from designer.core.graph import NodeAdded, NodeRemoved, NodeRenamed
 from designer.core.shapes import format_count
 from designer.document.document import Document
@@ -30,6 +30,8 @@ from designer.widgets.palette import Palette
 from designer.widgets.problems import ProblemsList
 
 APP_NAME = "Model Designer"
+COSTS_AT_ONCE = 1000  # designs up to this many nodes get their costs in the same event-loop turn
+COSTS_DELAY_MS = 300
 
 
 class MainWindow(QMainWindow):
@@ -97,8 +99,13 @@ class MainWindow(QMainWindow):
         self._totals_timer.setSingleShot(True)
         self._totals_timer.setInterval(0)
         self._totals_timer.timeout.connect(self.update_totals)
+        # Costs walk every layer (about 60 ms at 5,000 nodes), so big designs get them once editing pauses.
+        self._costs_timer = QTimer(self)
+        self._costs_timer.setSingleShot(True)
+        self._costs_timer.timeout.connect(self.update_costs)
         self._update_title()
         self.update_totals()
+        self.update_costs()
         self.resize(1280, 800)
         if persist:
             self.restore_layout()
@@ -127,8 +134,10 @@ class MainWindow(QMainWindow):
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
         self.totals_label = QLabel(self)
+        self.costs_label = QLabel(self)
+        self.costs_label.setToolTip("Multiply-adds of one forward pass, and the memory the layers' outputs take (float32)")
         self.errors_label = QLabel(self)
-        for label in (self.totals_label, self.errors_label):
+        for label in (self.totals_label, self.costs_label, self.errors_label):
             label.setContentsMargins(8, 0, 8, 0)
             bar.addPermanentWidget(label)
 
@@ -146,6 +155,7 @@ class MainWindow(QMainWindow):
     def _after_reset(self) -> None:
         self._update_title()
         self.update_totals()
+        self._schedule_totals()
         # The new design is shown whole once the view has its final size.
         QTimer.singleShot(0, self.view.fit_all)
 
@@ -155,12 +165,19 @@ class MainWindow(QMainWindow):
 
     def _schedule_totals(self, *_args) -> None:
         self._totals_timer.start()
+        self._costs_timer.start(0 if len(self.document.graph) <= COSTS_AT_ONCE else COSTS_DELAY_MS)
 
     def totals(self) -> tuple[int, int, int]:
         """(layers, parameters, errors): layers count every node but the graph's inputs and outputs."""
         graph, engine = self.document.graph, self.document.engine
         layers = sum(1 for node in graph.nodes() if catalog.get(node.type_name).kind not in ("input", "output"))
         return layers, engine.total_params(), len(engine.problems())
+
+    def update_costs(self) -> None:
+        totals = stats.compute_stats(self.document.graph, self.document.engine).total
+        self.costs_label.setText(
+            f"{stats.format_big(totals.macs)} multiply-adds · {stats.format_bytes(totals.activation_bytes)} activations"
+        )
 
     def update_totals(self) -> None:
         layers, params, errors = self.totals()

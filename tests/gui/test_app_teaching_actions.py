@@ -45,3 +45,22 @@ def test_solver_in_edit_menu_opens_for_the_selected_layer(app_env, qtbot):
         dialogs[0].close()
     finally:
         close_quietly(window)
+
+
+def test_status_bar_shows_live_costs(app_env, qtbot):
+    from designer.core.edits import SetParams
+    from designer.core.stats import compute_stats, format_big
+
+    window = make_window(qtbot)
+    try:
+        doc = window.document
+        macs = compute_stats(doc.graph, doc.engine).total.macs
+        assert f"{format_big(macs)} multiply-adds" in window.costs_label.text()
+        params = dict(doc.graph.node("up1").params, out_channels=256)
+        doc.apply(SetParams("up1", params))
+        doc.apply(SetParams("bn1", {"num_features": 256}))
+        doc.apply(SetParams("up2", dict(doc.graph.node("up2").params, in_channels=256)))
+        qtbot.waitUntil(lambda: f"{format_big(compute_stats(doc.graph, doc.engine).total.macs)} multiply-adds" in window.costs_label.text())
+        assert compute_stats(doc.graph, doc.engine).total.macs < macs
+    finally:
+        close_quietly(window)
