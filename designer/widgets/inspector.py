@@ -30,6 +30,7 @@ from designer.core import catalog
 from designer.core.edits import Rename, SetParams
 from designer.core.errors import GraphError
 from designer.core.graph import NodeRenamed, ParamsChanged
+from designer.core.shapes import BATCH_SYMBOL
 from designer.core.spec import ParamSpec
 from designer.document.document import Document
 from designer.widgets import icons
@@ -233,8 +234,9 @@ class Inspector(QScrollArea):
         params[name] = value
         if params == node.params:
             return
+        text, mergeable = _step(name, node.params.get(name), value)
         try:
-            self.document.apply(SetParams(self.node_id, params, text=f"Change {name}"), mergeable=True)
+            self.document.apply(SetParams(self.node_id, params, text=text), mergeable=mergeable)
         except GraphError as exc:
             self._show_problem(name, str(exc))
 
@@ -308,6 +310,17 @@ class Inspector(QScrollArea):
         elif isinstance(event, NodeRenamed) and self.name.text() != (node.name or ""):
             # Also while the field has focus (an undo from the menu), or leaving it would rename back.
             self.name.setText(node.name or "")
+
+
+def _step(name: str, old: Any, new: Any) -> tuple[str, bool]:
+    """The undo step's text, and whether it may merge with the edit before (typing does; a switch does not)."""
+    if name == "shape" and isinstance(old, list) and isinstance(new, list) and old and new:
+        was, now = old[0] == BATCH_SYMBOL, new[0] == BATCH_SYMBOL
+        if now and not was:
+            return "Leave the Batch Open (N)", False
+        if was and not now:
+            return f"Fix the Batch at {new[0]}", False
+    return f"Change {name}", True
 
 
 def _shown_value(editor: ParamEditor) -> Any:

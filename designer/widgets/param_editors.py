@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from designer.core import params as kinds
 from designer.core.layers.common import spatial_labels
-from designer.core.shapes import DIM_MEANINGS, dim_names
+from designer.core.shapes import BATCH_SYMBOL, DIM_MEANINGS, dim_names
 from designer.widgets import icons
 
 INT_LIMIT = 2**31 - 1  # what a QSpinBox holds; larger integers get the text editor
@@ -405,7 +405,11 @@ class IntOrIntsEditor(ParamEditor):
 
 
 class ShapeEditor(ParamEditor):
-    """An Input's shape: a dimension count, then one named field per dim (N batch, C channels, H, W...)."""
+    """An Input's shape: a dimension count, then one named field per dim (N batch, C channels, H, W...).
+
+    Beside the batch, "any batch (N)" leaves it open: the first entry becomes "N" and its field reads N
+    (the number it held comes back when the box is cleared).
+    """
 
     def __init__(self, kind: kinds.Kind, value: Any, parent: QWidget | None = None) -> None:
         super().__init__(kind, parent)
@@ -418,6 +422,14 @@ class ShapeEditor(ParamEditor):
         self.rank.setToolTip("How many dimensions the tensor has (4 for a batch of images: N, C, H, W)")
         self.rank.valueChanged.connect(self._rank_changed)
         self.grid.addWidget(self.rank, 0, 1)
+        self.any_batch = QCheckBox("any batch (N)", self)
+        self.any_batch.setToolTip(
+            "Leave the batch size open: sizes read N (N×512×4×4) and the design must work for every batch size. "
+            "Costs are then shown per sample."
+        )
+        self.any_batch.toggled.connect(self._batch_toggled)
+        self.grid.addWidget(self.any_batch, 1, 2)
+        self._batch = 1  # the number the batch field holds while the batch is open
         self.spins: list[_SpinBox] = []
         self.names: list[QLabel] = []
         self.meanings: list[QLabel] = []
@@ -428,7 +440,12 @@ class ShapeEditor(ParamEditor):
         self.rank.setValue(len(values))
         self._build(values)
 
-    def _build(self, values: list[int]) -> None:
+    def _build(self, values: list[int | str]) -> None:
+        open_batch = values[0] == BATCH_SYMBOL
+        if open_batch:
+            values = [self._batch, *values[1:]]
+        else:
+            self._batch = values[0]
         while len(self.spins) > len(values):
             for widget in (self.spins.pop(), self.names.pop(), self.meanings.pop()):
                 widget.deleteLater()
@@ -455,13 +472,38 @@ class ShapeEditor(ParamEditor):
             meaning.setText(words.split(":")[0])
             for widget in (name, spin, meaning):
                 widget.setToolTip(f"{label}: {words}" if words else label)
+        # The box stands in for the batch's meaning; a 1-D tensor has no batch (unless a file opened one).
+        offered = len(values) >= 2 or open_batch
+        self.any_batch.setVisible(offered)
+        self.meanings[0].setVisible(not offered)
+        self.any_batch.setChecked(open_batch)
+        self._show_batch(open_batch)
         self.grid.setColumnStretch(1, 1)
+
+    def _show_batch(self, open_batch: bool) -> None:
+        """The batch field reads N (and cannot be typed in) while the batch is open."""
+        spin = self.spins[0]
+        spin.setSpecialValueText(BATCH_SYMBOL if open_batch else "")
+        spin.setMinimum(0 if open_batch else 1)
+        spin.setValue(0 if open_batch else self._batch)
+        spin.setEnabled(not open_batch)
+
+    def _batch_toggled(self, on: bool) -> None:
+        if self._quiet:
+            return
+        self._quiet += 1
+        if on:
+            self._batch = self.spins[0].value()
+        self._show_batch(on)
+        self._quiet -= 1
+        self._changed()
 
     def _rank_changed(self, rank: int) -> None:
         if self._quiet:
             return
-        values = [s.value() for s in self.spins]
-        values = values[:rank] + [values[-1] if values else 1] * (rank - len(values))
+        values = self.value()
+        filler = values[-1] if values[-1] != BATCH_SYMBOL else self._batch
+        values = values[:rank] + [filler] * (rank - len(values))
         self._quiet += 1
         self._build(values)
         self._quiet -= 1
@@ -474,7 +516,10 @@ class ShapeEditor(ParamEditor):
             self._set_problem("")
 
     def value(self) -> Any:
-        return [s.value() for s in self.spins]
+        values: list[int | str] = [s.value() for s in self.spins]
+        if self.any_batch.isChecked():
+            values[0] = BATCH_SYMBOL
+        return values
 
 
 class AnyOfEditor(ParamEditor):
@@ -610,7 +655,7 @@ def make_editor(kind: kinds.Kind, value: Any, parent: QWidget | None = None) -> 
         return FloatEditor(kind, value, parent)
     if isinstance(kind, kinds.IntOrInts) and all(abs(v) <= INT_LIMIT for v in _as_list(value)):
         return IntOrIntsEditor(kind, value, parent)
-    if isinstance(kind, kinds.Shape) and all(1 <= v <= INT_LIMIT for v in value):
+    if isinstance(kind, kinds.Shape) and all(1 <= v <= INT_LIMIT for v in value if v != BATCH_SYMBOL):
         return ShapeEditor(kind, value, parent)
     return TextEditor(kind, value, parent)
 

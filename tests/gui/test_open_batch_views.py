@@ -4,6 +4,8 @@ the Input's card, the channels-last lens, the inspector's shape editor and expla
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from designer.canvas import tooltips
 from designer.canvas.scene import GraphScene
@@ -14,6 +16,12 @@ from designer.core.graph import Edge
 from designer.document.document import Document
 from designer.plots.stats_dock import StatsPanel
 from designer.widgets.explanation import Colors, design_summary_html
+from designer.widgets.param_editors import ShapeEditor
+from tests.gui import app_support
+from tests.gui.app_support import close_quietly, make_window
+from tests.gui.test_app_inspector import _type_into
+
+app_env = app_support.app_env  # fixture
 
 
 def open_dcgan() -> Document:
@@ -88,3 +96,70 @@ def test_design_summary_says_per_sample(qapp):
     summary = design_summary_html(document.graph, document.engine, colors)
     assert "N×100×1×1" in summary and "multiply-adds per sample" in summary
     assert "costs are worked out for one sample (N = 1)" in summary
+
+
+# ----- the inspector ---------------------------------------------------------------------------
+def _inspect(window, node_id: str):
+    window.document.select([node_id])
+    QApplication.processEvents()
+    return window.inspector
+
+
+def test_any_batch_box_leaves_the_batch_open_in_one_undo_step(app_env, qtbot):
+    window = make_window(qtbot, examples.load_example("dcgan_generator"))
+    try:
+        doc, scene = window.document, window.scene
+        editor = _inspect(window, "z").rows["shape"].editor
+        assert isinstance(editor, ShapeEditor)
+        assert editor.any_batch.isVisible() and not editor.any_batch.isChecked()
+        assert not editor.meanings[0].isVisible()
+        qtbot.mouseClick(editor.any_batch, Qt.MouseButton.LeftButton)
+        assert doc.graph.node("z").params["shape"] == ["N", 100, 1, 1]
+        assert doc.undo_stack.count() == 1 and doc.undo_stack.text(0) == "Leave the Batch Open (N)"
+        assert scene.edges[Edge("relu1", "up2")].label == "N×512×4×4"
+        assert editor.spins[0].text() == "N" and not editor.spins[0].isEnabled()
+        # Another size is a step of its own, and the batch stays open.
+        _type_into(qtbot, editor.spins[1], "128")
+        assert doc.graph.node("z").params["shape"] == ["N", 128, 1, 1]
+        assert doc.undo_stack.count() == 2
+        doc.undo_stack.undo()
+        doc.undo_stack.undo()
+        assert doc.graph.node("z").params["shape"] == [64, 100, 1, 1]
+        assert not editor.any_batch.isChecked() and editor.spins[0].value() == 64 and editor.spins[0].isEnabled()
+        assert scene.edges[Edge("relu1", "up2")].label == "64×512×4×4"
+        doc.undo_stack.redo()
+        assert editor.any_batch.isChecked() and editor.spins[0].text() == "N"
+        # Clearing the box brings back the number the batch had, again as one step.
+        qtbot.mouseClick(editor.any_batch, Qt.MouseButton.LeftButton)
+        assert doc.graph.node("z").params["shape"] == [64, 100, 1, 1]
+        assert doc.undo_stack.count() == 2 and doc.undo_stack.text(1) == "Fix the Batch at 64"
+    finally:
+        close_quietly(window)
+
+
+def test_an_open_input_from_a_file_shows_n_and_changes_rank_keeping_it(app_env, qtbot):
+    window = make_window(qtbot, open_dcgan().graph)
+    try:
+        doc = window.document
+        editor = _inspect(window, "z").rows["shape"].editor
+        assert isinstance(editor, ShapeEditor) and editor.any_batch.isChecked()
+        assert editor.spins[0].text() == "N"
+        editor.rank.setValue(2)
+        assert doc.graph.node("z").params["shape"] == ["N", 100]
+        editor.rank.setValue(3)
+        assert doc.graph.node("z").params["shape"] == ["N", 100, 100]
+    finally:
+        close_quietly(window)
+
+
+def test_explanation_panel_names_n(app_env, qtbot):
+    window = make_window(qtbot, open_dcgan().graph)
+    try:
+        inspector = _inspect(window, "up2")
+        qtbot.waitUntil(lambda: "N_out" in inspector.explanation.text())
+        text = inspector.explanation.text()
+        assert "Output  N×256×8×8" in text
+        assert "= N (the batch passes through)" in text
+        assert "multiply-adds per sample (at N = 1)" in text
+    finally:
+        close_quietly(window)
