@@ -40,8 +40,12 @@ def dim_names(rank: int) -> tuple[str, ...]:
 
 
 def format_shape(shape: SymbolicShape) -> str:
-    """``64×512×4×4``: the compact label drawn on an edge."""
-    return "×".join(str(d) for d in shape) if shape else "scalar"
+    """``64×512×4×4``: the compact label drawn on an edge; a sum in N is bracketed (``(N+4)×3``)."""
+    if not shape:
+        return "scalar"
+    if len(shape) == 1:
+        return str(shape[0])
+    return "×".join(f"({d})" if isinstance(d, str) and ("+" in d or "−" in d) else str(d) for d in shape)
 
 
 def format_named(shape: SymbolicShape) -> str:
