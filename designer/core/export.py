@@ -25,12 +25,13 @@ from designer.core import catalog
 from designer.core.engine import ShapeEngine
 from designer.core.graph import Graph, Node
 from designer.core.params import is_real
-from designer.core.shapes import Shape, dim_names, format_count, format_shape
+from designer.core.shapes import BATCH_SYMBOL, Shape, SymbolicShape, dim_names, format_count, format_shape
 from designer.core.spec import LayerSpec
 
 LINE_LIMIT = 88
 MAX_IDENTIFIER = 32
 MAX_INDEX = 10_000  # largest nn.ModuleList index kept from an imported name (bounds the list built)
+EXAMPLE_BATCH = 2  # the batch the __main__ example feeds an Input whose batch N is open
 
 # Public members of torch.nn.Module: a layer attribute with one of these names would break the model
 # (tests/core/test_export.py checks this list against the installed torch).
@@ -115,6 +116,7 @@ class Step:
     spec: LayerSpec
     variable: str
     shape: Shape
+    display: SymbolicShape = ()  # the shape as comments show it: N where it follows an open batch
     attribute: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()  # node ids feeding its inputs, by port
     constructor: Call | None = None
@@ -123,6 +125,12 @@ class Step:
 
     def __post_init__(self) -> None:
         self.value = self.value or self.variable
+        self.display = self.display or self.shape
+
+    @property
+    def open_batch(self) -> bool:
+        """An Input whose batch is left open ("N"): forward() takes any batch size there."""
+        return self.spec.kind == "input" and self.node.params["shape"][0] == BATCH_SYMBOL
 
 
 @dataclass
@@ -202,7 +210,8 @@ def _plan(graph: Graph, engine: ShapeEngine, keep_names: bool) -> list[Step]:
     for node_id in order:
         node = graph.node(node_id)
         spec = catalog.get(node.type_name)
-        step = Step(node, spec, variables.take(node.id, node.type_name), engine.shape(node_id))
+        result = engine.result(node_id)
+        step = Step(node, spec, variables.take(node.id, node.type_name), result.shape, result.display_shape)
         step.sources = tuple(src for _, src in sorted(graph.inputs(node_id).items()))
         args = [steps[src].variable for src in step.sources]
         if spec.kind == "module":
@@ -344,10 +353,10 @@ def _render(graph: Graph, name: str, steps: list[Step], inputs: list[Step], outp
     signature = Call("(", ("self", *(f"{s.variable}: torch.Tensor" for s in inputs)))
     lines += ["", *_wrap(4, "def forward", signature, f" -> {returns}:")]
     for step in inputs:
-        lines.append(f"        # {step.variable}: {format_shape(step.shape)} ({'×'.join(dim_names(len(step.shape)))})")
+        lines.append(f"        # {step.variable}: {format_shape(step.display)} ({'×'.join(dim_names(len(step.shape)))})")
     for step in steps:
         if step.call is not None and step.node.id in used:
-            lines += _wrap(8, f"{step.variable} = ", step.call, f"  # {format_shape(step.shape)}")
+            lines += _wrap(8, f"{step.variable} = ", step.call, f"  # {format_shape(step.display)}")
     lines += _wrap(8, "return ", Call("", tuple(s.value for s in outputs), ""), "")
     lines += ["", "", *_main(name, inputs, outputs)]
     return "\n".join(lines) + "\n"
@@ -390,9 +399,16 @@ def _header(graph: Graph, inputs: list[Step], outputs: list[Step], total: int) -
     title = _doc_text(graph.name) or "Model"
     version = f"PyTorch model exported by Model Designer {designer.__version__}."
     lines = [f'"""{title}', "", version, "", "Inputs:"]
-    lines += [f"    {s.variable}: {format_shape(s.shape)}" for s in inputs] or ["    (none)"]
+    lines += [f"    {s.variable}: {format_shape(s.display)}" for s in inputs] or ["    (none)"]
     lines.append("Outputs:")
-    lines += [f"    {s.variable}: {format_shape(s.shape)}" for s in outputs]
+    lines += [f"    {s.variable}: {format_shape(s.display)}" for s in outputs]
+    if any(s.open_batch for s in inputs):
+        lines += [
+            "",
+            f"The batch {BATCH_SYMBOL} is left open: forward() takes any batch size, and the sizes written",
+            f"with {BATCH_SYMBOL} (here and in forward's comments) follow it. The example at the bottom",
+            f"uses a batch of {EXAMPLE_BATCH}.",
+        ]
     lines += ["", f"Parameters: {format_count(total)}", '"""']
     return lines
 
@@ -415,8 +431,15 @@ def _main(name: str, inputs: list[Step], outputs: list[Step]) -> list[str]:
     names = Namespace({name})
     args = [names.take(s.variable, "x") for s in inputs]
     lines = ['if __name__ == "__main__":', f"    model = {name}().eval()"]
+    batch = ""
+    if any(s.open_batch for s in inputs):
+        batch = names.take("batch", "n")
+        lines.append(f"    {batch} = {EXAMPLE_BATCH}  # any batch size works: the model's batch N is open")
     for arg, step in zip(args, inputs):
-        lines += _wrap(4, f"{arg} = ", Call("torch.randn(", tuple(str(d) for d in step.shape)), "")
+        sizes = tuple(str(d) for d in step.shape)
+        if step.open_batch:
+            sizes = (batch, *sizes[1:])
+        lines += _wrap(4, f"{arg} = ", Call("torch.randn(", sizes), "")
     lines.append("    with torch.no_grad():")
     if len(outputs) == 1:
         results = [names.take(outputs[0].variable, "y")]
