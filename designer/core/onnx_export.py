@@ -3,6 +3,7 @@
 torch, onnx and onnxscript are imported lazily, only here. Going through the generated code (rather than
 a second model builder) means the ONNX file computes exactly what the exported ``.py`` computes. The file
 is checked with ``onnx.checker`` before it replaces ``path``, so a failed export leaves nothing behind.
+An Input whose batch is left open ("N") gets a dynamic first axis named ``batch`` in the file.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ import os
 import tempfile
 import warnings
 
-from designer.core.export import ExportError, ExportResult, export
+from designer.core.export import EXAMPLE_BATCH, ExportError, ExportResult, export
 from designer.core.graph import Graph
+from designer.core.shapes import BATCH_SYMBOL
 
 NEEDED = ("onnx", "onnxscript")
 INSTALL_HINT = "pip install 'model-designer[onnx]' (or: pip install onnx onnxscript onnxruntime)"
@@ -42,13 +44,15 @@ def export_onnx(graph: Graph, path: str | os.PathLike, class_name: str | None = 
     namespace: dict = {"__name__": "model_designer_onnx"}
     exec(compile(result.code, f"<{result.class_name}>", "exec"), namespace)  # our own generated, checked code
     model = namespace[result.class_name]().eval()
-    inputs = tuple(torch.randn(*graph.node(node_id).params["shape"]) for node_id in result.inputs)
+    shapes = [graph.node(node_id).params["shape"] for node_id in result.inputs]
+    # Traced at a batch above 1: torch.export would take a size of 1 for a constant and fix the axis.
+    inputs = tuple(torch.randn(*(EXAMPLE_BATCH if d == BATCH_SYMBOL else d for d in shape)) for shape in shapes)
+    batch = torch.export.Dim("batch")  # one N shared by every open Input, as the designer requires
+    dynamic = tuple({0: batch} if shape[0] == BATCH_SYMBOL else None for shape in shapes)
     target = os.fspath(path)
     fd, tmp = tempfile.mkstemp(prefix=".model-designer-", suffix=".onnx", dir=os.path.dirname(os.path.abspath(target)))
     os.close(fd)
     try:
-        # Input shapes are fixed in the file format today; once an Input's batch can be symbolic, pass
-        # dynamic_shapes={name: {0: torch.export.Dim("batch")}} for those inputs here.
         with _quiet():
             torch.onnx.export(
                 model,
@@ -58,6 +62,7 @@ def export_onnx(graph: Graph, path: str | os.PathLike, class_name: str | None = 
                 output_names=list(result.outputs),
                 dynamo=True,
                 external_data=False,
+                dynamic_shapes=dynamic if any(dynamic) else None,
             )
         onnx.checker.check_model(tmp, full_check=True)
         os.chmod(tmp, _default_mode())  # mkstemp's 0600 is for the unfinished file only
