@@ -234,9 +234,9 @@ class LayerSolver(QWidget):
             for spin in spins:
                 spin.blockSignals(False)
         source = self.document.graph.inputs(self.node_id).get(0)
-        shape_in = self.document.engine.shape(source) if source is not None else None
+        shape_in = self.document.engine.result(source).display_shape if source is not None else None
         now_in = f"takes <b>{format_shape(shape_in)}</b>" if shape_in else "has no input size yet"
-        now_out = f" and gives <b>{format_shape(output)}</b>" if output else ""
+        now_out = f" and gives <b>{format_shape(result.display_shape)}</b>" if output else ""
         self.header.setText(
             f"{self.type_name} '{node.label}' {now_in}{now_out}. Which settings give the size you want?"
         )
@@ -330,7 +330,7 @@ class LayerSolver(QWidget):
             self.status.setText(f"Not applied: {exc}")
             return False
         result = self.document.engine.result(self.node_id)
-        now = format_shape(result.shape) if result.ok else "no size"
+        now = format_shape(result.display_shape) if result.ok else "no size"
         self.status.setText(f"Applied {row.text()}: the layer now gives {now}. Undo takes it back.")
         return True
 
@@ -412,7 +412,7 @@ class DesignSolver(QWidget):
             combo.blockSignals(True)
             combo.clear()
             for node_id in ids:
-                shape = engine.shape(node_id)
+                shape = engine.result(node_id).display_shape
                 combo.addItem(f"{graph.node(node_id).label}  ({format_shape(shape) if shape else 'no size'})", node_id)
             if current in ids:
                 combo.setCurrentIndex(ids.index(current))

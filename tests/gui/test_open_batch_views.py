@@ -17,6 +17,7 @@ from designer.document.document import Document
 from designer.plots.stats_dock import StatsPanel
 from designer.widgets.explanation import Colors, design_summary_html
 from designer.widgets.param_editors import ShapeEditor
+from designer.widgets.solver_dialog import SolverDialog
 from tests.gui import app_support
 from tests.gui.app_support import close_quietly, make_window
 from tests.gui.test_app_inspector import _type_into
@@ -163,3 +164,20 @@ def test_explanation_panel_names_n(app_env, qtbot):
         assert "multiply-adds per sample (at N = 1)" in text
     finally:
         close_quietly(window)
+
+
+# ----- the solver dialog ------------------------------------------------------------------------
+def test_solver_dialog_reads_n_and_keeps_the_batch_open(qtbot):
+    document = open_dcgan()
+    dialog = SolverDialog(document, "up2")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "takes <b>N×512×4×4</b> and gives <b>N×256×8×8</b>" in dialog.layer_page.header.text()
+    page = dialog.design_page
+    assert page.input_combo.currentText() == "noise z  (N×100×1×1)"
+    page.target.setValue(128)
+    page.find()
+    assert page.found == [5] and page.list.item(0).text() == "5   (input N×100×5×5)"
+    assert page.use_selected()
+    assert document.graph.node("z").params["shape"] == ["N", 100, 5, 5]
+    assert document.engine.result("image").display_shape == ("N", 3, 128, 128)
