@@ -195,7 +195,7 @@ def design_summary_html(graph: Graph, engine: ShapeEngine, colors: Colors) -> st
     each = "per sample" if facts.per_sample else "per forward pass"
     if total.macs:
         parts.append(f"<p style='margin-top:2px'>{stats.format_big(total.macs)} multiply-adds {each}</p>")
-    batch = " with a batch of 1" if facts.per_sample else ""
+    batch = " at a batch of 1" if facts.per_sample else ""
     parts.append(
         f"<p style='margin-top:2px'>≈ {stats.format_bytes(total.training_memory_bytes)} to train with Adam{batch} "
         f"<span style='color:{colors.dim}'>(an estimate: weights, gradients, optimizer state, activations)</span></p>"
