@@ -174,9 +174,11 @@ class MainWindow(QMainWindow):
         return layers, engine.total_params(), len(engine.problems())
 
     def update_costs(self) -> None:
-        totals = stats.compute_stats(self.document.graph, self.document.engine).total
+        facts = stats.compute_stats(self.document.graph, self.document.engine)
+        totals = facts.total
+        each = " per sample" if facts.per_sample else ""  # an open batch N: costs are worked out at N = 1
         self.costs_label.setText(
-            f"{stats.format_big(totals.macs)} multiply-adds · {stats.format_bytes(totals.activation_bytes)} activations"
+            f"{stats.format_big(totals.macs)} multiply-adds · {stats.format_bytes(totals.activation_bytes)} activations{each}"
         )
 
     def update_totals(self) -> None:

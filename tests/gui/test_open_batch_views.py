@@ -181,3 +181,15 @@ def test_solver_dialog_reads_n_and_keeps_the_batch_open(qtbot):
     assert page.use_selected()
     assert document.graph.node("z").params["shape"] == ["N", 100, 5, 5]
     assert document.engine.result("image").display_shape == ("N", 3, 128, 128)
+
+
+def test_status_bar_costs_say_per_sample(app_env, qtbot):
+    window = make_window(qtbot, open_dcgan().graph)
+    try:
+        window.update_costs()
+        assert window.costs_label.text() == "104.63 M multiply-adds · 1.5 MiB activations per sample"
+        window.document.apply(SetParams("z", {"shape": [2, 100, 1, 1]}))
+        window.update_costs()
+        assert window.costs_label.text() == "209.26 M multiply-adds · 3.0 MiB activations"
+    finally:
+        close_quietly(window)
