@@ -32,11 +32,18 @@ def missing_packages() -> list[str]:
     return [name for name in NEEDED if importlib.util.find_spec(name) is None]
 
 
-def export_onnx(graph: Graph, path: str | os.PathLike, class_name: str | None = None) -> ExportResult:
-    """Write ``graph`` as an ONNX model to ``path``; raises ExportError (OnnxUnavailable without the packages)."""
+def check_available() -> None:
+    """Raise OnnxUnavailable, saying what to install, when torch, onnx or onnxscript is missing."""
+    if importlib.util.find_spec("torch") is None:
+        raise OnnxUnavailable("ONNX export runs torch, which is not installed: pip install torch")
     missing = missing_packages()
     if missing:
         raise OnnxUnavailable(f"ONNX export needs {' and '.join(missing)}: {INSTALL_HINT}")
+
+
+def export_onnx(graph: Graph, path: str | os.PathLike, class_name: str | None = None) -> ExportResult:
+    """Write ``graph`` as an ONNX model to ``path``; raises ExportError (OnnxUnavailable without the packages)."""
+    check_available()
     import onnx
     import torch
 
