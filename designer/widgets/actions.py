@@ -40,6 +40,12 @@ class Actions(QObject):
         self.export = self._action(
             "&Export to PyTorch…", window.export_code, "Ctrl+E", "export", "Show the design as runnable PyTorch code"
         )
+        self.import_model = self._action(
+            "&Import from PyTorch…", self._import_model, None, None, "Open a PyTorch model from a .py file as a new design"
+        )
+        self.export_onnx = self._action(
+            "Export to O&NNX…", self._export_onnx, None, None, "Save the design as an ONNX model for deployment tools"
+        )
         self.quit = self._action("&Quit", window.close, _KEYS.Quit, None, "Close the window")
         self.quit.setMenuRole(QAction.MenuRole.QuitRole)
 
@@ -104,6 +110,17 @@ class Actions(QObject):
         selection = self.window.document.selection
         open_solver(self.window.document, selection[0] if len(selection) == 1 else None, self.window)
 
+    # The importer and ONNX modules load on first use, keeping start-up lean (torch loads later still).
+    def _import_model(self) -> None:
+        from designer.widgets.import_dialog import import_into
+
+        import_into(self.window.files)
+
+    def _export_onnx(self) -> None:
+        from designer.widgets.onnx_dialog import export_onnx_dialog
+
+        export_onnx_dialog(self.window)
+
     def _build_menus(self) -> None:
         bar = self.window.menuBar()
         file = bar.addMenu("&File")
@@ -116,10 +133,11 @@ class Actions(QObject):
         self.recent_menu = file.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent)
         self._fill_recent()
+        file.addAction(self.import_model)
         file.addSeparator()
         file.addActions([self.save, self.save_as, self.revert])
         file.addSeparator()
-        file.addAction(self.export)
+        file.addActions([self.export, self.export_onnx])
         file.addSeparator()
         file.addAction(self.quit)
 

@@ -140,7 +140,7 @@ class ExportDialog(QDialog):
                        f"digits and underscores, starting with a letter (e.g. Generator).</span>", keep_code=True)
             return
         try:
-            result = export(self.graph, wanted or None)
+            result = export(self.graph, wanted or None, keep_names=True)  # imported models keep their state_dict names
         except ExportError as exc:
             self._fail(self._explain(exc, error_color))
             return
