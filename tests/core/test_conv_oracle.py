@@ -83,3 +83,13 @@ def test_channel_mismatch_names_both_nodes_and_the_fix():
         "ConvTranspose2d 'layer' expects 256 input channels but receives 128 from 'x0'; set in_channels to 128"
     )
     assert got.error.param == "in_channels"
+
+
+def test_transposed_dilation_zero_depends_on_backend_and_rank():
+    """Found by Hypothesis: oneDNN (batch > 1) takes dilation 0 on a 1-wide kernel in 1-D and 2-D only."""
+    for n, batch in [(1, 1), (1, 2), (2, 2), (3, 2)]:
+        check_agreement(
+            f"ConvTranspose{n}d",
+            {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "dilation": 0},
+            [(batch, 1, *([3] * n))],
+        )

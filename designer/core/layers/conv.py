@@ -251,8 +251,9 @@ def conv_transpose_infer(n: int):
         batch = shape[0] if batched else 1
         onednn = _onednn_path(n, batch, shape[lead], spatial_in, kernel, ctx["groups"])
         check_positive(ctx, "kernel_size", kernel, "a filter covers at least one position")
-        # oneDNN accepts dilation 0 where the kernel is 1 wide (the spacing of a single tap is moot).
-        spacing = [d for d, k in zip(dilation, kernel) if not (onednn and k == 1)]
+        # oneDNN accepts dilation 0 where the kernel is 1 wide (the spacing of a single tap is moot),
+        # in 1-D and 2-D; its 3-D deconvolution refuses it ("dimensions are invalid").
+        spacing = [d for d, k in zip(dilation, kernel) if not (onednn and n < 3 and k == 1)]
         check_positive(ctx, "dilation", spacing or [1], "taps must be at least one apart")
         labels = spatial_labels(n)
         out_sizes, notes = [], []
