@@ -13,8 +13,7 @@ from collections.abc import Sequence
 
 from designer import __version__
 from designer.cli import commands
-
-EXIT_OK, EXIT_DESIGN_ERRORS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+from designer.cli.common import EXIT_INTERNAL, EXIT_OK
 
 
 def _gui_parser() -> argparse.ArgumentParser:

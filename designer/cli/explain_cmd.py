@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sys
 
-from designer.core import project
+from designer.cli.common import EXIT_BAD_INPUT, fail, load_design
 from designer.core.engine import ShapeEngine
 from designer.core.explain import explain, explain_text
 from designer.core.graph import Graph
@@ -38,16 +37,13 @@ def find_node(graph: Graph, wanted: str) -> str | None:
 
 
 def run(args) -> int:
-    try:
-        graph = project.load(args.file)
-    except project.ProjectError as exc:
-        print(f"model-designer: {exc}", file=sys.stderr)
-        return 2
+    graph = load_design(args.file)
+    if graph is None:
+        return EXIT_BAD_INPUT
     node_id = find_node(graph, args.node)
     if node_id is None:
         ids = ", ".join(graph.node_ids()) or "none"
-        print(f"model-designer: there is no node {args.node!r} in {args.file}; its node ids are: {ids}", file=sys.stderr)
-        return 2
+        return fail(f"there is no node {args.node!r} in {args.file}; its node ids are: {ids}")
     engine = ShapeEngine(graph)
     if args.json:
         data = dataclasses.asdict(explain(graph, engine, node_id))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from designer.core import project
+from designer.cli.common import EXIT_BAD_INPUT, fail, load_design
 from designer.core.export import ExportError, export, valid_class_name
 from designer.core.onnx_export import OnnxUnavailable, export_onnx
 
@@ -34,13 +34,10 @@ def add_parser(subparsers) -> None:
 
 def run(args) -> int:
     if args.class_name is not None and not valid_class_name(args.class_name):
-        print(f"model-designer: --class-name {args.class_name!r} cannot name the class: use a Python identifier that is not a keyword or builtin, e.g. 'Generator'", file=sys.stderr)
-        return 2
-    try:
-        graph = project.load(args.file)
-    except project.ProjectError as exc:
-        print(f"model-designer: {exc}", file=sys.stderr)
-        return 2
+        return fail(f"--class-name {args.class_name!r} cannot name the class: use a Python identifier that is not a keyword or builtin, e.g. 'Generator'")
+    graph = load_design(args.file)
+    if graph is None:
+        return EXIT_BAD_INPUT
     if args.format == "onnx":
         return _run_onnx(args, graph)
     try:
@@ -55,21 +52,18 @@ def run(args) -> int:
         with open(args.output, "w", encoding="utf-8", newline="\n") as f:
             f.write(result.code)
     except OSError as exc:
-        print(f"model-designer: cannot write {args.output}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
+        return fail(f"cannot write {args.output}: {exc.strerror or exc}")
     print(f"wrote {args.output}: class {result.class_name}, {len(result.attributes)} layers")
     return 0
 
 
 def _run_onnx(args, graph) -> int:
     if args.output is None:
-        print("model-designer: --format onnx writes a binary file: give it with -o OUT.onnx", file=sys.stderr)
-        return 2
+        return fail("--format onnx writes a binary file: give it with -o OUT.onnx")
     try:
         result = export_onnx(graph, args.output, args.class_name)
     except OnnxUnavailable as exc:
-        print(f"model-designer: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     except ExportError as exc:
         print(f"model-designer: {os.path.basename(args.file)}: {exc}", file=sys.stderr)
         return 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import warnings
 
+from designer.cli.common import fail
 from designer.core import project
 from designer.core.importer import ModelImportError, import_model, parse_shape
 
@@ -40,8 +41,7 @@ def run(args) -> int:
             result = import_model(args.model, shapes)
         project.save(result.graph, args.output)
     except (ModelImportError, project.ProjectError) as exc:
-        print(f"model-designer: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     for note in result.notes:
         print(f"model-designer: note: {note}", file=sys.stderr)
     print(f"wrote {args.output}: {len(result.graph)} nodes from {args.model} (traced with {result.tracer})")

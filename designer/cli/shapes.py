@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from designer.core import project
+from designer.cli.common import EXIT_BAD_INPUT, load_design
 from designer.core.engine import NodeResult, ShapeEngine
 from designer.core.graph import Graph
 from designer.core.shapes import BATCH_SYMBOL, format_count, format_named, format_shape
@@ -32,11 +32,9 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    try:
-        graph = project.load(args.file)
-    except project.ProjectError as exc:
-        print(f"model-designer: {exc}", file=sys.stderr)
-        return 2
+    graph = load_design(args.file)
+    if graph is None:
+        return EXIT_BAD_INPUT
     engine = ShapeEngine(graph)
     results = {node_id: engine.result(node_id) for node_id in graph.node_ids()}
     total = engine.total_params()

@@ -7,8 +7,8 @@ sizes make it end at ``--out``.
 from __future__ import annotations
 
 import json
-import sys
 
+from designer.cli.common import fail
 from designer.core import project
 from designer.core.engine import ShapeEngine
 from designer.core.solver import SOLVABLE, Bounds, Solution, SolverError, required_input_sizes, solve
@@ -47,8 +47,7 @@ def run(args) -> int:
             return _layer(args)
         return _design(args)
     except SolverError as exc:
-        print(f"model-designer: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
 
 
 def _layer(args) -> int:
@@ -98,8 +97,7 @@ def _design(args) -> int:
         graph = project.load(args.target)
     except project.ProjectError as exc:
         hint = "" if args.target.endswith(".json") else f" (and {args.target!r} is not a layer type: {', '.join(SOLVABLE)})"
-        print(f"model-designer: {exc}{hint}", file=sys.stderr)
-        return 2
+        return fail(f"{exc}{hint}")
     engine = ShapeEngine(graph)
     found = required_input_sizes(graph, engine, args.size_out, sizes=sizes, axis=args.axis)
     engine.close()

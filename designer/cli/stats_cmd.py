@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from designer.core import project
+from designer.cli.common import EXIT_BAD_INPUT, load_design
 from designer.core.engine import ShapeEngine
 from designer.core.shapes import format_count, format_shape
 from designer.core.stats import PER_SAMPLE, ModelStats, compute_stats, format_big, format_bytes
@@ -35,11 +35,9 @@ def add_parser(subparsers) -> None:
 
 
 def run(args) -> int:
-    try:
-        graph = project.load(args.file)
-    except project.ProjectError as exc:
-        print(f"model-designer: {exc}", file=sys.stderr)
-        return 2
+    graph = load_design(args.file)
+    if graph is None:
+        return EXIT_BAD_INPUT
     engine = ShapeEngine(graph)
     stats = compute_stats(graph, engine)
     engine.close()
