@@ -349,7 +349,12 @@ def _render(graph: Graph, name: str, steps: list[Step], inputs: list[Step], outp
             unused = "" if step.node.id in used else "  # reaches no output, so forward() skips it"
             head, tail = _assignment(step.attribute)
             lines += _wrap(8, head, step.constructor, tail + unused)
-    returns = "torch.Tensor" if len(outputs) == 1 else f"tuple[{', '.join(['torch.Tensor'] * len(outputs))}]"
+    if len(outputs) == 1:
+        returns = "torch.Tensor"
+    elif len(outputs) <= 3:
+        returns = f"tuple[{', '.join(['torch.Tensor'] * len(outputs))}]"
+    else:  # spelled out, many outputs would run past the line length
+        returns = "tuple[torch.Tensor, ...]"
     signature = Call("(", ("self", *(f"{s.variable}: torch.Tensor" for s in inputs)))
     lines += ["", *_wrap(4, "def forward", signature, f" -> {returns}:")]
     for step in inputs:
