@@ -36,7 +36,7 @@ class EdgeItem(QGraphicsItem):
         self._p1 = (end.x(), end.y())
         self._path: QPainterPath | None = None
         self._hit: QPainterPath | None = None
-        self._label_rect = QRectF()
+        self._label_rect: QRectF | None = QRectF()  # None: to be placed when next painted or hit-tested
         self._label_room = 0.0
         self._mid = (0.0, 0.0)
         self._bounds = QRectF()
@@ -59,8 +59,9 @@ class EdgeItem(QGraphicsItem):
         had_label = bool(self.label)
         self.label = label
         if bool(label) == had_label and self._room_for(self._label_size()) == self._label_room:
-            self._place_label()
-            self._hit = None
+            # The label fits the room the bounds reserve: no geometry change, and the pill is placed
+            # only when painted, so relabelling thousands of off-screen edges stays cheap.
+            self._label_rect = self._hit = None
             self.update()
         else:
             self.prepareGeometryChange()
@@ -70,7 +71,7 @@ class EdgeItem(QGraphicsItem):
         return QPointF(*self._p0), QPointF(*self._p1)
 
     def label_rect(self) -> QRectF:
-        return QRectF(self._label_rect)
+        return QRectF(self._placed_label())
 
     def path(self) -> QPainterPath:
         """The curve, built when first painted or hit-tested after a change: most edges are off screen."""
@@ -89,13 +90,16 @@ class EdgeItem(QGraphicsItem):
     def _room_for(label_width: float) -> float:
         return -(-(label_width + 2 * _LABEL_PAD_X) // _LABEL_ROOM_STEP) * _LABEL_ROOM_STEP
 
-    def _place_label(self) -> None:
-        if not self.label:
-            self._label_rect = QRectF()
-            return
-        width = self._label_size() + 2 * _LABEL_PAD_X
-        mx, my = self._mid
-        self._label_rect = QRectF(mx - width / 2, my - _LABEL_HEIGHT / 2, width, _LABEL_HEIGHT)
+    def _placed_label(self) -> QRectF:
+        """The label's pill, centred on the curve's middle (cached until the label or the ends change)."""
+        if self._label_rect is None:
+            if self.label:
+                width = self._label_size() + 2 * _LABEL_PAD_X
+                mx, my = self._mid
+                self._label_rect = QRectF(mx - width / 2, my - _LABEL_HEIGHT / 2, width, _LABEL_HEIGHT)
+            else:
+                self._label_rect = QRectF()
+        return self._label_rect
 
     def _rebuild(self) -> None:
         (x0, y0), (x1, y1) = p0, p1 = self._p0, self._p1
@@ -105,7 +109,7 @@ class EdgeItem(QGraphicsItem):
         xs, ys = (x0, c0[0], c1[0], x1), (y0, c0[1], c1[1], y1)
         left, top, right, bottom = min(xs), min(ys), max(xs), max(ys)
         self._mid = geo.cubic_point(p0, c0, c1, p1, 0.5)
-        self._place_label()
+        self._label_rect = None
         self._label_room = self._room_for(self._label_size()) if self.label else 0.0
         if self.label:
             mx, my = self._mid
@@ -124,7 +128,7 @@ class EdgeItem(QGraphicsItem):
             stroker.setWidth(_HIT_WIDTH)
             self._hit = stroker.createStroke(self.path())
             if self.label:
-                self._hit.addRect(self._label_rect)
+                self._hit.addRect(self._placed_label())
         return self._hit
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
@@ -144,7 +148,8 @@ class EdgeItem(QGraphicsItem):
             painter.setPen(s.edge_selected_pen if selected else s.label_pen)
             painter.setBrush(s.label_fill)
             radius = _LABEL_HEIGHT / 2
-            painter.drawRoundedRect(self._label_rect, radius, radius)
+            pill = self._placed_label()
+            painter.drawRoundedRect(pill, radius, radius)
             painter.setFont(s.label_font)
             painter.setPen(s.label_text)
-            painter.drawText(self._label_rect, Qt.AlignmentFlag.AlignCenter, self.label)
+            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, self.label)

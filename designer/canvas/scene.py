@@ -67,6 +67,7 @@ class GraphScene(QGraphicsScene):
         self.document = document
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[Edge, EdgeItem] = {}
+        self._uneven: dict[str, bool] = {}  # node id → its transposed conv paints a checkerboard
         self._syncing_selection = False
         self._overview: Overview | None = None
         self.lens = CHANNELS_FIRST  # the order edge labels show dims in (layout_lens); shapes stay torch's
@@ -90,6 +91,7 @@ class GraphScene(QGraphicsScene):
             self.clear()
             self.nodes.clear()
             self.edges.clear()
+            self._uneven.clear()
             graph = self.document.graph
             missing = any(node.position is None for node in graph.nodes())
             fallback = layout.auto_layout(graph) if missing else {}
@@ -163,7 +165,13 @@ class GraphScene(QGraphicsScene):
 
     # ----- per-item refresh ---------------------------------------------------------------------
     def _update_texts(self, item: NodeItem) -> None:
+        """The card's texts and what depends on the params alone (so shape passes need not redo it)."""
         node = self.document.graph.node(item.node_id)
+        # The checkerboard warning is advice about the settings, not a shape rule's note, so the engine
+        # does not carry it; the badge shows it all the same (the tooltip and the overlap view explain it).
+        self._uneven[item.node_id] = (
+            catalog.exists(node.type_name) and checkerboard_warning(node.type_name, node.params) is not None
+        )
         if not catalog.exists(node.type_name):
             item.set_texts(node.label, node.type_name, "", "Graph")
             return
@@ -191,11 +199,7 @@ class GraphScene(QGraphicsScene):
             result = self.document.engine.result(item.node_id)
         except KeyError:
             return
-        node = self.document.graph.node(item.node_id)
-        # The checkerboard warning is advice about the settings, not a shape rule's note, so the engine does
-        # not carry it; the badge shows it all the same (the tooltip and the overlap view explain it).
-        uneven = catalog.exists(node.type_name) and checkerboard_warning(node.type_name, node.params) is not None
-        item.set_status(result.status(), bool(result.warnings) or uneven)
+        item.set_status(result.status(), bool(result.warnings) or self._uneven.get(item.node_id, False))
 
     def _update_edge_geometry(self, node_id: str) -> None:
         graph = self.document.graph
@@ -219,6 +223,7 @@ class GraphScene(QGraphicsScene):
         if isinstance(event, NodeAdded):
             self._add_node_item(event.node_id)
         elif isinstance(event, NodeRemoved):
+            self._uneven.pop(event.node_id, None)
             item = self.nodes.pop(event.node_id, None)
             if item is not None:
                 self.removeItem(item)
