@@ -19,29 +19,31 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-# A child process that starts the app the way run_app does and reports when the window first paints.
+# A child process that starts the app exactly as `model-designer` does (designer.cli.main) and exits
+# when the main window first paints; the probe is attached to the window the app builds.
 _COLD_START = r"""
-import sys, time
-from PySide6.QtCore import QEvent, QObject
-from designer import app
+import sys
+from designer import app, cli
 
-class FirstPaint(QObject):
-    def eventFilter(self, watched, event):
-        if event.type() == QEvent.Type.Paint:
-            print("painted", flush=True)
-            sys.exit(0)
-        return False
+build_window = app._window
 
-qt_app = app._application()
-from designer.widgets import theme
-theme.apply(qt_app)
-graph, path, _problem = app._first_design(None)
-window = app._window(graph, path, persist=False)
-spy = FirstPaint()
-window.installEventFilter(spy)
-window.resize(1280, 800)
-window.show()
-qt_app.exec()
+def window_with_probe(*args, **kwargs):
+    from PySide6.QtCore import QEvent, QObject
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched, event):
+            if event.type() == QEvent.Type.Paint:
+                print("painted", flush=True)
+                sys.exit(0)
+            return False
+
+    window = build_window(*args, **kwargs)
+    window.first_paint_probe = FirstPaint(window)
+    window.installEventFilter(window.first_paint_probe)
+    return window
+
+app._window = window_with_probe
+sys.exit(cli.main([]))
 """
 
 
@@ -58,7 +60,8 @@ def cold_start_ms(runs: int = 3) -> float:
     from tests.benchmarks.run import installed_env
 
     times = []
-    env = dict(installed_env(), QT_QPA_PLATFORM="offscreen")
+    scratch = tempfile.mkdtemp(prefix="cold-start-")  # the app's settings and recovery files go here, not home
+    env = dict(installed_env(), QT_QPA_PLATFORM="offscreen", MODEL_DESIGNER_DATA_DIR=scratch, XDG_CONFIG_HOME=scratch)
     for _ in range(runs + 1):
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", _COLD_START], capture_output=True, text=True, env=env, timeout=120)
