@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import warnings
 
+from hypothesis import strategies as st
+
 from designer.core import catalog
 from designer.core.shapes import Inferred, LayerError
 from designer.core.spec import RuleContext
@@ -64,3 +66,11 @@ def check_warnings_agree(type_name: str, params: dict, shapes: list[tuple[int, .
     got = engine_run(type_name, params, shapes)
     where = f"{type_name}({params}) on {shapes}"
     assert bool(got.warnings) == bool(expected), f"{where}: torch warned {expected}, engine warned {got.warnings}"
+
+
+@st.composite
+def one_size_zero(draw, cases: st.SearchStrategy):
+    """A single-input case from ``cases`` with one input size set to 0, as an upstream pool or crop can make."""
+    type_name, params, (shape,) = draw(cases)
+    axis = draw(st.integers(0, len(shape) - 1))
+    return type_name, params, tuple(0 if i == axis else d for i, d in enumerate(shape))
