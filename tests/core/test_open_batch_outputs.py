@@ -14,21 +14,7 @@ from designer.core.explain import edge_tooltip as short_edge_text
 from designer.core.explain import explain, explain_text
 from designer.core.graph import Edge, Graph, Node
 from designer.core.stats import compute_stats
-
-
-def open_batch(graph: Graph) -> Graph:
-    for node in list(graph.nodes()):
-        if node.type_name == "Input":
-            graph.set_params(node.id, {"shape": ["N", *node.params["shape"][1:]]})
-    return graph
-
-
-def with_batch(graph: Graph, batch: int) -> Graph:
-    concrete = project.loads(project.dumps(graph))
-    for node in list(concrete.nodes()):
-        if node.type_name == "Input" and node.params["shape"][0] == "N":
-            concrete.set_params(node.id, {"shape": [batch, *node.params["shape"][1:]]})
-    return concrete
+from tests.core.batch import open_batch, with_batch
 
 
 @pytest.fixture

@@ -5,26 +5,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from designer.core import examples, project
+from designer.core import examples
 from designer.core.edits import SetParams
 from designer.core.engine import ShapeEngine, symbolize
 from designer.core.graph import Edge, Graph, Node
+from tests.core.batch import open_batch, with_batch
 from tests.oracle import torch_run
-
-
-def open_batch(graph: Graph) -> Graph:
-    for node in list(graph.nodes()):
-        if node.type_name == "Input":
-            graph.set_params(node.id, {"shape": ["N", *node.params["shape"][1:]]})
-    return graph
-
-
-def with_batch(graph: Graph, batch: int) -> Graph:
-    concrete = project.loads(project.dumps(graph))
-    for node in list(concrete.nodes()):
-        if node.type_name == "Input" and node.params["shape"][0] == "N":
-            concrete.set_params(node.id, {"shape": [batch, *node.params["shape"][1:]]})
-    return concrete
 
 
 def evaluate(display, batch: int) -> tuple[int, ...]:
