@@ -14,7 +14,6 @@ from designer.core.graph import Edge, Graph, Node
 from tests.core.batch import open_batch, with_batch
 from tests.oracle import torch_run
 
-
 SIZE_IN_N = re.compile(r"^(?:(\d+)·)?N(?:([+−])(\d+))?$")
 
 
