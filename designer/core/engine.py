@@ -53,7 +53,7 @@ class NodeResult(NamedTuple):
 
     @property
     def display_shape(self) -> SymbolicShape | None:
-        """What to show people: sizes that follow an open batch read ``N`` (or ``2N``), the rest numbers."""
+        """What to show people: sizes that follow an open batch read ``N`` (or ``8192·N``), the rest numbers."""
         return self.display if self.display is not None else self.shape
 
     @property
