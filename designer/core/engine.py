@@ -30,7 +30,7 @@ from designer.core.graph import (
     NodeRenamed,
     ParamsChanged,
 )
-from designer.core.shapes import BATCH_SYMBOL, Inferred, LayerError, Shape, SymbolicShape
+from designer.core.shapes import BATCH_SYMBOL, Inferred, LayerError, Shape, SymbolicShape, format_shape
 from designer.core.spec import RuleContext
 
 PRIMARY_BATCH = 1  # an open batch N is computed at N=1 (so costs read per sample) ...
@@ -221,12 +221,28 @@ class ShapeEngine:
         else:
             touched = changes.nodes | self._shadow.refresh().nodes
         for node_id in touched:
-            merged = _merge(self._results[node_id], self._shadow._results[node_id])
+            primary = self._results[node_id]
+            merged = _merge(primary, self._shadow._results[node_id])
+            if primary.error is not None:
+                merged = self._in_symbols(node_id, merged)
             if self._merged.get(node_id) != merged:
                 self._merged[node_id] = merged
                 changes.nodes.add(node_id)
         self._add_out_edges(changes)
         return changes
+
+    def _in_symbols(self, node_id: str, result: NodeResult) -> NodeResult:
+        """An error found at batch 1 quotes its inputs' sizes as people see them (``N×512×4×4``)."""
+        message = result.error.message
+        for source in set(self.graph.inputs(node_id).values()):
+            at_primary, at_shadow = self._results[source], self._shadow._results[source]
+            if at_primary.ok and at_shadow.ok and at_primary.shape != at_shadow.shape:
+                shown = symbolize(at_primary.shape, at_shadow.shape)
+                message = message.replace(format_shape(at_primary.shape), format_shape(shown))
+        if message == result.error.message:
+            return result
+        error = result.error
+        return result._replace(error=LayerError(message, error.param, error.fix, error.extra))
 
     def _add_out_edges(self, changes: Changes) -> None:
         for node_id in changes.nodes:

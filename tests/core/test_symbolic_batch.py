@@ -124,3 +124,12 @@ def test_symbolize_reads_linear_sizes():
     assert symbolize((1, 3, 8), (3, 3, 8)) == ("N", 3, 8)
     assert symbolize((5, 2), (7, 2)) == ("N+4", 2)
     assert symbolize((192,), (576,)) == ("192·N",)
+
+
+def test_errors_quote_sizes_as_people_see_them():
+    g = Graph()
+    g.add_node(Node("x", "Input", {"shape": ["N", 512, 4, 4]}))
+    g.add_node(Node("fc", "Linear", {"in_features": 8192, "out_features": 10}))
+    g.connect(Edge("x", "fc"))
+    message = ShapeEngine(g).result("fc").message()
+    assert "N×512×4×4" in message and "1×512×4×4" not in message
