@@ -31,7 +31,7 @@ from PySide6.QtGui import (
     QPen,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QGraphicsView, QLineEdit
+from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu
 
 from designer.canvas import clipboard, gestures, style
 from designer.canvas import geometry as geo
@@ -112,6 +112,8 @@ class GraphView(QGraphicsView):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.canvas_actions: dict[str, QAction] = {}
+        # Commands the window adds to a layer's right-click menu (the solver lives above the canvas).
+        self.node_menu_actions: list[QAction] = []
         self._make_actions()
         self.document.reset_done.connect(self._after_reset)
 
@@ -389,6 +391,35 @@ class GraphView(QGraphicsView):
         popup = self._quick_add
         popup.popup(self.viewport().mapToGlobal(view_pos))
         return popup
+
+    # ----- right-click menu -----------------------------------------------------------------------
+    def context_menu(self, view_pos: QPoint) -> QMenu:
+        """The menu for what lies under ``view_pos``: a layer's commands, or the empty canvas's.
+
+        Right-clicking a layer that is not selected selects it first, so the commands act on what
+        the pointer shows.
+        """
+        menu = QMenu(self)
+        item = self.graph_scene.node_at(self.mapToScene(view_pos))
+        if item is not None:
+            if not item.isSelected():
+                self.graph_scene.set_selection([item.node_id])
+            for name in ("rename", "duplicate", "copy", "cut", "delete"):
+                menu.addAction(self.canvas_actions[name])
+            if self.node_menu_actions:
+                menu.addSeparator()
+                menu.addActions(self.node_menu_actions)
+            return menu
+        add_here = menu.addAction("Add Layer Here…")
+        add_here.triggered.connect(lambda: self.open_quick_add(view_pos))
+        menu.addAction(self.canvas_actions["paste"])
+        menu.addSeparator()
+        for name in ("select_all", "auto_layout", "fit_all"):
+            menu.addAction(self.canvas_actions[name])
+        return menu
+
+    def contextMenuEvent(self, event) -> None:
+        self.context_menu(event.pos()).exec(event.globalPos())
 
     # ----- mouse --------------------------------------------------------------------------------------
     def _gesture_for(self, event: QMouseEvent) -> gestures.Gesture | None:

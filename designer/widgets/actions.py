@@ -75,6 +75,7 @@ class Actions(QObject):
             None,
             "Find kernel, stride and padding that give the size you want, or the input size a design needs",
         )
+        view.node_menu_actions.append(self.solve)
 
         self._icons = {
             self.new: "new", self.open: "open", self.save: "save", self.export: "export",
