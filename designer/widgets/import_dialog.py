@@ -354,6 +354,8 @@ def import_into(files) -> bool:
     finally:
         dialog.deleteLater()
     files.document.reset(result.graph, None)
+    # An import exists nowhere on disk yet: it counts as unsaved, so closing asks and recovery keeps it.
+    files.document.undo_stack.resetClean()
     files.message.emit(f"Imported {result.graph.name}: {len(result.graph)} nodes, traced with {result.tracer}")
     if result.notes:
         box = QMessageBox(files.window)

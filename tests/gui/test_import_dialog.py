@@ -87,7 +87,7 @@ def test_file_import_asks_to_save_lists_the_models_and_opens_the_import(app_env,
         # Block(cin, cout) needs arguments, so it is not offered; the factory function is.
         assert seen == {"found": True, "models": ["SmallNet", "Swapped", "make_pair", "Pair"], "enabled": True}
         doc = window.document
-        assert doc.path is None and not doc.modified and doc.graph.name == "SmallNet"
+        assert doc.path is None and doc.modified and doc.graph.name == "SmallNet"
         assert window.windowTitle().startswith("SmallNet")
         original, _name = importer.load_model(f"{SAMPLE}:SmallNet")
         expected = torch_shapes(original, torch.randn(1, 3, 16, 16))
