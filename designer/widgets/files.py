@@ -16,6 +16,17 @@ from designer.core import examples, project
 from designer.core.graph import Graph
 from designer.document.document import Document
 from designer.widgets import settings
+from designer.widgets.busy import busy
+
+# Above about 5,000 layers, loading and building the canvas take long enough to deserve a word.
+BUSY_ABOVE_BYTES = 1_000_000
+
+
+def _size(path: str) -> int:
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0  # the loader reports the file's real problem
 
 # New designs are saved as .mdproj (the registered project type); .json files open and save as well.
 EXTENSION = ".mdproj"
@@ -98,7 +109,11 @@ class FileOps(QObject):
         if ask and not self.maybe_save("opening another design"):
             return False
         try:
-            self.document.open(path)
+            if _size(path) > BUSY_ABOVE_BYTES:
+                with busy(self.window, "Opening", f"Opening {os.path.basename(path)}…"):
+                    self.document.open(path)
+            else:
+                self.document.open(path)
         except project.ProjectError as exc:
             if not os.path.exists(path):
                 settings.remove_recent_file(os.path.abspath(path))
