@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import gc
 
-from PySide6.QtCore import QLineF, QPointF, QRectF
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneHelpEvent, QToolTip
 
 from designer.canvas import geometry as geo
-from designer.canvas import tooltips
+from designer.canvas import style, tooltips
 from designer.canvas.edge_item import EdgeItem
 from designer.canvas.node_item import NodeItem
 from designer.core import catalog, layout
@@ -52,11 +53,35 @@ class Overview:
         self.lines = [QLineF(item.endpoints()[0], item.endpoints()[1]) for item in scene.edges.values()]
         self.boxes: dict[tuple[str, str], list[QRectF]] = {}
         self.selected: list[QRectF] = []
+        left = top = float("inf")
+        right = bottom = float("-inf")
         for item in scene.nodes.values():
             rect = item.card_rect().translated(item.pos())
             self.boxes.setdefault((item.category, item.status), []).append(rect)
             if item.isSelected():
                 self.selected.append(rect)
+            left, top = min(left, rect.left()), min(top, rect.top())
+            right, bottom = max(right, rect.right()), max(bottom, rect.bottom())
+        self.bounds = QRectF(left, top, right - left, bottom - top) if scene.nodes else QRectF()
+
+    def paint(self, painter: QPainter, s: style.Style) -> None:
+        """Every edge as a line and every node as a box in its category's colour, in a few batched calls."""
+        painter.setPen(s.overview_edge_pen)
+        painter.drawLines(self.lines)
+        painter.setPen(Qt.PenStyle.NoPen)
+        for (category, status), rects in self.boxes.items():
+            color = s.error if status == "error" else s.category(category)
+            if status == "blocked":
+                color = QColor(color)
+                color.setAlphaF(0.4)
+            painter.setBrush(color)
+            painter.drawRects(rects)
+        if self.selected:
+            pen = QPen(s.selection, 2)
+            pen.setCosmetic(True)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRects(self.selected)
 
 
 class GraphScene(QGraphicsScene):

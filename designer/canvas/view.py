@@ -20,7 +20,6 @@ from __future__ import annotations
 from PySide6.QtCore import QLineF, QMimeData, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
-    QColor,
     QCursor,
     QGuiApplication,
     QKeyEvent,
@@ -37,6 +36,7 @@ from designer.canvas import clipboard, gestures, style
 from designer.canvas import geometry as geo
 from designer.canvas.defaults import add_node_edit
 from designer.canvas.edge_item import EdgeItem
+from designer.canvas.minimap import Minimap
 from designer.canvas.quick_add import QuickAdd
 from designer.canvas.scene import GraphScene
 from designer.core import catalog, layout, project
@@ -114,6 +114,7 @@ class GraphView(QGraphicsView):
         self.canvas_actions: dict[str, QAction] = {}
         # Commands the window adds to a layer's right-click menu (the solver lives above the canvas).
         self.node_menu_actions: list[QAction] = []
+        self.minimap = Minimap(self)
         self._make_actions()
         self.document.reset_done.connect(self._after_reset)
 
@@ -142,6 +143,12 @@ class GraphView(QGraphicsView):
             action.triggered.connect(lambda checked=False, slot=slot: slot())
             self.addAction(action)
             self.canvas_actions[name] = action
+        minimap = QAction("Show Minimap", self)
+        minimap.setCheckable(True)
+        minimap.setChecked(True)
+        minimap.setStatusTip("A map of the whole design in the canvas's corner while it does not fit the view")
+        minimap.toggled.connect(lambda on: self.minimap.set_wanted(on))
+        self.canvas_actions["show_minimap"] = minimap
         for name, text, attr in (("snap_to_grid", "Snap to Grid", "snap_to_grid"), ("show_grid", "Show Grid", "show_grid")):
             action = QAction(text, self)
             action.setCheckable(True)
@@ -202,6 +209,11 @@ class GraphView(QGraphicsView):
         if item is not None:
             self._fitted = False
             self.centerOn(item.sceneBoundingRect().center())
+
+    def look_at(self, scene_pos: QPointF) -> None:
+        """Centre the view on ``scene_pos`` (the minimap's clicks); the view stops following fits."""
+        self._fitted = False
+        self.centerOn(scene_pos)
 
     def scroll_by(self, dx: float, dy: float) -> None:
         self._fitted = False
@@ -504,6 +516,7 @@ class GraphView(QGraphicsView):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        self.minimap.place()
         # A design just fitted stays fitted while the window settles (docks, screenshot size, the
         # user resizing); once the user zooms or pans, the view is theirs.
         if self._fitted:
@@ -615,21 +628,5 @@ class GraphView(QGraphicsView):
         painter.setClipRegion(event.region())
         painter.setTransform(self.viewportTransform())
         self.drawBackground(painter, self.mapToScene(event.rect()).boundingRect())
-        overview = self.graph_scene.overview()
-        painter.setPen(s.overview_edge_pen)
-        painter.drawLines(overview.lines)
-        painter.setPen(Qt.PenStyle.NoPen)
-        for (category, status), rects in overview.boxes.items():
-            color = s.error if status == "error" else s.category(category)
-            if status == "blocked":
-                color = QColor(color)
-                color.setAlphaF(0.4)
-            painter.setBrush(color)
-            painter.drawRects(rects)
-        if overview.selected:
-            pen = QPen(s.selection, 2)
-            pen.setCosmetic(True)
-            painter.setPen(pen)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRects(overview.selected)
+        self.graph_scene.overview().paint(painter, s)
         painter.end()

@@ -68,6 +68,7 @@ class Actions(QObject):
         self.about = self._action("&About Model Designer", window.about, None, None, "Version and credits")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
         self.lens = lens_action(window.scene, window)
+        self.minimap = canvas["show_minimap"]
         self.solve = self._action(
             "&Solve for a Size…",
             self._open_solver,
@@ -155,6 +156,7 @@ class Actions(QObject):
         view.addSeparator()
         view.addActions([self.auto_layout, self.snap, self.grid])
         view.addAction(self.lens)
+        view.addAction(self.minimap)
         view.addSeparator()
         panels = view.addMenu("&Panels")
         for dock in self.window.docks:
