@@ -61,7 +61,6 @@ class Style:
     port_invalid: QColor
     edge: QColor
     edge_dead: QColor
-    edge_hover: QColor
     label_fill: QColor
     label_border: QColor
     label_text: QColor
@@ -91,7 +90,6 @@ class Style:
         self.edge_pen = _pen(self.edge, 1.6)
         self.edge_dead_pen = _pen(self.edge_dead, 1.4, Qt.PenStyle.DashLine)
         self.edge_selected_pen = _pen(self.selection, 2.4)
-        self.edge_hover_pen = _pen(self.edge_hover, 2.2)
         self.overview_edge_pen = _pen(self.edge, 0)  # cosmetic: one pixel at any zoom
         self.node_border_pen = _pen(self.node_border, 1.0)
         self.selection_pen = _pen(self.selection, 2.4)
@@ -173,7 +171,6 @@ def light() -> Style:
         port_invalid=c("#d6dae0"),
         edge=c("#8c96a3"),
         edge_dead=c("#c0c6ce"),
-        edge_hover=c("#4a5563"),
         label_fill=c("#ffffff"),
         label_border=c("#d3d8de"),
         label_text=c("#262c34"),
@@ -206,7 +203,6 @@ def dark() -> Style:
         port_invalid=c("#3a3d43"),
         edge=c("#7c8591"),
         edge_dead=c("#4b4f57"),
-        edge_hover=c("#c3c9d1"),
         label_fill=c("#25272b"),
         label_border=c("#464a51"),
         label_text=c("#dde1e6"),

@@ -13,11 +13,6 @@ CHANNELS_FIRST = "NCHW"
 CHANNELS_LAST = "NHWC"
 LENSES = (CHANNELS_FIRST, CHANNELS_LAST)
 
-LENS_TITLES = {
-    CHANNELS_FIRST: "N×C×H×W (PyTorch)",
-    CHANNELS_LAST: "N×H×W×C (TensorFlow/Keras)",
-}
-
 NOTE = (
     "PyTorch keeps channels second (N×C×H×W); TensorFlow and Keras put them last (N×H×W×C). The same tensor "
     "holds the same numbers either way; only the order of the dims differs. It matters when moving weights "

@@ -121,7 +121,3 @@ class LayerSpec:
         """``Conv2d(in_channels, out_channels, kernel_size, stride=1, ...)`` for tooltips."""
         parts = [p.name if p.required else f"{p.name}={p.default!r}" for p in self.params]
         return f"{self.type_name}({', '.join(parts)})"
-
-    @property
-    def variadic(self) -> bool:
-        return self.max_inputs is None

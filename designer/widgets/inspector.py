@@ -284,12 +284,6 @@ class Inspector(QScrollArea):
             self.name.setText(self.document.graph.node(self.node_id).name or "")
             self.name.selectAll()
 
-    def focus_name(self) -> None:
-        """Start renaming the selected node (Edit ▸ Rename)."""
-        if self.node_id is not None:
-            self.name.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            self.name.selectAll()
-
     # ----- following the document ------------------------------------------------------------------
     def _on_graph(self, event) -> None:
         if self.node_id is None or getattr(event, "node_id", None) != self.node_id:

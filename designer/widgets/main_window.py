@@ -214,11 +214,6 @@ class MainWindow(QMainWindow):
     def select_all(self) -> None:
         self.document.select(self.document.graph.node_ids())
 
-    def rename_selection(self) -> None:
-        self.inspector_dock.show()
-        self.inspector_dock.raise_()
-        self.inspector.focus_name()
-
     def export_code(self) -> None:
         from designer.widgets.export_dialog import ExportDialog
 
