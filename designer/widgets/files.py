@@ -16,9 +16,11 @@ from designer.core import examples, project
 from designer.core.graph import Graph
 from designer.document.document import Document
 from designer.widgets import settings
+from designer.widgets.background_load import load_with_progress
 from designer.widgets.busy import busy
 
-# Above about 5,000 layers, loading and building the canvas take long enough to deserve a word.
+# Above about 5,000 layers, loading (off the GUI thread, cancellable) and building the canvas take long
+# enough to deserve a word.
 BUSY_ABOVE_BYTES = 1_000_000
 
 
@@ -110,8 +112,12 @@ class FileOps(QObject):
             return False
         try:
             if _size(path) > BUSY_ABOVE_BYTES:
-                with busy(self.window, "Opening", f"Opening {os.path.basename(path)}…"):
-                    self.document.open(path)
+                graph = load_with_progress(self.window, path)
+                if graph is None:
+                    self.message.emit("Opening cancelled")
+                    return False
+                with busy(self.window, "Opening", f"Building the canvas for {os.path.basename(path)}…"):
+                    self.document.reset(graph, os.path.abspath(path))
             else:
                 self.document.open(path)
         except project.ProjectError as exc:

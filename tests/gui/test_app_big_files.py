@@ -1,11 +1,14 @@
-"""Opening a big design says so while it works, and leaves nothing behind once it is open."""
+"""Opening a big design: read off the GUI thread under a cancellable progress dialog, then the canvas is built."""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QApplication, QProgressDialog
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QProgressDialog, QPushButton
 
 from designer.core import project
-from designer.widgets import files
+from designer.widgets import background_load, files
 from tests.benchmarks.run import chain_graph
 from tests.gui import app_support
 from tests.gui.app_support import close_quietly, make_window
@@ -13,24 +16,67 @@ from tests.gui.app_support import close_quietly, make_window
 app_env, dialogs = app_support.app_env, app_support.dialogs  # fixtures
 
 
-def test_a_big_file_opens_under_a_busy_indicator(app_env, qtbot, tmp_path, monkeypatch):
+def _big_file(tmp_path):
     path = tmp_path / "big.json"
     project.save(chain_graph(6000), path)
     assert path.stat().st_size > files.BUSY_ABOVE_BYTES
+    return path
+
+
+def _progress_dialogs() -> list[QProgressDialog]:
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog) and w.isVisible()]
+
+
+def _click_cancel() -> None:
+    for dialog in _progress_dialogs():
+        for button in dialog.findChildren(QPushButton):
+            button.click()
+
+
+def test_a_big_file_loads_in_the_background_then_builds_the_canvas(app_env, qtbot, tmp_path, monkeypatch):
+    path = _big_file(tmp_path)
     shown = []
     real_busy = files.busy
-
-    def spy(*args, **kwargs):
-        shown.append(args[1:])
-        return real_busy(*args, **kwargs)
-
-    monkeypatch.setattr(files, "busy", spy)
+    monkeypatch.setattr(files, "busy", lambda *args: (shown.append(args[1:]), real_busy(*args))[1])
     window = make_window(qtbot)
     try:
         assert window.files.open_path(str(path), ask=False)
-        assert shown == [("Opening", "Opening big.json…")]
-        assert len(window.scene.nodes) == 6000
+        assert shown == [("Opening", "Building the canvas for big.json…")]
+        assert len(window.scene.nodes) == 6000 and window.document.path == str(path)
         QApplication.processEvents()
-        assert not [w for w in QApplication.topLevelWidgets() if isinstance(w, QProgressDialog) and w.isVisible()]
+        assert not _progress_dialogs()
+    finally:
+        close_quietly(window)
+
+
+def test_cancelling_a_big_open_keeps_the_design_on_screen(app_env, qtbot, tmp_path, monkeypatch):
+    path = _big_file(tmp_path)
+    real_load = project.load
+
+    def slow_load(target):
+        time.sleep(1.5)
+        return real_load(target)
+
+    monkeypatch.setattr(background_load.project, "load", slow_load)
+    window = make_window(qtbot)
+    try:
+        before = project.dumps(window.document.graph)
+        QTimer.singleShot(300, _click_cancel)
+        started = time.perf_counter()
+        assert not window.files.open_path(str(path), ask=False)
+        assert time.perf_counter() - started < 1.4  # the window came back before the load finished
+        assert project.dumps(window.document.graph) == before and window.document.path is None
+        qtbot.wait(1500)  # the abandoned worker finishes quietly
+    finally:
+        close_quietly(window)
+
+
+def test_a_broken_big_file_reports_the_loader_sentence(app_env, qtbot, tmp_path, dialogs):
+    path = _big_file(tmp_path)
+    path.write_text(path.read_text(encoding="utf-8").replace('"Conv2d"', '"Conv9d"', 1), encoding="utf-8")
+    window = make_window(qtbot)
+    try:
+        assert not window.files.open_path(str(path), ask=False)
+        assert any("unknown layer type 'Conv9d'" in " ".join(shown) for shown in dialogs.shown)
     finally:
         close_quietly(window)
