@@ -8,7 +8,7 @@ from __future__ import annotations
 from designer.core import catalog
 from designer.core.explain import batch_notes, checkerboard_warning
 from designer.core.graph import Edge
-from designer.core.shapes import DIM_MEANINGS, dim_names, format_count, format_named, format_shape
+from designer.core.shapes import DIM_MEANINGS, dim_names, format_count, format_named, format_shape, name_and_size
 
 
 def node_tooltip(document, node_id: str) -> str:
@@ -43,7 +43,7 @@ def edge_tooltip(document, edge: Edge) -> str:
     shape = result.display_shape
     lines = [f"{format_shape(shape)}   {where}", format_named(shape), ""]
     names = dim_names(len(shape))
-    lines.extend(f"{n} = {d}: {DIM_MEANINGS[n]}" for n, d in zip(names, shape) if n in DIM_MEANINGS)
+    lines.extend(f"{name_and_size(n, d, ' = ')}: {DIM_MEANINGS[n]}" for n, d in zip(names, shape) if n in DIM_MEANINGS)
     inferred = result.inferred
     if inferred is not None and (inferred.dims or inferred.story):
         lines.append("")

@@ -18,7 +18,16 @@ from designer.core.engine import PRIMARY_BATCH, NodeResult, ShapeEngine
 from designer.core.graph import Edge, Graph
 from designer.core.layers.common import expand, show
 from designer.core.overlap import interior_pattern, uneven_axes
-from designer.core.shapes import DIM_MEANINGS, DimNote, Shape, SymbolicShape, dim_names, format_count, format_shape
+from designer.core.shapes import (
+    DIM_MEANINGS,
+    DimNote,
+    Shape,
+    SymbolicShape,
+    dim_names,
+    format_count,
+    format_shape,
+    name_and_size,
+)
 from designer.core.solver import SolverError, solve
 from designer.core.stats import BYTES_PER_ELEMENT, NodeStats, format_bytes, node_stats
 
@@ -305,7 +314,12 @@ def explain(graph: Graph, engine: ShapeEngine, node_id: str) -> Explanation:
 
 def _dims_lines(tensor: Tensor, indent: str) -> list[str]:
     width = max((len(str(d.size)) for d in tensor.dims), default=1)
-    return [f"{indent}{d.name} = {d.size!s:<{width}}  {d.meaning}".rstrip() for d in tensor.dims]
+    return [f"{indent}{_name_and_size(d, width)}  {d.meaning}".rstrip() for d in tensor.dims]
+
+
+def _name_and_size(dim: Dim, width: int) -> str:
+    """``C = 512  ``, padded so the meanings line up; an open batch is just ``N``."""
+    return f"{name_and_size(dim.name, dim.size, ' = '):<{len(dim.name) + 3 + width}}"
 
 
 def explain_text(graph: Graph, engine: ShapeEngine, node_id: str) -> str:
@@ -352,7 +366,10 @@ def edge_tooltip(graph: Graph, engine: ShapeEngine, edge: Edge) -> str:
         return f"{route}: size unknown ({result.message()})"
     shape, display = result.shape, result.display_shape
     names = _names(shape, result.inferred.dims if result.inferred else ())
-    named = " · ".join(f"{n}={s} {DIM_MEANINGS[n].split(':')[0]}" if n in DIM_MEANINGS else f"{n}={s}" for n, s in zip(names, display))
+    named = " · ".join(
+        f"{name_and_size(n, s)} {DIM_MEANINGS[n].split(':')[0]}" if n in DIM_MEANINGS else name_and_size(n, s)
+        for n, s in zip(names, display)
+    )
     elements = 1
     for d in shape:
         elements *= d

@@ -7,7 +7,7 @@ the lens only reorders what a label shows, moving the channel dim of a batched t
 
 from __future__ import annotations
 
-from designer.core.shapes import SymbolicShape, dim_names, format_shape
+from designer.core.shapes import SymbolicShape, dim_names, format_shape, name_and_size
 
 CHANNELS_FIRST = "NCHW"
 CHANNELS_LAST = "NHWC"
@@ -59,4 +59,4 @@ def format_for_display(shape: SymbolicShape, lens: str) -> str:
 def format_named_for_display(shape: SymbolicShape, lens: str) -> str:
     """``N=64 · H=4 · W=4 · C=512``: every dim named, in the lens's order."""
     shown = permute_for_display(shape, lens)
-    return " · ".join(f"{n}={d}" for n, d in zip(display_names(len(shape), lens), shown)) or "scalar"
+    return " · ".join(name_and_size(n, d) for n, d in zip(display_names(len(shape), lens), shown)) or "scalar"

@@ -48,9 +48,14 @@ def format_shape(shape: SymbolicShape) -> str:
     return "×".join(f"({d})" if isinstance(d, str) and ("+" in d or "−" in d) else str(d) for d in shape)
 
 
+def name_and_size(name: str, size: int | str, between: str = "=") -> str:
+    """``C=512``; a size that is its own name (an open batch ``N``) is written once, not ``N=N``."""
+    return name if str(size) == name else f"{name}{between}{size}"
+
+
 def format_named(shape: SymbolicShape) -> str:
-    """``N=64 · C=512 · H=4 · W=4``: every dimension named."""
-    return " · ".join(f"{n}={d}" for n, d in zip(dim_names(len(shape)), shape)) or "scalar"
+    """``N=64 · C=512 · H=4 · W=4``: every dimension named (an open batch reads ``N · C=512 · ...``)."""
+    return " · ".join(name_and_size(n, d) for n, d in zip(dim_names(len(shape)), shape)) or "scalar"
 
 
 def format_count(n: int) -> str:

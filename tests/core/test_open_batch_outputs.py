@@ -57,7 +57,7 @@ def test_a_size_made_from_the_batch_keeps_its_numbers_and_says_at_which_n():
 
 def test_the_short_edge_text_reads_n_and_counts_values_at_n_1(dcgan):
     text = short_edge_text(dcgan, ShapeEngine(dcgan), Edge("up1", "bn1", 0))
-    assert text.startswith("'up1' → 'bn1': N×512×4×4 (N=N batch · C=512 channels")
+    assert text.startswith("'up1' → 'bn1': N×512×4×4 (N batch · C=512 channels")
     assert "8,192 values at N = 1" in text
 
 
@@ -108,13 +108,13 @@ def test_shapes_table_and_json_read_n(dcgan_file, capsys):
     assert main(["shapes", dcgan_file]) == 0
     table = capsys.readouterr().out
     assert table.splitlines()[0].endswith("; the batch N is open (any batch size works)")
-    assert "relu1  ReLU             N×512×4×4  (N=N · C=512 · H=4 · W=4)" in table
+    assert "relu1  ReLU             N×512×4×4  (N · C=512 · H=4 · W=4)" in table
     assert main(["shapes", dcgan_file, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["batch"] == "N"
     relu1 = next(n for n in data["nodes"] if n["id"] == "relu1")
     assert relu1["shape"] == ["N", 512, 4, 4] and relu1["shape_at_batch_1"] == [1, 512, 4, 4]
-    assert relu1["named"] == "N=N · C=512 · H=4 · W=4"
+    assert relu1["named"] == "N · C=512 · H=4 · W=4"
 
 
 def test_shapes_json_of_sizes_made_from_the_batch(tmp_path, capsys):

@@ -61,18 +61,18 @@ def test_closing_the_batch_relabels_every_edge(scene):
 def test_tooltips_read_n_and_the_batch_passes_through(scene):
     edge_text = tooltips.edge_tooltip(scene.document, Edge("up1", "bn1", 0))
     assert edge_text.startswith("N×512×4×4   from 'up1'")
-    assert "N=N · C=512 · H=4 · W=4" in edge_text
+    assert "N · C=512 · H=4 · W=4" in edge_text
     assert "N_out = N_in\n      = N (the batch passes through)" in edge_text
     assert "= 1 (the batch" not in edge_text
     node_text = tooltips.node_tooltip(scene.document, "bn1")
-    assert "Output N×512×4×4   (N=N · C=512 · H=4 · W=4)" in node_text
+    assert "Output N×512×4×4   (N · C=512 · H=4 · W=4)" in node_text
 
 
 def test_the_lens_keeps_n_first(scene):
     scene.set_lens("NHWC")
     edge = Edge("relu1", "up2", 0)
     assert scene.edges[edge].label == "N×4×4×512"
-    assert "N×4×4×512   (N=N · H=4 · W=4 · C=512)" in scene._lens_line(edge)
+    assert "N×4×4×512   (N · H=4 · W=4 · C=512)" in scene._lens_line(edge)
 
 
 def test_the_statistics_panel_says_costs_are_per_sample(qtbot):
