@@ -28,7 +28,8 @@ def add_parser(subparsers) -> None:
         metavar="SIZES",
         action="append",
         required=True,
-        help="the shape of one input of forward(), e.g. 1,3,224,224 (repeat for several inputs, in order)",
+        help="the shape of one input of forward(), e.g. 1,3,224,224, or N,3,224,224 to leave the batch open "
+        "(repeat for several inputs, in order)",
     )
     parser.set_defaults(run=run)
 

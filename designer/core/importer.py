@@ -28,9 +28,10 @@ from designer.core.engine import ShapeEngine
 from designer.core.graph import Edge, Graph, Node
 from designer.core.import_rules import IDENTITY, RESHAPE, Unmappable
 from designer.core.layout import auto_layout
-from designer.core.shapes import format_shape
+from designer.core.shapes import BATCH_SYMBOL, format_shape
 
 MAX_RANK = 8
+TRACE_BATCH = 2  # the batch torch runs at when an input's batch is left open ("N")
 MAX_PROBLEMS = 8  # listed in the message; the rest are counted
 _counter = itertools.count(1)
 
@@ -52,13 +53,14 @@ class ImportResult:
     notes: list[str] = field(default_factory=list)
 
 
-def parse_shape(text: str) -> tuple[int, ...]:
-    """``"1,3,224,224"`` → ``(1, 3, 224, 224)``."""
+def parse_shape(text: str) -> tuple[int | str, ...]:
+    """``"1,3,224,224"`` → ``(1, 3, 224, 224)``; ``"N,3,224,224"`` leaves the batch open."""
     parts = [p.strip() for p in text.replace("x", ",").replace("×", ",").split(",")]
-    if not 1 <= len(parts) <= MAX_RANK or not all(p.isdigit() and p.isascii() for p in parts):
-        raise ModelImportError(f"the input shape {text!r} is not a list of sizes like 1,3,224,224")
-    shape = tuple(int(p) for p in parts)
-    if any(d < 1 for d in shape):
+    sizes = parts[1:] if parts and parts[0] == BATCH_SYMBOL else parts
+    if not 1 <= len(parts) <= MAX_RANK or not all(p.isdigit() and p.isascii() for p in sizes):
+        raise ModelImportError(f"the input shape {text!r} is not a list of sizes like 1,3,224,224 (or N,3,224,224)")
+    shape = tuple(p if p == BATCH_SYMBOL else int(p) for p in parts)
+    if any(d < 1 for d in shape if isinstance(d, int)):
         raise ModelImportError(f"every size in the input shape {text!r} must be at least 1")
     return shape
 
@@ -174,10 +176,16 @@ def _exception_text(exc: BaseException) -> str:
 
 
 # ----- importing a built model ---------------------------------------------------------------------
-def import_module(model: Any, input_shapes: list[tuple[int, ...]], name: str = "Imported model") -> ImportResult:
-    """Import a built ``nn.Module`` for inputs of ``input_shapes`` (torch runs it once on random CPU tensors)."""
+def import_module(model: Any, input_shapes: list[tuple[int | str, ...]], name: str = "Imported model") -> ImportResult:
+    """Import a built ``nn.Module`` for inputs of ``input_shapes`` (torch runs it once on random CPU tensors).
+
+    A shape starting with "N" leaves that input's batch open: torch runs at batch TRACE_BATCH, and the
+    design must then work for any batch (a model that hard-codes its batch size is refused).
+    """
     import torch
 
+    open_batch = [bool(shape) and shape[0] == BATCH_SYMBOL for shape in input_shapes]
+    input_shapes = [(TRACE_BATCH, *shape[1:]) if is_open else shape for shape, is_open in zip(input_shapes, open_batch)]
     if not input_shapes:
         raise ModelImportError("give the shape of each input of forward(), e.g. --input-shape 1,3,224,224")
     for shape in input_shapes:
@@ -211,7 +219,46 @@ def import_module(model: Any, input_shapes: list[tuple[int, ...]], name: str = "
     for node_id, position in auto_layout(graph).items():
         graph.move(node_id, position)
     _check_shapes(graph, mapper.torch_shapes)
+    if any(open_batch):
+        _check_other_batch(model, input_shapes, open_batch, concrete)
+        _open_batches(graph, open_batch)
     return ImportResult(graph, tracer, _unused_weights(model, graph))
+
+
+def _check_other_batch(model: Any, shapes: list[tuple[int, ...]], open_batch: list[bool], concrete: dict) -> None:
+    """The original model must itself take another batch: one that hard-codes its batch size cannot be N."""
+    import torch
+
+    other = TRACE_BATCH + 1
+    inputs = [torch.randn(other, *shape[1:]) if is_open else torch.randn(*shape) for shape, is_open in zip(shapes, open_batch)]
+    try:
+        with torch.no_grad():
+            model(*inputs, **concrete)
+    except Exception as exc:  # the user's model refusing the other batch is the answer we are after
+        raise ModelImportError(
+            f"the model works at batch {TRACE_BATCH} but not for any batch N: at batch {other} torch says "
+            f"{_exception_text(exc)}; give a fixed batch (e.g. {TRACE_BATCH},...) or stop the model from "
+            f"hard-coding its batch size"
+        ) from None
+
+
+def _open_batches(graph: Graph, open_batch: list[bool]) -> None:
+    """Leave the batch open on the inputs that asked for it, and make sure the design still works."""
+    inputs = [node for node in graph.nodes() if node.type_name == "Input"]
+    for node, is_open in zip(inputs, open_batch):
+        if is_open:
+            graph.set_params(node.id, {"shape": [BATCH_SYMBOL, *node.params["shape"][1:]]})
+    engine = ShapeEngine(graph)
+    try:
+        problems = engine.problems()
+    finally:
+        engine.close()
+    if problems:
+        node_id, sentence = problems[0]
+        raise ModelImportError(
+            f"the model works at batch {TRACE_BATCH} but not for any batch N: {node_id!r}: {sentence}; "
+            f"give a fixed batch (e.g. {TRACE_BATCH},...) or stop the model from hard-coding its batch size"
+        )
 
 
 def _concrete_args(model: Any, count: int) -> dict[str, Any]:

@@ -206,3 +206,14 @@ class Densish(nn.Module):
         for layer in self.layers:
             features.append(layer(torch.cat(features, 1)))
         return self.head(torch.cat(features, 1))
+
+
+class FixedBatch(nn.Module):
+    """Hard-codes its batch size in a reshape, so it cannot take any batch N."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fc = nn.Linear(12, 4)
+
+    def forward(self, x):
+        return self.fc(x.reshape(2, 12))
