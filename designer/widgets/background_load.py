@@ -9,16 +9,19 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QEventLoop, QThread
+from PySide6.QtCore import QCoreApplication, QEventLoop, QThread
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from designer.core import project
 from designer.core.graph import Graph
 
+# Cancelled loads still running: kept alive here (not by a window that may close first) until they end.
+_abandoned: set[QThread] = set()
+
 
 class _Loader(QThread):
-    def __init__(self, path: str, parent) -> None:
-        super().__init__(parent)
+    def __init__(self, path: str) -> None:
+        super().__init__()
         self.path = path
         self.result: Graph | project.ProjectError | None = None
 
@@ -34,7 +37,7 @@ def load_with_progress(parent: QWidget, path: str) -> Graph | None:
 
     Raises the loader's ``ProjectError`` when the file cannot be read, as ``project.load`` does.
     """
-    loader = _Loader(path, parent)
+    loader = _Loader(path)
     dialog = QProgressDialog(f"Reading {os.path.basename(path)}…", "Cancel", 0, 0, parent)
     dialog.setWindowTitle("Opening")
     dialog.setMinimumDuration(0)
@@ -50,7 +53,11 @@ def load_with_progress(parent: QWidget, path: str) -> Graph | None:
     dialog.close()
     dialog.deleteLater()
     if cancelled:
-        loader.finished.connect(loader.deleteLater)  # it finishes on its own; its result is dropped
+        # It finishes on its own and its result is dropped; quitting meanwhile waits for it, since
+        # destroying a running thread would abort the app.
+        _abandoned.add(loader)
+        loader.finished.connect(lambda: _abandoned.discard(loader))
+        QCoreApplication.instance().aboutToQuit.connect(loader.wait)
         return None
     loader.wait()
     result = loader.result
