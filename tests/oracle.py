@@ -24,42 +24,52 @@ def torch_module(type_name: str, params: dict):
     return getattr(nn, type_name)(**kwargs)
 
 
+def torch_apply(type_name: str, params: dict, inputs: list):
+    """One node's work in torch on ``inputs``: (output tensor, module or None for graph-level nodes)."""
+    import torch
+
+    kind = catalog.get(type_name).kind
+    if kind == "input":
+        return torch.randn(*params["shape"]), None
+    if kind == "add":
+        out = inputs[0]
+        for t in inputs[1:]:
+            out = out + t
+        return out, None
+    if kind == "concat":
+        return torch.cat(inputs, dim=params.get("dim", 1)), None
+    if kind == "output":
+        return inputs[0], None
+    module = torch_module(type_name, params).eval()
+    return module(*inputs), module
+
+
 def torch_run(type_name: str, params: dict, input_shapes: list[tuple[int, ...]]):
     """(output shape, parameter count) from torch, or the exception torch raised."""
     import torch
 
     try:
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), torch.no_grad():
             warnings.simplefilter("ignore")
-            inputs = [torch.randn(*s) for s in input_shapes]
-            kind = catalog.get(type_name).kind
-            with torch.no_grad():
-                if kind == "input":
-                    return tuple(params["shape"]), 0
-                if kind == "add":
-                    out = inputs[0]
-                    for t in inputs[1:]:
-                        out = out + t
-                    return tuple(out.shape), 0
-                if kind == "concat":
-                    return tuple(torch.cat(inputs, dim=params.get("dim", 1)).shape), 0
-                if kind == "output":
-                    return tuple(inputs[0].shape), 0
-                module = torch_module(type_name, params).eval()
-                out = module(*inputs)
-                return tuple(out.shape), sum(p.numel() for p in module.parameters())
+            out, module = torch_apply(type_name, params, [torch.randn(*s) for s in input_shapes])
+            return tuple(out.shape), sum(p.numel() for p in module.parameters()) if module else 0
     except Exception as exc:  # torch's refusal is the expected answer for invalid configurations
         return exc
 
 
-def engine_run(type_name: str, params: dict, input_shapes: list[tuple[int, ...]]) -> NodeResult:
+def single_layer(type_name: str, params: dict, input_shapes: list[tuple[int, ...]]) -> Graph:
+    """One layer fed by one Input per port."""
     graph = Graph()
     for i, shape in enumerate(input_shapes):
         graph.add_node(Node(f"x{i}", "Input", {"shape": list(shape)}))
     graph.add_node(Node("layer", type_name, params))
     for i in range(len(input_shapes)):
         graph.connect(Edge(f"x{i}", "layer", i))
-    return ShapeEngine(graph).result("layer")
+    return graph
+
+
+def engine_run(type_name: str, params: dict, input_shapes: list[tuple[int, ...]]) -> NodeResult:
+    return ShapeEngine(single_layer(type_name, params, input_shapes)).result("layer")
 
 
 def check_agreement(type_name: str, params: dict, input_shapes: list[tuple[int, ...]]) -> NodeResult:

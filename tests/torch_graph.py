@@ -9,10 +9,9 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 
-from designer.core import catalog
 from designer.core.engine import ShapeEngine
 from designer.core.graph import Edge, Graph, Node
-from tests.oracle import torch_module
+from tests.oracle import torch_apply, torch_module
 
 
 @dataclass
@@ -35,23 +34,9 @@ def run_graph(graph: Graph, engine: ShapeEngine, seed: int = 0) -> dict[str, Tor
         warnings.simplefilter("ignore")
         for node_id in engine.order():
             node = graph.node(node_id)
-            spec = catalog.get(node.type_name)
             args = [values[src] for _, src in sorted(graph.inputs(node_id).items())]
-            module = None
             with FlopCounterMode(display=False) as counter:
-                if spec.kind == "input":
-                    result = torch.randn(*node.params["shape"])
-                elif spec.kind == "add":
-                    result = args[0]
-                    for t in args[1:]:
-                        result = result + t
-                elif spec.kind == "concat":
-                    result = torch.cat(args, dim=node.params.get("dim", 1))
-                elif spec.kind == "output":
-                    result = args[0]
-                else:
-                    module = torch_module(node.type_name, node.params).eval()
-                    result = module(*args)
+                result, module = torch_apply(node.type_name, node.params, args)
             values[node_id] = result
             out[node_id] = TorchNode(
                 shape=tuple(result.shape),
@@ -61,16 +46,6 @@ def run_graph(graph: Graph, engine: ShapeEngine, seed: int = 0) -> dict[str, Tor
                 weights={name: tuple(p.shape) for name, p in module.named_parameters()} if module else {},
             )
     return out
-
-
-def single_layer(type_name: str, params: dict, input_shapes: list[tuple[int, ...]]) -> Graph:
-    graph = Graph()
-    for i, shape in enumerate(input_shapes):
-        graph.add_node(Node(f"x{i}", "Input", {"shape": list(shape)}))
-    graph.add_node(Node("layer", type_name, params))
-    for i in range(len(input_shapes)):
-        graph.connect(Edge(f"x{i}", "layer", i))
-    return graph
 
 
 def chain(input_shape: tuple[int, ...], layers: list[tuple[str, dict]]) -> Graph:

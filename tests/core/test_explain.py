@@ -7,8 +7,8 @@ from designer.core import arith
 from designer.core.engine import ShapeEngine
 from designer.core.explain import checkerboard_advice, checkerboard_warning, edge_tooltip, explain, explain_text
 from designer.core.graph import Edge
-from tests.oracle import torch_run
-from tests.torch_graph import chain, run_graph, single_layer
+from tests.oracle import single_layer, torch_run
+from tests.torch_graph import chain, run_graph
 
 SETTINGS = settings(max_examples=max(settings().max_examples, 200))
 

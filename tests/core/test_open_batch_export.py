@@ -15,7 +15,8 @@ import torch
 from designer.core import examples, onnx_export
 from designer.core.engine import ShapeEngine
 from designer.core.export import EXAMPLE_BATCH, export
-from designer.core.graph import Edge, Graph, Node
+from designer.core.graph import Graph
+from tests.core.batch import batch_plus_four
 from tests.core.test_export import check_code_is_safe, load_module, ruff
 from tests.core.test_open_batch_outputs import open_batch, with_batch
 
@@ -68,14 +69,7 @@ def test_the_code_speaks_n_and_only_the_example_picks_a_batch(tmp_path):
 
 
 def test_a_fixed_input_beside_an_open_one_keeps_its_batch_in_the_example(tmp_path):
-    g = Graph("two inputs")
-    g.add_node(Node("x", "Input", {"shape": ["N", 3]}))
-    g.add_node(Node("y", "Input", {"shape": [4, 3]}))
-    g.add_node(Node("cat", "Concat", {"dim": 0}))
-    g.add_node(Node("flat", "Flatten", {"start_dim": 0}))
-    g.connect(Edge("x", "cat", 0))
-    g.connect(Edge("y", "cat", 1))
-    g.connect(Edge("cat", "flat"))
+    g = batch_plus_four("two inputs")
     code = export(g).code
     assert "        cat = torch.cat([x, y], dim=0)  # (N+4)×3\n" in code
     assert "        flat = self.flat(cat)  # 3·N+12\n" in code

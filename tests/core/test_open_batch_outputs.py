@@ -14,7 +14,7 @@ from designer.core.explain import edge_tooltip as short_edge_text
 from designer.core.explain import explain, explain_text
 from designer.core.graph import Edge, Graph, Node
 from designer.core.stats import compute_stats
-from tests.core.batch import open_batch, with_batch
+from tests.core.batch import batch_plus_four, open_batch, with_batch
 
 
 @pytest.fixture
@@ -118,14 +118,7 @@ def test_shapes_table_and_json_read_n(dcgan_file, capsys):
 
 
 def test_shapes_json_of_sizes_made_from_the_batch(tmp_path, capsys):
-    g = Graph("made from N")
-    g.add_node(Node("x", "Input", {"shape": ["N", 3]}))
-    g.add_node(Node("y", "Input", {"shape": [4, 3]}))
-    g.add_node(Node("cat", "Concat", {"dim": 0}))
-    g.add_node(Node("flat", "Flatten", {"start_dim": 0}))
-    g.connect(Edge("x", "cat", 0))
-    g.connect(Edge("y", "cat", 1))
-    g.connect(Edge("cat", "flat"))
+    g = batch_plus_four("made from N")
     project.save(g, tmp_path / "g.json")
     assert main(["shapes", str(tmp_path / "g.json"), "--json"]) == 0
     nodes = {n["id"]: n for n in json.loads(capsys.readouterr().out)["nodes"]}

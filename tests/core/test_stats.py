@@ -8,7 +8,8 @@ from designer.core import catalog
 from designer.core.engine import ShapeEngine
 from designer.core.graph import Edge, Graph, Node
 from designer.core.stats import compute_stats, format_big, format_bytes
-from tests.torch_graph import chain, run_graph, single_layer
+from tests.oracle import single_layer
+from tests.torch_graph import chain, run_graph
 
 SETTINGS = settings(max_examples=max(settings().max_examples, 150))
 
