@@ -16,7 +16,7 @@ from designer.core.edits import AddNode, Compound, Connect, Edit, RemoveNodes, S
 from designer.core.engine import ShapeEngine
 from designer.core.explain import Alternative, Derivation, Tensor, explain
 from designer.core.graph import Edge, Graph, Node
-from designer.core.shapes import SymbolicShape, dim_names, format_count, format_shape
+from designer.core.shapes import SymbolicShape, dim_names, format_count, format_shape, name_and_size
 from designer.core.stats import NodeStats
 
 
@@ -36,8 +36,11 @@ def _esc(text: str) -> str:
 
 
 def _named(shape: SymbolicShape, colors: Colors) -> str:
+    """``N=64 · C=512 ...`` with the names dimmed; an open batch is just ``N``, as everywhere else."""
     names = dim_names(len(shape))
-    cells = " · ".join(f"<span style='color:{colors.dim}'>{n}=</span>{d}" for n, d in zip(names, shape))
+    cells = " · ".join(
+        n if name_and_size(n, d) == n else f"<span style='color:{colors.dim}'>{n}=</span>{d}" for n, d in zip(names, shape)
+    )
     return cells or "a scalar"
 
 
