@@ -40,7 +40,7 @@ from designer.canvas.minimap import Minimap
 from designer.canvas.quick_add import QuickAdd
 from designer.canvas.scene import GraphScene
 from designer.core import catalog, layout, project
-from designer.core.edits import Compound, Disconnect, MoveNodes, RemoveNodes, Rename
+from designer.core.edits import MoveNodes, RemoveNodes, Rename
 from designer.core.errors import GraphError
 from designer.core.graph import Edge
 
@@ -272,14 +272,8 @@ class GraphView(QGraphicsView):
         node_ids = self.graph_scene.selected_node_ids()
         gone = set(node_ids)
         edges = [e for e in self.graph_scene.selected_edges() if e.source not in gone and e.target not in gone]
-        edits = [Disconnect(e) for e in edges] + ([RemoveNodes(node_ids)] if node_ids else [])
-        if not edits:
-            return
-        if len(edits) == 1:
-            self._apply(edits[0])
-            return
-        count = len(node_ids) + len(edges)
-        self._apply(Compound(edits, text=f"Delete {count} Items"))
+        if node_ids or edges:
+            self._apply(RemoveNodes(node_ids, edges=edges))
 
     def select_all(self) -> None:
         self.graph_scene.set_selection(list(self.graph_scene.nodes))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.core.graph import Edge, Graph, Node, Position
+from designer.core.graph import Edge, Graph, Node, Position, Removal
 
 
 class Edit:
@@ -41,27 +41,26 @@ class AddNode(Edit):
 
 @dataclass
 class RemoveNodes(Edit):
+    """Delete nodes with their edges, and further ``edges`` (a selection), as one step in linear time."""
+
     node_ids: list[str]
     text: str = ""
-    _removed: list[tuple[Node, int, list[tuple[Edge, int]]]] = field(default_factory=list, repr=False)
+    edges: list[Edge] = field(default_factory=list)
+    _removal: Removal | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.node_ids = list(dict.fromkeys(self.node_ids))
-        count = len(self.node_ids)
+        self.edges = list(dict.fromkeys(self.edges))
+        count = len(self.node_ids) + len(self.edges)
+        if not self.text and self.edges:
+            self.text = "Disconnect" if count == 1 else f"Delete {count} Items"
         self.text = self.text or ("Delete Node" if count == 1 else f"Delete {count} Nodes")
 
     def apply(self, graph: Graph) -> None:
-        self._removed = []
-        # Remove later nodes first so that restoring in reverse puts every index back exactly.
-        for node_id in sorted(self.node_ids, key=graph.index_of, reverse=True):
-            self._removed.append(graph.remove_node(node_id))
+        self._removal = graph.remove_items(self.node_ids, self.edges)
 
     def revert(self, graph: Graph) -> None:
-        # Each removal recorded indices as they were at its time, so undo them in reverse, one by one.
-        for node, index, edges in reversed(self._removed):
-            graph.add_node(node, index)
-            for edge, edge_index in sorted(edges, key=lambda item: item[1]):
-                graph.connect(edge, edge_index, strict=False)
+        graph.restore(self._removal)
 
 
 @dataclass

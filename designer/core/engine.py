@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import gc
 import heapq
-from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
-
-import networkx as nx
 
 from designer.core import catalog
 from designer.core.graph import (
@@ -30,6 +27,7 @@ from designer.core.graph import (
     NodeRenamed,
     ParamsChanged,
 )
+from designer.core.order import execution_order
 from designer.core.shapes import BATCH_SYMBOL, Inferred, LayerError, Shape, SymbolicShape, format_shape
 from designer.core.spec import RuleContext
 
@@ -104,7 +102,7 @@ class ShapeEngine:
         self._dirty: set[str] = set(graph.node_ids())
         self._new_edges: set[Edge] = set(graph.edges())
         self._order: dict[str, int] | None = None
-        self._cyclic: set[str] = set()
+        self._cyclic: frozenset[str] = frozenset()
         # Successful inferences depend only on (type, params, input shapes), never on names, so
         # repeated blocks (ResNet stages, long chains) cost a dictionary lookup.
         self._memo: dict[tuple, Inferred] = {}
@@ -143,7 +141,7 @@ class ShapeEngine:
         return self._public[edge.source].display_shape
 
     def order(self) -> list[str]:
-        """Node ids in execution (topological) order; nodes on a cycle come first, unordered."""
+        """Node ids in execution order (``order.execution_order``: the one order everything follows)."""
         index = self._ensure_order()
         return sorted(index, key=index.__getitem__)
 
@@ -189,18 +187,8 @@ class ShapeEngine:
 
     def _ensure_order(self) -> dict[str, int]:
         if self._order is None:
-            topo = self.graph.topology()
-            ordered = _kahn_order(topo)
-            index = {n: i for i, n in enumerate(ordered)}
-            self._cyclic = set()
-            if len(ordered) < len(topo):
-                self._cyclic = {
-                    n for comp in nx.strongly_connected_components(topo) for n in comp if len(comp) > 1 or topo.has_edge(n, n)
-                }
-                rest = topo.subgraph(n for n in topo if n not in self._cyclic)
-                ordered = list(self._cyclic) + list(nx.topological_sort(rest))
-                index = {n: i for i, n in enumerate(ordered)}
-            self._order = index
+            ordered, self._cyclic = execution_order(self.graph)
+            self._order = {n: i for i, n in enumerate(ordered)}
         return self._order
 
     def refresh(self) -> Changes:
@@ -377,27 +365,6 @@ def symbolize(at_primary: Shape, at_shadow: Shape) -> SymbolicShape:
         term = BATCH_SYMBOL if slope == 1 else f"{slope}·{BATCH_SYMBOL}"
         out.append(term if offset == 0 else f"{term}{'+' if offset > 0 else '−'}{abs(offset)}")
     return tuple(out)
-
-
-def _kahn_order(topo) -> list[str]:
-    """Kahn's topological order over networkx's raw adjacency, ready nodes in file order.
-
-    About four times faster than nx.topological_sort on a 5,000-node chain, and stable: among
-    independent branches the earlier node in the file runs first. Nodes on or after a cycle are
-    left out (the caller then asks networkx for the strongly connected components).
-    """
-    pred, succ = topo._pred, topo._succ
-    waiting = {n: len(p) for n, p in pred.items()}
-    ready = deque(n for n, count in waiting.items() if count == 0)
-    ordered = []
-    while ready:
-        node = ready.popleft()
-        ordered.append(node)
-        for target in succ[node]:
-            waiting[target] -= 1
-            if waiting[target] == 0:
-                ready.append(target)
-    return ordered
 
 
 @contextmanager

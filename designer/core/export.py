@@ -18,8 +18,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import networkx as nx
-
 import designer
 from designer.core import catalog
 from designer.core.engine import ShapeEngine
@@ -201,8 +199,7 @@ def _quote(label: str) -> str:
 
 
 def _plan(graph: Graph, engine: ShapeEngine, keep_names: bool) -> list[Step]:
-    index = {node_id: i for i, node_id in enumerate(graph.node_ids())}
-    order = list(nx.lexicographical_topological_sort(graph.topology(), key=index.__getitem__))
+    order = engine.order()
     modules = [n for n in order if catalog.get(graph.node(n).type_name).kind == "module"]
     nested = _module_paths(modules) if keep_names else {}
     attributes, variables = Namespace(MODULE_MEMBERS | {path[0] for path in nested.values()}), Namespace()

@@ -1,9 +1,11 @@
 """The graph model: nodes (layer type, params, name, position) and edges into numbered input ports.
 
-Topology lives in a networkx ``MultiDiGraph`` (one edge per target port, keyed by the port);
-node records and the order of nodes and edges (file order, kept for exact round trips) live beside it.
-The model validates every edit, raises a typed error when it refuses one, and tells its listeners
-what changed with past-tense events after the change.
+The graph owns its adjacency outright (each node's inputs by port and its out-edges); ``topology()``
+builds a networkx ``MultiDiGraph`` from it on demand (cached until the next change of structure) for
+whole-graph algorithms such as strongly connected components and layout. Node records and the order of nodes and edges (file order, kept for
+exact round trips) live beside it. Bulk removal and restore (``remove_items``/``restore``) cost time
+linear in the graph, however many nodes they touch. The model validates every edit, raises a typed
+error when it refuses one, and tells its listeners what changed with past-tense events after the change.
 """
 
 from __future__ import annotations
@@ -110,6 +112,14 @@ class ProjectRenamed:
 GraphEvent = NodeAdded | NodeRemoved | EdgeAdded | EdgeRemoved | ParamsChanged | NodeRenamed | NodeMoved | ProjectRenamed
 
 
+@dataclass(frozen=True)
+class Removal:
+    """What ``Graph.remove_items`` took out, each with its file position, so ``restore`` puts it back exactly."""
+
+    nodes: tuple[tuple[int, Node], ...]  # (index in node order before the removal, node), ascending
+    edges: tuple[tuple[int, Edge], ...]  # (index in edge order before the removal, edge), ascending
+
+
 class Graph:
     """A model design: a directed graph of layers. All edits go through these methods."""
 
@@ -117,7 +127,10 @@ class Graph:
         self.name = name
         self._nodes: dict[str, Node] = {}
         self._edges: dict[Edge, None] = {}
-        self._nx = nx.MultiDiGraph()
+        self._in: dict[str, dict[int, str]] = {}  # node id → {input port → source id}
+        self._out: dict[str, dict[Edge, None]] = {}  # node id → its out-edges, in file order
+        self._topology: nx.MultiDiGraph | None = None  # built on demand, dropped when the structure changes
+        self._node_index: dict[str, int] | None = None  # file positions, rebuilt lazily after a reorder
         self._listeners: list[Callable[[GraphEvent], None]] = []
 
     # ----- observation -------------------------------------------------------------------------
@@ -153,26 +166,50 @@ class Graph:
     def edges(self) -> Iterator[Edge]:
         return iter(self._edges)
 
+    def edge_count(self) -> int:
+        return len(self._edges)
+
     def has_edge(self, edge: Edge) -> bool:
         return edge in self._edges
 
     def inputs(self, node_id: str) -> dict[int, str]:
         """Port number → source node id, for the node's connected inputs."""
-        # networkx's raw adjacency dicts: its view objects cost microseconds per call on this hot path.
-        return {port: src for src, ports in self._nx._pred[node_id].items() for port in ports}
+        return dict(self._in[node_id])
 
     def in_edges(self, node_id: str) -> list[Edge]:
-        return sorted(Edge(src, node_id, port) for src, _, port in self._nx.in_edges(node_id, keys=True))
+        return sorted(Edge(src, node_id, port) for port, src in self._in[node_id].items())
 
     def out_edges(self, node_id: str) -> list[Edge]:
-        return [Edge(node_id, dst, port) for dst, ports in self._nx._succ[node_id].items() for port in ports]
+        return list(self._out[node_id])
 
     def successors(self, node_id: str) -> Iterable[str]:
-        return self._nx._succ[node_id].keys()
+        return dict.fromkeys(edge.target for edge in self._out[node_id]).keys()
+
+    def predecessors(self, node_id: str) -> Iterable[str]:
+        return dict.fromkeys(self._in[node_id].values()).keys()
 
     def topology(self) -> nx.MultiDiGraph:
-        """The networkx graph itself, read-only by convention (for ordering, cycles and layout)."""
-        return self._nx
+        """The structure as a networkx graph (one edge per input port, keyed by the port), read-only by
+        convention; built on the first call after a change of structure."""
+        if self._topology is None:
+            topo = nx.MultiDiGraph()
+            topo.add_nodes_from(self._nodes)
+            topo.add_edges_from((e.source, e.target, e.target_port) for e in self._edges)
+            self._topology = topo
+        return self._topology
+
+    def reaches(self, start: str, goal: str) -> bool:
+        """Whether data leaving ``start`` can arrive at ``goal`` along edges."""
+        seen, stack = {start}, [start]
+        while stack:
+            node_id = stack.pop()
+            if node_id == goal:
+                return True
+            for edge in self._out[node_id]:
+                if edge.target not in seen:
+                    seen.add(edge.target)
+                    stack.append(edge.target)
+        return False
 
     def new_id(self, base: str) -> str:
         """A fresh id like ``conv3`` built from ``base``."""
@@ -183,7 +220,13 @@ class Graph:
         return f"{stem}{i}"
 
     def index_of(self, node_id: str) -> int:
-        return list(self._nodes).index(node_id)
+        """The node's position in file order (constant time between reorders)."""
+        if self._node_index is None:
+            self._node_index = {n: i for i, n in enumerate(self._nodes)}
+        try:
+            return self._node_index[node_id]
+        except KeyError:
+            raise UnknownNodeError(f"there is no node {node_id!r}", node_id) from None
 
     # ----- checks ------------------------------------------------------------------------------
     def connect_problem(self, edge: Edge) -> str | None:
@@ -202,7 +245,7 @@ class Graph:
         source, target = self.node(edge.source), self.node(edge.target)
         if not isinstance(edge.target_port, int) or edge.target_port < 0:
             raise PortError(f"input port numbers start at 0, got {edge.target_port!r}", target.id)
-        if edge.target_port in self.inputs(target.id):
+        if edge.target_port in self._in[target.id]:
             raise PortInUseError(
                 f"input {edge.target_port} of '{target.label}' is already connected; remove that edge first", target.id
             )
@@ -213,7 +256,7 @@ class Graph:
             raise PortError(f"{target.type_name} '{target.label}' takes no inputs", target.id)
         if spec.max_inputs is not None and edge.target_port >= spec.max_inputs:
             raise PortError(f"{target.type_name} '{target.label}' has no input port {edge.target_port}", target.id)
-        if source.id == target.id or nx.has_path(self._nx, target.id, source.id):
+        if self.reaches(target.id, source.id):
             raise CycleError(
                 f"connecting '{source.label}' to '{target.label}' would make a cycle: data must flow one way",
                 target.id,
@@ -231,34 +274,103 @@ class Graph:
     # ----- edits -------------------------------------------------------------------------------
     def add_node(self, node: Node, index: int | None = None) -> Node:
         """Add ``node`` (at ``index`` in file order, default last)."""
-        if node.id in self._nodes:
-            raise DuplicateIdError(f"a node with id {node.id!r} exists already", node.id)
         if not isinstance(node.id, str) or not node.id:
             raise UnknownNodeError("a node id must be a non-empty string", None)
+        if node.id in self._nodes:
+            raise DuplicateIdError(f"a node with id {node.id!r} exists already", node.id)
         self.check_params(node.id, node.type_name, node.params)
         if index is None or index >= len(self._nodes):
+            if self._node_index is not None:
+                self._node_index[node.id] = len(self._nodes)
             self._nodes[node.id] = node
         else:
             items = list(self._nodes.items())
             items.insert(index, (node.id, node))
             self._nodes = dict(items)
-        self._nx.add_node(node.id)
+            self._node_index = None
+        self._in[node.id], self._out[node.id] = {}, {}
+        self._topology = None
         self._emit(NodeAdded(node.id))
         return node
 
     def remove_node(self, node_id: str) -> tuple[Node, int, list[tuple[Edge, int]]]:
         """Remove a node and its edges; returns what undo needs: the node, its index, edges with indices."""
-        node = self.node(node_id)
-        index = self.index_of(node_id)
-        touching = [e for e in self._edges if node_id in (e.source, e.target)]
-        edge_index = {e: i for i, e in enumerate(self._edges)}
-        removed = [(e, edge_index[e]) for e in touching]
-        for edge in reversed(touching):
-            self.disconnect(edge)
-        del self._nodes[node_id]
-        self._nx.remove_node(node_id)
-        self._emit(NodeRemoved(node_id))
-        return node, index, removed
+        removal = self.remove_items([node_id])
+        (index, node), = removal.nodes
+        return node, index, [(edge, i) for i, edge in removal.edges]
+
+    def remove_items(self, node_ids: Iterable[str], edges: Iterable[Edge] = ()) -> Removal:
+        """Remove nodes with all their edges, and further ``edges``, in time linear in the graph.
+
+        Events follow the change: every ``EdgeRemoved`` (in reverse file order), then every ``NodeRemoved``.
+        """
+        gone = dict.fromkeys(node_ids)
+        for node_id in gone:
+            self.node(node_id)
+        doomed = dict.fromkeys(edges)
+        for edge in doomed:
+            if edge not in self._edges:
+                raise PortError(f"there is no edge from {edge.source!r} to input {edge.target_port} of {edge.target!r}")
+        for node_id in gone:
+            doomed.update(dict.fromkeys(self.in_edges(node_id)))
+            doomed.update(dict.fromkeys(self._out[node_id]))
+        removal = Removal(
+            nodes=tuple((i, node) for i, (n, node) in enumerate(self._nodes.items()) if n in gone),
+            edges=tuple((i, e) for i, e in enumerate(self._edges) if e in doomed),
+        )
+        for edge in doomed:
+            del self._in[edge.target][edge.target_port]
+            del self._out[edge.source][edge]
+        self._edges = {e: None for e in self._edges if e not in doomed}
+        self._nodes = {n: node for n, node in self._nodes.items() if n not in gone}
+        for node_id in gone:
+            del self._in[node_id], self._out[node_id]
+        self._node_index = self._topology = None
+        for _, edge in reversed(removal.edges):
+            self._emit(EdgeRemoved(edge))
+        for _, node in reversed(removal.nodes):
+            self._emit(NodeRemoved(node.id))
+        return removal
+
+    def restore(self, removal: Removal) -> None:
+        """Put back what ``remove_items`` took out, at its old file positions (linear time).
+
+        Events follow the change: every ``NodeAdded``, then every ``EdgeAdded``, in file order.
+        """
+        for _, node in removal.nodes:
+            if node.id in self._nodes:
+                raise DuplicateIdError(f"a node with id {node.id!r} exists already", node.id)
+        self._nodes = dict(_insert_at(list(self._nodes.items()), [(i, (n.id, n)) for i, n in removal.nodes]))
+        for _, node in removal.nodes:
+            self._in[node.id], self._out[node.id] = {}, {}
+        self._node_index = self._topology = None
+        restored = []
+        for index, edge in removal.edges:
+            try:
+                self._check_connect(edge, strict=False)
+            except (UnknownNodeError, PortError):
+                continue  # the graph moved on since the removal; keep what still fits
+            self._link(edge)
+            restored.append((index, edge))
+        self._edges = dict.fromkeys(_insert_at(list(self._edges), restored))
+        self._order_out_edges({edge.source for _, edge in restored})
+        for _, node in removal.nodes:
+            self._emit(NodeAdded(node.id))
+        for _, edge in restored:
+            self._emit(EdgeAdded(edge))
+
+    def _order_out_edges(self, sources: set[str]) -> None:
+        """Put the out-edges of ``sources`` back in file order after edges were inserted among others."""
+        for source in sources:
+            self._out[source] = {}
+        for edge in self._edges:
+            if edge.source in sources:
+                self._out[edge.source][edge] = None
+
+    def _link(self, edge: Edge) -> None:
+        self._in[edge.target][edge.target_port] = edge.source
+        self._out[edge.source][edge] = None
+        self._topology = None
 
     def connect(self, edge: Edge, index: int | None = None, strict: bool = True) -> None:
         """Add an edge (at ``index`` in edge order, default last); see ``_check_connect`` for ``strict``."""
@@ -269,7 +381,9 @@ class Graph:
             items = list(self._edges)
             items.insert(index, edge)
             self._edges = dict.fromkeys(items)
-        self._nx.add_edge(edge.source, edge.target, key=edge.target_port)
+        self._link(edge)
+        if index is not None and index < len(self._edges) - 1:
+            self._order_out_edges({edge.source})
         self._emit(EdgeAdded(edge))
 
     def disconnect(self, edge: Edge) -> int:
@@ -278,7 +392,9 @@ class Graph:
             raise PortError(f"there is no edge from {edge.source!r} to input {edge.target_port} of {edge.target!r}")
         index = list(self._edges).index(edge)
         del self._edges[edge]
-        self._nx.remove_edge(edge.source, edge.target, key=edge.target_port)
+        del self._in[edge.target][edge.target_port]
+        del self._out[edge.source][edge]
+        self._topology = None
         self._emit(EdgeRemoved(edge))
         return index
 
@@ -301,3 +417,18 @@ class Graph:
     def set_name(self, name: str) -> None:
         self.name = name
         self._emit(ProjectRenamed(name))
+
+
+def _insert_at(items: list, inserts: list[tuple[int, Any]]) -> list:
+    """``items`` with each ``(index, item)`` of ``inserts`` (ascending) placed back at ``index``."""
+    out: list = []
+    rest = iter(items)
+    for index, item in inserts:
+        while len(out) < index:
+            try:
+                out.append(next(rest))
+            except StopIteration:
+                break
+        out.append(item)
+    out.extend(rest)
+    return out

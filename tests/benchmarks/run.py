@@ -2,6 +2,7 @@
 
     python tests/benchmarks/run.py          # a readable table
     python tests/benchmarks/run.py --json   # one JSON object (milliseconds unless the key says otherwise)
+    python tests/benchmarks/run.py --json --only delete_half_8000_ms,undo_delete_half_8000_ms
 
 Not a test: timings on a shared 2-core machine are noisy, so nothing here asserts a time.
 """
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from designer.core import layout, project  # noqa: E402
+from designer.core.edits import RemoveNodes  # noqa: E402
 from designer.core.engine import ShapeEngine  # noqa: E402
 from designer.core.graph import Edge, Graph, Node  # noqa: E402
 
@@ -110,6 +112,26 @@ def engine_figures(graph: Graph) -> dict[str, float]:
     return figures
 
 
+def bulk_edit_figures() -> dict[str, float]:
+    """Delete every second node of an 8,000-node chain in one edit, then undo it; each timing includes
+    the engine's refresh afterwards (what the document does after any edit)."""
+    graph = chain_graph(8000)
+    engine = ShapeEngine(graph)
+    half = graph.node_ids()[1::2]
+    delete_times, undo_times = [], []
+    for _ in range(5):
+        edit = RemoveNodes(half)
+        start = time.perf_counter()
+        edit.apply(graph)
+        engine.refresh()
+        delete_times.append((time.perf_counter() - start) * 1000)
+        start = time.perf_counter()
+        edit.revert(graph)
+        engine.refresh()
+        undo_times.append((time.perf_counter() - start) * 1000)
+    return {"delete_half_8000_ms": statistics.median(delete_times), "undo_delete_half_8000_ms": statistics.median(undo_times)}
+
+
 def file_figures(graph: Graph) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "big.json")
@@ -135,25 +157,51 @@ def import_torch_ms(runs: int = 3) -> float:
     return median_ms(once, runs)
 
 
+# Each group of figures: the keys it yields and how to measure them (``--only`` runs just the groups it names).
+GROUPS: list[tuple[tuple[str, ...], Callable[[], dict[str, float]]]] = [
+    (
+        ("propagate_full_5000_ms", "edit_end_5000_ms", "edit_start_5000_engine_ms", "edit_no_shape_change_100_ms",
+         "edit_no_shape_change_5000_ms"),
+        lambda: engine_figures(chain_graph()),
+    ),
+    (("propagate_torch_meta_5000_ms",), lambda: {"propagate_torch_meta_5000_ms": torch_meta_forward_ms(chain_graph())}),
+    (("delete_half_8000_ms", "undo_delete_half_8000_ms"), bulk_edit_figures),
+    (("save_5000_ms", "load_5000_ms", "layout_5000_ms"), lambda: file_figures(chain_graph())),
+    (("import_torch_ms",), lambda: {"import_torch_ms": import_torch_ms()}),
+]
+GUI_KEYS = ("cold_start_first_window_ms", "cold_start_over_import_torch")
+
+
+def measure(only: set[str] | None, gui: bool) -> dict[str, float]:
+    figures: dict[str, float] = {}
+    for keys, run in GROUPS:
+        if only is None or only & set(keys):
+            figures.update(run())
+    if "propagate_torch_meta_5000_ms" in figures and "propagate_full_5000_ms" in figures:
+        figures["torch_meta_over_engine_ratio"] = figures["propagate_torch_meta_5000_ms"] / figures["propagate_full_5000_ms"]
+    if gui and (only is None or only - {k for keys, _ in GROUPS for k in keys}):
+        from tests.benchmarks import gui as gui_figures
+
+        figures.update(gui_figures.measure_in_child())
+        figures["cold_start_first_window_ms"] = gui_figures.cold_start_ms()
+        if "import_torch_ms" not in figures:
+            figures["import_torch_ms"] = import_torch_ms()
+        figures["cold_start_over_import_torch"] = figures["cold_start_first_window_ms"] / figures["import_torch_ms"]
+    if only is not None:
+        figures = {k: v for k, v in figures.items() if k in only}
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--no-gui", action="store_true", help="only the core figures (no Qt)")
+    parser.add_argument("--only", metavar="KEY,KEY", help="measure and print only these keys (comma-separated)")
     args = parser.parse_args()
-    graph = chain_graph()
-    figures: dict[str, float] = {}
-    figures.update(engine_figures(graph))
-    figures["propagate_torch_meta_5000_ms"] = torch_meta_forward_ms(chain_graph())
-    figures["torch_meta_over_engine_ratio"] = figures["propagate_torch_meta_5000_ms"] / figures["propagate_full_5000_ms"]
-    figures.update(file_figures(chain_graph()))
-    figures["import_torch_ms"] = import_torch_ms()
-    if not args.no_gui:
-        from tests.benchmarks import gui
-
-        figures.update(gui.measure_in_child())
-        figures["cold_start_first_window_ms"] = gui.cold_start_ms()
-        figures["cold_start_over_import_torch"] = figures["cold_start_first_window_ms"] / figures["import_torch_ms"]
-    figures = {k: round(v, 3) for k, v in figures.items()}
+    only = {k.strip() for k in args.only.split(",") if k.strip()} if args.only else None
+    figures = {k: round(v, 3) for k, v in measure(only, not args.no_gui).items()}
+    if only is not None and not figures:
+        parser.error(f"no benchmark yields {', '.join(sorted(only))}")
     if args.json:
         print(json.dumps(figures))
     else:
