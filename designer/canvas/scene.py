@@ -1,7 +1,8 @@
 """GraphScene: the graphics items of one Document, kept in step with the model and the shape engine.
 
-Model events create, remove, move and re-text items; the engine's ``shapes_changed`` repaints only the
-nodes and relabels only the edges whose results changed; ``reset_done`` rebuilds everything. Selection
+The document's one ``graph_changed`` per edit (a ``DesignChange``, after the engine's refresh) creates,
+removes, moves and re-texts items, then repaints only the nodes and relabels only the edges whose
+results changed; ``reset_done`` rebuilds everything. Selection
 is synchronised both ways with ``document.select()`` / ``selection_changed``. The scene never edits
 the model: gestures and the view do that through ``document.apply``.
 
@@ -22,13 +23,13 @@ from designer.canvas import style, tooltips
 from designer.canvas.edge_item import EdgeItem
 from designer.canvas.node_item import NodeItem
 from designer.core import catalog, layout
+from designer.core.change import DesignChange
 from designer.core.engine import Changes
 from designer.core.explain import checkerboard_warning
 from designer.core.graph import (
     Edge,
     EdgeAdded,
     EdgeRemoved,
-    GraphEvent,
     NodeAdded,
     NodeMoved,
     NodeRemoved,
@@ -98,8 +99,7 @@ class GraphScene(QGraphicsScene):
         self.lens = CHANNELS_FIRST  # the order edge labels show dims in (layout_lens); shapes stay torch's
         # BSP suits a scene where few items move at a time; measured far faster than NoIndex at 5,000 nodes.
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
-        document.graph_changed.connect(self._on_graph_event)
-        document.shapes_changed.connect(self._on_shapes_changed)
+        document.graph_changed.connect(self._on_change)
         document.reset_done.connect(self.rebuild)
         document.selection_changed.connect(self._on_document_selection)
         self.selectionChanged.connect(self._on_scene_selection)
@@ -165,10 +165,7 @@ class GraphScene(QGraphicsScene):
         return item
 
     def _edge_label(self, edge: Edge) -> str | None:
-        try:
-            shape = self.document.engine.edge_display_shape(edge)
-        except KeyError:  # the engine has not seen the source yet; shapes_changed will follow
-            return None
+        shape = self.document.engine.edge_display_shape(edge)
         if shape is None:
             return None
         key = (shape, self.lens)
@@ -220,10 +217,7 @@ class GraphScene(QGraphicsScene):
             self._update_edge_geometry(item.node_id)
 
     def _update_status(self, item: NodeItem) -> None:
-        try:
-            result = self.document.engine.result(item.node_id)
-        except KeyError:
-            return
+        result = self.document.engine.result(item.node_id)
         item.set_status(result.status(), bool(result.warnings) or self._uneven.get(item.node_id, False))
 
     def _update_edge_geometry(self, node_id: str) -> None:
@@ -243,36 +237,69 @@ class GraphScene(QGraphicsScene):
         self._overview = None
 
     # ----- model and engine notifications ---------------------------------------------------------
-    def _on_graph_event(self, event: GraphEvent) -> None:
+    def _on_change(self, change: DesignChange) -> None:
+        """Replay the edit's events (each only as far as it still holds), then repaint changed results."""
         self._overview = None
-        if isinstance(event, NodeAdded):
+        handlers = {
+            NodeAdded: self._node_added,
+            NodeRemoved: self._node_removed,
+            EdgeAdded: self._edge_added,
+            EdgeRemoved: self._edge_removed,
+            ParamsChanged: self._node_edited,
+            NodeRenamed: self._node_renamed,
+            NodeMoved: self._node_moved,
+        }
+        for event in change.events:
+            handler = handlers.get(type(event))
+            if handler is not None:
+                handler(event)
+        self._repaint_results(change.shapes)
+
+    def _live_item(self, node_id: str) -> NodeItem | None:
+        return self.nodes.get(node_id) if node_id in self.document.graph else None
+
+    def _node_added(self, event: NodeAdded) -> None:
+        if event.node_id in self.document.graph and event.node_id not in self.nodes:
             self._add_node_item(event.node_id)
-        elif isinstance(event, NodeRemoved):
-            self._uneven.pop(event.node_id, None)
-            item = self.nodes.pop(event.node_id, None)
-            if item is not None:
-                self.removeItem(item)
-        elif isinstance(event, EdgeAdded):
-            self._add_edge_item(event.edge)
-            self._update_ports(self.nodes[event.edge.target])
-        elif isinstance(event, EdgeRemoved):
-            item = self.edges.pop(event.edge, None)
-            if item is not None:
-                self.removeItem(item)
-            target = self.nodes.get(event.edge.target)
-            if target is not None and event.edge.target in self.document.graph:
-                self._update_ports(target)
-        elif isinstance(event, ParamsChanged):
-            self._update_texts(self.nodes[event.node_id])
-            self._update_status(self.nodes[event.node_id])
-        elif isinstance(event, NodeRenamed):
-            self._update_texts(self.nodes[event.node_id])
-        elif isinstance(event, NodeMoved):
+
+    def _node_removed(self, event: NodeRemoved) -> None:
+        self._uneven.pop(event.node_id, None)
+        item = self.nodes.pop(event.node_id, None)
+        if item is not None:
+            self.removeItem(item)
+
+    def _edge_added(self, event: EdgeAdded) -> None:
+        edge = event.edge
+        if self.document.graph.has_edge(edge) and edge not in self.edges and {edge.source, edge.target} <= self.nodes.keys():
+            self._add_edge_item(edge)
+            self._update_ports(self.nodes[edge.target])
+
+    def _edge_removed(self, event: EdgeRemoved) -> None:
+        item = self.edges.pop(event.edge, None)
+        if item is not None:
+            self.removeItem(item)
+        target = self._live_item(event.edge.target)
+        if target is not None:
+            self._update_ports(target)
+
+    def _node_edited(self, event: ParamsChanged) -> None:
+        item = self._live_item(event.node_id)
+        if item is not None:
+            self._update_texts(item)
+            self._update_status(item)
+
+    def _node_renamed(self, event: NodeRenamed) -> None:
+        item = self._live_item(event.node_id)
+        if item is not None:
+            self._update_texts(item)
+
+    def _node_moved(self, event: NodeMoved) -> None:
+        if self._live_item(event.node_id) is not None:
             position = self.document.graph.node(event.node_id).position
             if position is not None:
                 self.place_nodes({event.node_id: QPointF(*position)})
 
-    def _on_shapes_changed(self, changes: Changes) -> None:
+    def _repaint_results(self, changes: Changes) -> None:
         for node_id in changes.nodes:
             item = self.nodes.get(node_id)
             if item is not None:
@@ -281,8 +308,6 @@ class GraphScene(QGraphicsScene):
             item = self.edges.get(edge)
             if item is not None:
                 item.set_label(self._edge_label(edge))
-        if changes.nodes:
-            self._overview = None
 
     # ----- selection ------------------------------------------------------------------------------
     def selected_node_ids(self) -> list[str]:

@@ -274,7 +274,6 @@ def _upsample_then_conv(params, n: int, spatial_in: Shape, spatial_out: Shape) -
 # ----- the explanation --------------------------------------------------------------------------
 def explain(graph: Graph, engine: ShapeEngine, node_id: str) -> Explanation:
     """Everything the explain panel shows for ``node_id``, as plain data."""
-    engine.refresh()
     node = graph.node(node_id)
     spec = catalog.get(node.type_name)
     result = engine.result(node_id)
@@ -358,7 +357,6 @@ def explain_text(graph: Graph, engine: ShapeEngine, node_id: str) -> str:
 
 def edge_tooltip(graph: Graph, engine: ShapeEngine, edge: Edge) -> str:
     """One line for an edge: what flows, every dim named, and how much memory it takes."""
-    engine.refresh()
     source, target = graph.node(edge.source), graph.node(edge.target)
     route = f"'{source.label}' → '{target.label}'"
     result = engine.result(edge.source)

@@ -395,7 +395,6 @@ def node_stats(graph: Graph, engine: ShapeEngine, node_id: str) -> NodeStats:
 
 def compute_stats(graph: Graph, engine: ShapeEngine) -> ModelStats:
     """Statistics of every node (execution order) and of the whole design."""
-    engine.refresh()
     nodes = {node_id: node_stats(graph, engine, node_id) for node_id in engine.order()}
     kinds = {node_id: catalog.get(s.type_name).kind for node_id, s in nodes.items()}
     layers = [s for node_id, s in nodes.items() if kinds[node_id] not in ("input", "output")]

@@ -1,7 +1,9 @@
 """One open design: the core graph, its shape engine, the undo stack, the file path and clean state.
 
 Views observe it through Qt signals and change it only through ``apply(edit)``. Shapes are derived:
-after every edit, undo or redo the engine refreshes once and ``shapes_changed`` says what changed.
+the document alone refreshes the engine, once after every edit, undo or redo, and then announces one
+``graph_changed`` carrying the graph's events and the changed results together (a ``DesignChange``), so
+a listener that asks the engine anything reads the final results.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from designer.core import project
+from designer.core.change import DesignChange
 from designer.core.edits import Edit
-from designer.core.engine import Changes, ShapeEngine
+from designer.core.engine import ShapeEngine
 from designer.core.graph import Graph, GraphEvent
 from designer.document.commands import EditCommand
 
@@ -22,8 +25,7 @@ from designer.document.commands import EditCommand
 class Document(QObject):
     """The controller every widget shares. Signals are past tense and fire after the change."""
 
-    graph_changed = Signal(object)  # a core GraphEvent (node/edge added or removed, params, name, position)
-    shapes_changed = Signal(object)  # a core engine Changes: nodes and edges whose result changed
+    graph_changed = Signal(DesignChange)  # after an edit, undo or redo and the engine's refresh
     reset_done = Signal()  # the whole graph was replaced (new, open, revert): rebuild views
     selection_changed = Signal(list)  # node ids now selected
     path_changed = Signal(str)
@@ -37,6 +39,8 @@ class Document(QObject):
         self.undo_stack.cleanChanged.connect(self._clean_changed)
         self.graph: Graph = Graph()
         self.engine: ShapeEngine = ShapeEngine(self.graph)
+        self._events: list[GraphEvent] = []  # of the edit running now, announced when it ends
+        self._editing = 0
         self.graph.subscribe(self._forward_event)
         self.path: str | None = None
         self._selection: list[str] = []
@@ -49,6 +53,7 @@ class Document(QObject):
         self.engine.close()
         self.graph = graph
         self.engine = ShapeEngine(graph)
+        self._events = []
         graph.subscribe(self._forward_event)
         self.undo_stack.clear()
         self.undo_stack.setClean()
@@ -95,22 +100,28 @@ class Document(QObject):
         self.undo_stack.push(EditCommand(self, edit, mergeable))
 
     def run_edit(self, action: Callable[[Graph], None]) -> None:
-        """Run one model change and then one shape pass (used by commands for redo and undo)."""
+        """Run one model change, then one shape pass and one announcement (commands redo and undo so)."""
+        self._editing += 1
         try:
             action(self.graph)
         finally:
-            self._refresh()
+            self._editing -= 1
+            if not self._editing:
+                self._announce()
 
-    def _refresh(self) -> None:
-        changes: Changes = self.engine.refresh()
+    def _announce(self) -> None:
+        shapes = self.engine.refresh()
+        events, self._events = tuple(self._events), []
         live = [n for n in self._selection if n in self.graph]
         if live != self._selection:
             self.select(live)
-        if changes:
-            self.shapes_changed.emit(changes)
+        if events or shapes:
+            self.graph_changed.emit(DesignChange(events, shapes))
 
     def _forward_event(self, event: GraphEvent) -> None:
-        self.graph_changed.emit(event)
+        self._events.append(event)
+        if not self._editing:  # a change made outside ``run_edit`` is announced at once
+            self._announce()
 
     # ----- selection (shared by canvas, inspector, problems list and plots) -----------------------
     @property

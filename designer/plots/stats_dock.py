@@ -167,7 +167,6 @@ class StatsPanel(QWidget):
         layout.addLayout(self._controls)
         layout.addWidget(self.plots, 1)
         self.setMinimumHeight(220)
-        document.shapes_changed.connect(self.schedule_refresh)
         document.graph_changed.connect(self.schedule_refresh)
         document.reset_done.connect(self.schedule_refresh)
         document.selection_changed.connect(self._show_selection)

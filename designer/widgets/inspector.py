@@ -27,9 +27,9 @@ from PySide6.QtWidgets import (
 
 from designer.canvas import style
 from designer.core import catalog
+from designer.core.change import DesignChange
 from designer.core.edits import Rename, SetParams
 from designer.core.errors import GraphError
-from designer.core.graph import NodeRenamed, ParamsChanged
 from designer.core.shapes import BATCH_SYMBOL
 from designer.core.spec import ParamSpec
 from designer.document.document import Document
@@ -123,8 +123,7 @@ class Inspector(QScrollArea):
 
         document.selection_changed.connect(self.show_selection)
         document.reset_done.connect(self.show_selection)
-        document.graph_changed.connect(self._on_graph)
-        document.shapes_changed.connect(self.refresh_explanation)
+        document.graph_changed.connect(self._on_change)
         self.show_selection()
 
     # ----- what is shown --------------------------------------------------------------------------
@@ -285,13 +284,13 @@ class Inspector(QScrollArea):
             self.name.selectAll()
 
     # ----- following the document ------------------------------------------------------------------
-    def _on_graph(self, event) -> None:
-        if self.node_id is None or getattr(event, "node_id", None) != self.node_id:
-            return
-        if self.node_id not in self.document.graph:
+    def _on_change(self, change: DesignChange) -> None:
+        if change.shapes:
+            self.refresh_explanation()
+        if self.node_id is None or self.node_id not in self.document.graph:
             return
         node = self.document.graph.node(self.node_id)
-        if isinstance(event, ParamsChanged):
+        if self.node_id in change.params_changed:
             for name, row in self.rows.items():
                 value = node.params.get(name, None if row.param.required else row.param.default)
                 if _shown_value(row.editor) != value:
@@ -301,7 +300,7 @@ class Inspector(QScrollArea):
                         self._build(self.node_id, 1)  # the value no longer fits its editor's form
                         return
             self._update_markers()
-        elif isinstance(event, NodeRenamed) and self.name.text() != (node.name or ""):
+        if self.node_id in change.renamed and self.name.text() != (node.name or ""):
             # Also while the field has focus (an undo from the menu), or leaving it would rename back.
             self.name.setText(node.name or "")
 

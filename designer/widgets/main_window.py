@@ -18,7 +18,7 @@ from designer.canvas import style
 from designer.canvas.scene import GraphScene
 from designer.canvas.view import GraphView
 from designer.core import catalog, stats
-from designer.core.graph import NodeAdded, NodeRemoved, NodeRenamed
+from designer.core.change import DesignChange
 from designer.core.shapes import format_count
 from designer.document.document import Document
 from designer.widgets import icons, settings
@@ -93,8 +93,7 @@ class MainWindow(QMainWindow):
         self.document.modified_changed.connect(self.setWindowModified)
         self.document.path_changed.connect(self._update_title)
         self.document.reset_done.connect(self._after_reset)
-        self.document.shapes_changed.connect(self._schedule_totals)
-        self.document.graph_changed.connect(self._on_graph)
+        self.document.graph_changed.connect(self._on_change)
         self._totals_timer = QTimer(self)
         self._totals_timer.setSingleShot(True)
         self._totals_timer.setInterval(0)
@@ -159,8 +158,8 @@ class MainWindow(QMainWindow):
         # The new design is shown whole once the view has its final size.
         QTimer.singleShot(0, self.view.fit_all)
 
-    def _on_graph(self, event) -> None:
-        if isinstance(event, (NodeAdded, NodeRemoved, NodeRenamed)):
+    def _on_change(self, change: DesignChange) -> None:
+        if change.shapes or change.added or change.removed or change.renamed:
             self._schedule_totals()
 
     def _schedule_totals(self, *_args) -> None:

@@ -112,7 +112,6 @@ class OverlapView(QWidget):
         layout.addWidget(self.status)
         self.setMinimumSize(280, 300)
 
-        document.shapes_changed.connect(self._schedule)
         document.graph_changed.connect(self._schedule)
         document.reset_done.connect(self._schedule)
         document.selection_changed.connect(self._on_selection)

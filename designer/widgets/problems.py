@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from designer.canvas import style
-from designer.core.graph import NodeRenamed
+from designer.core.change import DesignChange
 from designer.document.document import Document
 
 _NODE_ROLE = Qt.ItemDataRole.UserRole
@@ -34,9 +34,8 @@ class ProblemsList(QTreeWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.itemClicked.connect(self._clicked)
         self.itemActivated.connect(self._clicked)
-        document.shapes_changed.connect(self.refresh)
         document.reset_done.connect(self.refresh)
-        document.graph_changed.connect(self._on_graph)
+        document.graph_changed.connect(self._on_change)
         self.refresh()
 
     def rows(self) -> list[tuple[str, str, str]]:
@@ -62,9 +61,9 @@ class ProblemsList(QTreeWidget):
             calm.setFlags(Qt.ItemFlag.NoItemFlags)
             calm.setFirstColumnSpanned(True)
 
-    def _on_graph(self, event) -> None:
+    def _on_change(self, change: DesignChange) -> None:
         # Renames change the first column even when no shape changes.
-        if isinstance(event, NodeRenamed):
+        if change.shapes or change.renamed:
             self.refresh()
 
     def _clicked(self, item: QTreeWidgetItem, _column: int = 0) -> None:

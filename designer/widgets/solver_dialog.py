@@ -534,7 +534,6 @@ class SolverDialog(QDialog):
         self._timer.setInterval(0)
         self._timer.timeout.connect(self.refresh)
         document.reset_done.connect(self.close)
-        document.shapes_changed.connect(self._timer.start)
         document.graph_changed.connect(self._timer.start)
 
     def refresh(self) -> None:

@@ -138,6 +138,7 @@ def test_edge_tooltip_names_every_dim_and_the_memory():
     text = edge_tooltip(graph, engine, Edge("l1", "out"))
     assert text == "'l1' → 'out': 64×512×4×4 (N=64 batch · C=512 channels · H=4 height · W=4 width); 524,288 values, 2.0 MiB as float32"
     graph.set_params("l1", {"in_channels": 3, "out_channels": 512, "kernel_size": 4})
+    engine.refresh()  # the engine's owner refreshes it; queries only read
     assert "size unknown" in edge_tooltip(graph, engine, Edge("l1", "out"))
 
 
