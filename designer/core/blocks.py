@@ -14,7 +14,7 @@ arity), each as a sentence naming its place. The layer catalog knows nothing of 
 from __future__ import annotations
 
 import keyword
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -192,8 +192,11 @@ def instance_problems(block: BlockDef, given: Mapping[str, Any]) -> list[tuple[s
     return problems
 
 
-def inner_problems(type_name: str, params: Mapping[str, Any], arguments: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Problems with the params of a catalog layer inside a block: undeclared references, wrong kinds."""
+def inner_problems(
+    type_name: str, params: Mapping[str, Any], arguments: Mapping[str, Any], check: Callable[[Mapping[str, Any]], list]
+) -> list[tuple[str, str]]:
+    """Problems with the params of a node inside a block: undeclared references, then what ``check`` (the
+    node's own rule for plain params) finds with every reference standing for its argument's default."""
     if type_name == "Input":
         if params:
             return [(next(iter(params)), "an Input inside a block takes its size from where the block is used, so it has no params")]
@@ -206,8 +209,7 @@ def inner_problems(type_name: str, params: Mapping[str, Any], arguments: Mapping
                                     f"(its arguments: {declared})"))
     if problems:
         return problems
-    spec = catalog.get(type_name)
-    for param, sentence in spec.check_params(bind(params, arguments)):
+    for param, sentence in check(bind(params, arguments)):
         value = params.get(param)
         if is_reference(value):
             default = arguments[value[ARG]]

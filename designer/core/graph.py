@@ -242,14 +242,16 @@ class Graph:
 
     def check_params(self, node_id: str, type_name: str, params: Mapping[str, Any]) -> None:
         if catalog.exists(type_name):
-            if self.arguments is not None:
-                problems = blocks.inner_problems(type_name, params, self.arguments)
-            else:
-                problems = catalog.get(type_name).check_params(params)
+            check = catalog.get(type_name).check_params
         elif type_name in self.blocks:
-            problems = blocks.instance_problems(self.blocks[type_name], params)
+            block = self.blocks[type_name]
+            check = lambda given: blocks.instance_problems(block, given)  # noqa: E731
         else:
             raise UnknownTypeError(f"unknown layer type {type_name!r}", node_id)
+        if self.arguments is not None:
+            problems = blocks.inner_problems(type_name, params, self.arguments, check)
+        else:
+            problems = check(params)
         if problems:
             param, sentence = problems[0]
             raise ParamError(sentence, node_id, param)
