@@ -9,6 +9,7 @@ identical layers cost one. An error inside becomes the instance's error, naming 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
@@ -120,8 +121,11 @@ def _instance_error(block: blocks.BlockDef, node: Node, prefix: str, copy: CopyR
     message = f"{label}: inside, {path} fails: {inner.message}"
     if argument is not None:
         message += f" ({inner.param} is the argument {argument} = {short_repr(values[argument], 30)})"
+    fix = inner.fix
+    if argument is not None and fix:  # the instance's argument is what to change: "set cin to 256"
+        fix = re.sub(rf"\b{re.escape(inner.param)}\b", argument, fix)
     extra = {"path": path, "node": inner_id, "argument": argument, "inner": inner.sentence()}
-    return LayerError(message, argument, inner.fix, extra)
+    return LayerError(message, argument, fix, extra)
 
 
 def instance_inferred(graph: Graph, node: Node, inputs: list[Shape], output: Shape) -> Inferred:

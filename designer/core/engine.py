@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import networkx as nx
 
-from designer.core.block_runs import BlockRunner, InstanceRun, instance_inferred
+from designer.core.block_runs import BlockRunner, InnerNode, InstanceRun, expand, instance_inferred
 from designer.core.graph import (
     Edge,
     EdgeAdded,
@@ -156,6 +156,18 @@ class ShapeEngine:
 
     def total_params(self) -> int:
         return sum(r.params or 0 for r in self._public.values())
+
+    def inner_nodes(self) -> list[InnerNode]:
+        """Every node inside every block instance, depth first, with ids as paths (``layer2_0/conv1``).
+
+        With an open batch, an inner size that follows N reads N as everywhere else.
+        """
+        public = self._public
+        inner = list(expand({n: public[n] for n in self.order() if public[n].inner is not None}))
+        if self._shadow is None:
+            return inner
+        shadow = {i.path: i.result for i in expand(self._shadow._results)}
+        return [i._replace(result=_merge(i.result, shadow[i.path])) if i.path in shadow else i for i in inner]
 
     # ----- change tracking ---------------------------------------------------------------------
     def _on_event(self, event: GraphEvent) -> None:
