@@ -332,12 +332,9 @@ class ShapeEngine:
                 root = upstream.blocked_by if upstream is not None and upstream.blocked_by else source_id
                 return NodeResult(blocked_by=root, params=params)
             shapes.append(upstream.shape)
-        if spec.kind == "block":
-            run, output, error = self._runner.run(self.graph, node, shapes)
-            if error is not None:
-                return NodeResult(error=error, params=params, inner=run)
-            return NodeResult(shape=output, inferred=instance_inferred(self.graph, node, shapes, output), params=params, inner=run)
         memo_key = (key, tuple(shapes))
+        if spec.kind == "block":
+            return self._compute_instance(node, memo_key, shapes, params)
         inferred = self._memo.get(memo_key)
         if inferred is not None:
             return NodeResult(shape=inferred.shape, inferred=inferred, params=params)
@@ -360,6 +357,21 @@ class ShapeEngine:
             self._counts.clear()
         self._memo[memo_key] = inferred
         return NodeResult(shape=inferred.shape, inferred=inferred, params=params)
+
+
+    def _compute_instance(self, node, memo_key: tuple, shapes: list[Shape], params: int | None) -> NodeResult:
+        """A block instance: its definition run on these sizes (memoized like a layer's inference)."""
+        memo_key = (*memo_key, self.graph.blocks[node.type_name].revision)
+        found = self._memo.get(memo_key)
+        if found is None:
+            run, output, error = self._runner.run(self.graph, node, shapes)
+            if error is None:
+                found = NodeResult(shape=output, inferred=instance_inferred(self.graph, node, shapes, output), inner=run)
+            else:  # an error names the instance, so only successes are shared
+                found = NodeResult(error=error, inner=run)
+            if error is None:
+                self._memo[memo_key] = found
+        return found._replace(params=params)
 
 
 _MEMO_LIMIT = 100_000
