@@ -22,10 +22,9 @@ from designer.canvas import geometry as geo
 from designer.canvas import style, tooltips
 from designer.canvas.edge_item import EdgeItem
 from designer.canvas.node_item import NodeItem
-from designer.core import catalog, layout
+from designer.core import layout
 from designer.core.change import DesignChange
 from designer.core.engine import Changes
-from designer.core.explain import checkerboard_warning
 from designer.core.graph import (
     Edge,
     EdgeAdded,
@@ -93,7 +92,6 @@ class GraphScene(QGraphicsScene):
         self.document = document
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[Edge, EdgeItem] = {}
-        self._uneven: dict[str, bool] = {}  # node id → its transposed conv paints a checkerboard
         self._syncing_selection = False
         self._overview: Overview | None = None
         self.lens = CHANNELS_FIRST  # the order edge labels show dims in (layout_lens); shapes stay torch's
@@ -116,7 +114,6 @@ class GraphScene(QGraphicsScene):
             self.clear()
             self.nodes.clear()
             self.edges.clear()
-            self._uneven.clear()
             graph = self.document.graph
             missing = any(node.position is None for node in graph.nodes())
             fallback = layout.auto_layout(graph) if missing else {}
@@ -189,11 +186,6 @@ class GraphScene(QGraphicsScene):
     def _update_texts(self, item: NodeItem) -> None:
         """The card's texts and what depends on the params alone (so shape passes need not redo it)."""
         node = self.document.graph.node(item.node_id)
-        # The checkerboard warning is advice about the settings, not a shape rule's note, so the engine
-        # does not carry it; the badge shows it all the same (the tooltip and the overlap view explain it).
-        self._uneven[item.node_id] = (
-            catalog.exists(node.type_name) and checkerboard_warning(node.type_name, node.params) is not None
-        )
         graph = self.document.graph
         if not graph.knows_type(node.type_name):
             item.set_texts(node.label, node.type_name, "", "Graph")
@@ -219,7 +211,7 @@ class GraphScene(QGraphicsScene):
 
     def _update_status(self, item: NodeItem) -> None:
         result = self.document.engine.result(item.node_id)
-        item.set_status(result.status(), bool(result.warnings) or self._uneven.get(item.node_id, False))
+        item.set_status(result.status(), bool(result.warnings))
 
     def _update_edge_geometry(self, node_id: str) -> None:
         graph = self.document.graph
@@ -264,7 +256,6 @@ class GraphScene(QGraphicsScene):
             self._add_node_item(event.node_id)
 
     def _node_removed(self, event: NodeRemoved) -> None:
-        self._uneven.pop(event.node_id, None)
         item = self.nodes.pop(event.node_id, None)
         if item is not None:
             self.removeItem(item)

@@ -5,7 +5,7 @@ Built lazily by the scene's help event, so thousands of items never format texts
 
 from __future__ import annotations
 
-from designer.core.explain import batch_notes, checkerboard_warning
+from designer.core.explain import batch_notes
 from designer.core.graph import Edge
 from designer.core.shapes import DIM_MEANINGS, dim_names, format_count, format_named, format_shape, name_and_size
 
@@ -22,12 +22,9 @@ def node_tooltip(document, node_id: str) -> str:
     if result.shape is not None:
         shape = result.display_shape
         lines.append(f"Output {format_shape(shape)}   ({format_named(shape)})")
-    if result.params:
-        lines.append(f"{format_count(result.params)} learnable parameters")
+    if result.param_count:
+        lines.append(f"{format_count(result.param_count)} learnable parameters")
     lines.extend(f"Note: {w}" for w in result.warnings)
-    uneven = checkerboard_warning(node.type_name, node.params)
-    if uneven:
-        lines.append(f"Note: {uneven}")
     lines.append(document.graph.spec(node.type_name).description)
     return "\n".join(lines)
 

@@ -90,7 +90,8 @@ def _as_json(
                 "error": result.message(),
                 "blocked_by": prefix + result.blocked_by if result.blocked_by else None,
                 "warnings": list(result.warnings),
-                "params": result.params,
+                "problems": [p._asdict() for p in result.problems],
+                "params": result.param_count,
                 "arguments": node.params,
             }
         )
@@ -112,7 +113,7 @@ def _print_table(
     for node_id, node, result, prefix in _rows(graph, results, inner):
         shown = result.display_shape
         shape = f"{format_shape(shown)}  ({format_named(shown)})" if result.ok else "—"
-        count = format_count(result.params) if result.params is not None else "?"
+        count = format_count(result.param_count) if result.param_count is not None else "?"
         problem = result.message() or "; ".join(result.warnings)
         if result.blocked_by is not None:
             waited = graph.node(result.blocked_by).label if not prefix else prefix + result.blocked_by

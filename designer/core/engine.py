@@ -36,6 +36,17 @@ SHADOW_BATCH = 3  # ... and at N=3: what differs follows N; the design must work
 #                  tensor of batch 2 added to an open batch is caught rather than passing by chance)
 
 
+class Problem(NamedTuple):
+    """One entry of a node's problems: what the badge, the Problems panel, ``shapes --json`` and the
+    inspector all show. ``severity`` is ``"error"`` (the node has no size) or ``"warning"`` (it has one,
+    but something deserves a look); ``param`` is the parameter to change and ``fix`` how, when known."""
+
+    severity: str
+    sentence: str
+    param: str | None = None
+    fix: str | None = None
+
+
 class NodeResult(NamedTuple):
     """One node's derived facts. Exactly one of: ``shape`` set, ``error`` set, ``blocked_by`` set.
 
@@ -46,9 +57,10 @@ class NodeResult(NamedTuple):
     inferred: Inferred | None = None
     error: LayerError | None = None
     blocked_by: str | None = None
-    params: int | None = None
+    param_count: int | None = None  # learnable parameters (``Node.params`` are the arguments)
     display: SymbolicShape | None = None  # the shape with the open batch written as N (symbolic designs only)
     inner: InstanceRun | None = None  # a block instance: the run of its copies (inner nodes' results)
+    advice: tuple[str, ...] = ()  # warnings about the settings themselves (``LayerSpec.advise``), shape or not
 
     @property
     def display_shape(self) -> SymbolicShape | None:
@@ -61,7 +73,14 @@ class NodeResult(NamedTuple):
 
     @property
     def warnings(self) -> tuple[str, ...]:
-        return self.inferred.warnings if self.inferred else ()
+        """The shape rule's notes (when there is a shape) and the advice about the settings."""
+        return (self.inferred.warnings if self.inferred else ()) + self.advice
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """The node's own error (not a wait for an upstream one), then its warnings: the one list every view shows."""
+        own = (Problem("error", self.error.sentence(), self.error.param, self.error.fix),) if self.error else ()
+        return own + tuple(Problem("warning", w) for w in self.warnings)
 
     def status(self) -> str:
         return "ok" if self.ok else ("error" if self.error else "blocked")
@@ -109,7 +128,7 @@ class ShapeEngine:
         # repeated blocks (ResNet stages, long chains) cost a dictionary lookup.
         self._memo: dict[tuple, Inferred] = {}
         self._keys: dict[str, tuple] = {}  # node id → (type, frozen params), dropped when params change
-        self._counts: dict[tuple, int | None] = {}
+        self._counts: dict[tuple, tuple[int | None, tuple[str, ...]]] = {}  # → (parameter count, advice)
         graph.subscribe(self._on_event)
         # An edit inside a definition changes its instances. Engines the runner makes for one copy of a
         # block (given a runner) live for one run and need not watch.
@@ -159,8 +178,16 @@ class ShapeEngine:
         public = self._public
         return [(n, public[n].error.sentence()) for n in self.order() if public[n].error is not None]
 
+    def problem_list(self) -> list[tuple[str, Problem]]:
+        """Every node's ``problems``: the errors in execution order, then the warnings in execution order."""
+        public, order = self._public, self.order()
+        listed = [(n, p) for n in order for p in public[n].problems]
+        return [item for item in listed if item[1].severity == "error"] + [
+            item for item in listed if item[1].severity != "error"
+        ]
+
     def total_params(self) -> int:
-        return sum(r.params or 0 for r in self._public.values())
+        return sum(r.param_count or 0 for r in self._public.values())
 
     def inner_nodes(self) -> list[InnerNode]:
         """Every node inside every block instance, depth first, with ids as paths (``layer2_0/conv1``).
@@ -311,44 +338,50 @@ class ShapeEngine:
         count_key = key if spec.kind != "block" else (*key, self.graph.blocks[node.type_name].revision)
         if count_key not in self._counts:
             count = _count_params(spec, spec.resolve(node.params))
-            self._counts[count_key] = count * (node.repeat or 1) if count is not None else None
-        params = self._counts[count_key]
+            count = count * (node.repeat or 1) if count is not None else None
+            self._counts[count_key] = (count, _advice(spec, node.params))
+        params, advice = self._counts[count_key]
+        result = self._compute_result(node, spec, key, params)
+        return result._replace(advice=advice) if advice else result
+
+    def _compute_result(self, node, spec, key: tuple, params: int | None) -> NodeResult:
+        node_id = node.id
         if node_id in self._cyclic:
             label = f"{node.type_name} '{node.label}'"
             return NodeResult(
                 error=LayerError(f"{label} is part of a cycle; data must flow one way", fix="remove one edge of the loop"),
-                params=params,
+                param_count=params,
             )
         inputs = self.graph.inputs(node_id)
         if _arity_suspect(spec, inputs):
             arity_error = _arity_problem(spec, f"{node.type_name} '{node.label}'", inputs)
             if arity_error is not None:
-                return NodeResult(error=arity_error, params=params)
+                return NodeResult(error=arity_error, param_count=params)
         sources = [inputs[port] for port in sorted(inputs)]
         shapes = []
         for source_id in sources:
             upstream = self._results.get(source_id)
             if upstream is None or not upstream.ok:
                 root = upstream.blocked_by if upstream is not None and upstream.blocked_by else source_id
-                return NodeResult(blocked_by=root, params=params)
+                return NodeResult(blocked_by=root, param_count=params)
             shapes.append(upstream.shape)
         memo_key = (key, tuple(shapes))
         if spec.kind == "block":
             return self._compute_instance(node, memo_key, shapes, params)
         inferred = self._memo.get(memo_key)
         if inferred is not None:
-            return NodeResult(shape=inferred.shape, inferred=inferred, params=params)
+            return NodeResult(shape=inferred.shape, inferred=inferred, param_count=params)
         label = f"{node.type_name} '{node.label}'"
         names = tuple(f"'{self.graph.node(source_id).label}'" for source_id in sources)
         ctx = RuleContext(node.type_name, spec.resolve(node.params), tuple(shapes), label, names, self.batch)
         try:
             inferred = spec.infer(ctx)
         except LayerError as exc:
-            return NodeResult(error=exc, params=params)
+            return NodeResult(error=exc, param_count=params)
         except Exception as exc:  # a rule bug must never take the app down; show it on the node
             return NodeResult(
                 error=LayerError(f"{label}: the size could not be worked out ({type(exc).__name__}: {exc})"),
-                params=params,
+                param_count=params,
             )
         if not isinstance(inferred.shape, tuple):
             inferred = replace(inferred, shape=tuple(inferred.shape))
@@ -356,7 +389,7 @@ class ShapeEngine:
             self._memo.clear()
             self._counts.clear()
         self._memo[memo_key] = inferred
-        return NodeResult(shape=inferred.shape, inferred=inferred, params=params)
+        return NodeResult(shape=inferred.shape, inferred=inferred, param_count=params)
 
 
     def _compute_instance(self, node, memo_key: tuple, shapes: list[Shape], params: int | None) -> NodeResult:
@@ -371,7 +404,7 @@ class ShapeEngine:
                 found = NodeResult(error=error, inner=run)
             if error is None:
                 self._memo[memo_key] = found
-        return found._replace(params=params)
+        return found._replace(param_count=params)
 
 
 _MEMO_LIMIT = 100_000
@@ -390,10 +423,11 @@ def _merge(primary: NodeResult, shadow: NodeResult) -> NodeResult:
         error = shadow.error
         return NodeResult(
             error=LayerError(f"{error.message} (with a batch of {SHADOW_BATCH}: N is open, so every batch must work)", error.param, error.fix),
-            params=primary.params,
+            param_count=primary.param_count,
+            advice=primary.advice,
         )
     if shadow.blocked_by is not None:
-        return NodeResult(blocked_by=shadow.blocked_by, params=primary.params)
+        return NodeResult(blocked_by=shadow.blocked_by, param_count=primary.param_count, advice=primary.advice)
     return primary._replace(display=symbolize(primary.shape, shadow.shape))
 
 
@@ -435,6 +469,13 @@ def _count_params(spec, resolved) -> int | None:
         return spec.count_params(resolved)
     except (ArithmeticError, KeyError, TypeError, ValueError):
         return None
+
+
+def _advice(spec, given) -> tuple[str, ...]:
+    try:
+        return tuple(spec.advise(spec.resolve(given)))
+    except (ArithmeticError, KeyError, TypeError, ValueError):
+        return ()
 
 
 def _arity_problem(spec, label: str, inputs: dict[int, str]) -> LayerError | None:

@@ -17,7 +17,6 @@ from designer.core import arith, catalog
 from designer.core.engine import PRIMARY_BATCH, NodeResult, ShapeEngine
 from designer.core.graph import Edge, Graph
 from designer.core.layers.common import expand, show
-from designer.core.overlap import interior_pattern, uneven_axes
 from designer.core.shapes import (
     DIM_MEANINGS,
     DimNote,
@@ -30,8 +29,6 @@ from designer.core.shapes import (
 )
 from designer.core.solver import SolverError, solve
 from designer.core.stats import BYTES_PER_ELEMENT, NodeStats, format_bytes, node_stats
-
-CHECKERBOARD_SOURCE = 'Odena, Dumoulin & Olah, "Deconvolution and Checkerboard Artifacts", Distill 2016'
 
 
 @dataclass(frozen=True)
@@ -164,30 +161,15 @@ def _follows_batch(note: DimNote, shown: str) -> DimNote:
 
 # ----- the checkerboard warning -----------------------------------------------------------------
 def checkerboard_warning(type_name: str, params: dict[str, Any]) -> str | None:
-    """The warning for a transposed conv whose kernel taps overlap unevenly, else None (cheap: for badges).
+    """The warning for a transposed conv whose kernel taps overlap unevenly, else None.
 
-    ``params`` are the node's given params; torch's defaults fill the rest.
+    ``params`` are the node's given params; torch's defaults fill the rest. The engine carries the same
+    sentence among the node's warnings (``LayerSpec.advise``); this asks for it without a result.
     """
-    if not type_name.startswith("ConvTranspose"):
+    if not catalog.exists(type_name):
         return None
-    params = catalog.get(type_name).resolve(params)
-    n = int(type_name[-2])
-    kernel, stride, dilation = (expand(params[k], n) for k in ("kernel_size", "stride", "dilation"))
-    if any(v < 1 for v in (*kernel, *stride, *dilation)):
-        return None  # the shape rule reports those values itself
-    bad = uneven_axes(kernel, stride, dilation)
-    if not bad:
-        return None
-    axis = bad[0]
-    k, s, d = kernel[axis], stride[axis], dilation[axis]
-    pattern = interior_pattern(k, s, d)
-    cause = f"kernel_size {k} is not divisible by stride {s}" if d == 1 else f"kernel_size {k}, stride {s} and dilation {d} do not tile evenly"
-    return (
-        f"Uneven overlap: {cause}, so neighbouring output positions receive {min(pattern)} or {max(pattern)} kernel taps "
-        f"in turn (pattern {'/'.join(str(c) for c in pattern)} repeating every {s}); generated images show this as a "
-        f"checkerboard ({CHECKERBOARD_SOURCE}). Use a kernel divisible by the stride (kernel 4, stride 2 doubles a size), "
-        f"or Upsample followed by a {n}-D convolution."
-    )
+    spec = catalog.get(type_name)
+    return next(iter(spec.advise(spec.resolve(params))), None)
 
 
 def checkerboard_advice(graph: Graph, engine: ShapeEngine, node_id: str) -> Advice | None:
@@ -290,7 +272,7 @@ def explain(graph: Graph, engine: ShapeEngine, node_id: str, shown_id: str | Non
     sizes = result.display_shape if result.ok and len(notes) == len(result.shape) else tuple(n.size for n in notes)
     costs = node_stats(graph, engine, node_id)
     advice = checkerboard_advice(graph, engine, node_id)
-    warnings = tuple(result.warnings) + ((advice.message,) if advice else ())
+    warnings = result.warnings
     return Explanation(
         node_id=shown_id or node_id,
         label=node.label,

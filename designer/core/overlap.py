@@ -98,3 +98,25 @@ def node_map(params: Mapping[str, Any], spatial_in: Sequence[int]) -> list[list[
     middle = depth[len(depth) // 2] if depth else 0
     return [[middle * v for v in row] for row in counts_2d(axes[1], axes[2])]
 
+
+CHECKERBOARD_SOURCE = 'Odena, Dumoulin & Olah, "Deconvolution and Checkerboard Artifacts", Distill 2016'
+
+
+def checkerboard_sentence(n: int, params: Mapping[str, Any]) -> str | None:
+    """The warning for an n-D transposed conv (``params`` resolved) whose taps overlap unevenly, else None."""
+    kernel, stride, dilation = (expand(params[k], n) for k in ("kernel_size", "stride", "dilation"))
+    if any(not isinstance(v, int) or v < 1 for v in (*kernel, *stride, *dilation)):
+        return None  # the shape rule reports those values itself
+    bad = uneven_axes(kernel, stride, dilation)
+    if not bad:
+        return None
+    axis = bad[0]
+    k, s, d = kernel[axis], stride[axis], dilation[axis]
+    pattern = interior_pattern(k, s, d)
+    cause = f"kernel_size {k} is not divisible by stride {s}" if d == 1 else f"kernel_size {k}, stride {s} and dilation {d} do not tile evenly"
+    return (
+        f"Uneven overlap: {cause}, so neighbouring output positions receive {min(pattern)} or {max(pattern)} kernel taps "
+        f"in turn (pattern {'/'.join(str(c) for c in pattern)} repeating every {s}); generated images show this as a "
+        f"checkerboard ({CHECKERBOARD_SOURCE}). Use a kernel divisible by the stride (kernel 4, stride 2 doubles a size), "
+        f"or Upsample followed by a {n}-D convolution."
+    )

@@ -80,6 +80,9 @@ class LayerSpec:
     max_inputs: int | None = 1
     kind: str = "module"
     summary: Callable[[Mapping[str, Any]], str] = field(default=lambda p: "")
+    # Warnings about settings that are legal but likely unwanted (resolved params in, sentences out):
+    # the engine adds them to the node's warnings, so every view shows them.
+    advise: Callable[[Mapping[str, Any]], tuple[str, ...]] = field(default=lambda p: ())
 
     def param(self, name: str) -> ParamSpec:
         for p in self.params:

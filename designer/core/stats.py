@@ -355,9 +355,9 @@ def node_stats(graph: Graph, engine: ShapeEngine, node_id: str) -> NodeStats:
     if spec.kind == "block":
         return _instance_stats(node, result)
     resolved = spec.resolve(node.params)
-    count = result.params or 0
+    count = result.param_count or 0
     try:
-        weights = weight_shapes(node.type_name, resolved) if result.params is not None else ()
+        weights = weight_shapes(node.type_name, resolved) if result.param_count is not None else ()
         buffers = buffer_count(node.type_name, resolved)
     except (KeyError, TypeError, ValueError):
         weights, buffers = (), 0
@@ -408,7 +408,7 @@ def _instance_stats(node, result) -> NodeStats:
     copies = f" over {node.repeat} copies" if node.repeat and node.repeat > 1 else ""
     elements = sum(s.activation_elements for s in layers)
     formulas = {
-        "params": f"sum over the layers inside{copies} = {format_count(result.params or 0)}",
+        "params": f"sum over the layers inside{copies} = {format_count(result.param_count or 0)}",
         "macs": f"sum over the layers inside{copies} = {format_count(sum(s.macs for s in layers))}",
         "activation": f"every output inside{copies}: {format_count(elements)} values × {BYTES_PER_ELEMENT} bytes (float32)",
     }
@@ -418,7 +418,7 @@ def _instance_stats(node, result) -> NodeStats:
         label=node.label,
         status=result.status(),
         shape=result.shape,
-        params=result.params or 0,
+        params=result.param_count or 0,
         buffers=sum(s.buffers for s in layers),
         macs=sum(s.macs for s in layers) if result.ok else 0,
         other_ops=sum(s.other_ops for s in layers) if result.ok else 0,

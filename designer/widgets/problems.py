@@ -40,11 +40,7 @@ class ProblemsList(QTreeWidget):
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(node id, kind, sentence) of every row, errors first: what is shown."""
-        engine, graph = self.document.engine, self.document.graph
-        rows = [(node_id, "error", sentence) for node_id, sentence in engine.problems()]
-        for node_id in engine.order():
-            rows += [(node_id, "warning", w) for w in engine.result(node_id).warnings]
-        return [r for r in rows if r[0] in graph]
+        return [(node_id, p.severity, p.sentence) for node_id, p in self.document.engine.problem_list()]
 
     def refresh(self, *_args) -> None:
         self.clear()

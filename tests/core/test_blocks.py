@@ -53,8 +53,8 @@ def test_resnet18_sizes_per_instance_and_params_match_torch():
         assert engine.result(node_id).shape == sizes[node_id], node_id
     assert engine.result("logits").shape == sizes["__out__"]
     assert engine.total_params() == param_total(model) == 11_181_642
-    assert engine.result("layer2_0").params == param_total(model[5][0])
-    assert engine.result("layer1").params == param_total(model[4])  # repeat 2 counts both copies
+    assert engine.result("layer2_0").param_count == param_total(model[5][0])
+    assert engine.result("layer1").param_count == param_total(model[4])  # repeat 2 counts both copies
 
 
 def test_residual_stage_repeat_sizes_paths_and_params_match_torch():
@@ -70,7 +70,7 @@ def test_residual_stage_repeat_sizes_paths_and_params_match_torch():
     assert {f"stage/{k}/conv" for k in range(3)} <= set(paths)
     assert "stage/3/conv" not in paths
     assert paths["stage/2/conv"].shape == (2, 32, 16, 16)
-    assert paths["stage/2/conv"].params == param_total(model[2].body[0])
+    assert paths["stage/2/conv"].param_count == param_total(model[2].body[0])
 
 
 def test_unet_up_block_takes_the_skip_as_second_input_and_matches_torch():

@@ -34,7 +34,7 @@ def snapshot(g: Graph):
 
 
 def results(engine: ShapeEngine):
-    return {n: (r.shape, r.message(), r.params) for n, r in ((n, engine.result(n)) for n in engine.graph.node_ids())}
+    return {n: (r.shape, r.message(), r.param_count) for n, r in ((n, engine.result(n)) for n in engine.graph.node_ids())}
 
 
 # ----- the model refuses what it cannot hold ---------------------------------------------------------

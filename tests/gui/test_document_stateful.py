@@ -40,7 +40,7 @@ PARAM_VALUES = st.one_of(
 
 def results(graph):
     engine = ShapeEngine(graph)
-    return {n: (engine.result(n).shape, engine.result(n).message(), engine.result(n).params) for n in graph.node_ids()}
+    return {n: (engine.result(n).shape, engine.result(n).message(), engine.result(n).param_count) for n in graph.node_ids()}
 
 
 class DocumentMachine(RuleBasedStateMachine):
@@ -150,7 +150,7 @@ class DocumentMachine(RuleBasedStateMachine):
     @invariant()
     def incremental_equals_full(self):
         engine = self.doc.engine
-        incremental = {n: (engine.result(n).shape, engine.result(n).message(), engine.result(n).params) for n in self.doc.graph.node_ids()}
+        incremental = {n: (engine.result(n).shape, engine.result(n).message(), engine.result(n).param_count) for n in self.doc.graph.node_ids()}
         assert incremental == results(self.doc.graph)
 
 

@@ -10,6 +10,7 @@ from designer.core.layers.common import (
     show,
     spatial_labels,
 )
+from designer.core.overlap import checkerboard_sentence
 from designer.core.params import AnyOf, Boolean, Choice, Integer, IntOrInts
 from designer.core.shapes import DimNote, Inferred, LayerError, format_count
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
@@ -315,7 +316,16 @@ def _make(n: int, transposed: bool) -> LayerSpec:
         infer=conv_transpose_infer(n) if transposed else conv_infer(n),
         count_params=lambda p: _count(p, n, transposed),
         summary=_summary,
+        advise=_checkerboard(n) if transposed else (lambda p: ()),
     )
+
+
+def _checkerboard(n: int):
+    def advise(params) -> tuple[str, ...]:
+        sentence = checkerboard_sentence(n, params)
+        return (sentence,) if sentence else ()
+
+    return advise
 
 
 SPECS = [_make(n, t) for t in (False, True) for n in (1, 2, 3)]
