@@ -32,17 +32,18 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu
 
-from designer.canvas import clipboard, gestures, style
 from designer.canvas import geometry as geo
-from designer.canvas.defaults import add_node_edit
+from designer.canvas import gestures, style
 from designer.canvas.edge_item import EdgeItem
 from designer.canvas.minimap import Minimap
 from designer.canvas.quick_add import QuickAdd
 from designer.canvas.scene import GraphScene
-from designer.core import catalog, layout, project
+from designer.core import builders, catalog, layout, project
 from designer.core.edits import MoveNodes, RemoveNodes, Rename
 from designer.core.errors import GraphError
 from designer.core.graph import Edge
+
+MIME_TYPE = "application/x-model-designer-project"  # the clipboard's format for copied layers (project JSON)
 
 LAYER_MIME = "application/x-model-designer-layer"
 MIN_ZOOM, MAX_ZOOM, FIT_MAX_ZOOM = 0.02, 4.0, 1.25
@@ -256,7 +257,7 @@ class GraphView(QGraphicsView):
             x, y = centre.x() - geo.NODE_WIDTH / 2, centre.y() - geo.NODE_HEIGHT / 2
         position = (geo.snap(x), geo.snap(y)) if self.snap_to_grid else (round(x), round(y))
         graph = self.document.graph
-        node, edit = add_node_edit(graph, type_name, position, after, upstream)
+        node, edit = builders.add_node_edit(graph, type_name, position, after, upstream)
         if not self._apply(edit):
             return None
         self.graph_scene.set_selection([node.id])
@@ -283,7 +284,7 @@ class GraphView(QGraphicsView):
         if not node_ids:
             return None
         shown = {n: (round(self.graph_scene.nodes[n].x()), round(self.graph_scene.nodes[n].y())) for n in node_ids}
-        return clipboard.copy_text(self.document.graph, node_ids, shown)
+        return builders.copy_text(self.document.graph, node_ids, shown)
 
     def copy_selection(self) -> bool:
         """Put the selected nodes (and the edges among them) on the clipboard as project JSON."""
@@ -293,7 +294,7 @@ class GraphView(QGraphicsView):
             return False
         data = QMimeData()
         data.setText(text)
-        data.setData(clipboard.MIME_TYPE, text.encode("utf-8"))
+        data.setData(MIME_TYPE, text.encode("utf-8"))
         QGuiApplication.clipboard().setMimeData(data)
         count = len(self.graph_scene.selected_node_ids())
         self.status_message.emit(f"Copied {count} layer{'s' if count != 1 else ''}.")
@@ -306,8 +307,8 @@ class GraphView(QGraphicsView):
     def paste(self) -> list[str]:
         """Add the clipboard's layers under fresh ids, offset from where they were; returns the new ids."""
         data = QGuiApplication.clipboard().mimeData()
-        if data is not None and data.hasFormat(clipboard.MIME_TYPE):
-            text = bytes(data.data(clipboard.MIME_TYPE)).decode("utf-8", "replace")
+        if data is not None and data.hasFormat(MIME_TYPE):
+            text = bytes(data.data(MIME_TYPE)).decode("utf-8", "replace")
         else:
             text = QGuiApplication.clipboard().text()
         count = self._paste_count.get(text, 0) + 1
@@ -322,7 +323,7 @@ class GraphView(QGraphicsView):
 
     def _paste_text(self, text: str, offset: tuple[int, int], verb: str) -> list[str]:
         try:
-            edit, new_ids = clipboard.paste_edit(self.document.graph, text, offset, verb)
+            edit, new_ids = builders.paste_edit(self.document.graph, text, offset, verb)
         except project.ProjectError as exc:
             self.status_message.emit(f"Nothing to paste: {exc}")
             return []

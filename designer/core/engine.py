@@ -117,7 +117,7 @@ class ShapeEngine:
         self.batch = batch
         self._runner = runner or BlockRunner(batch)  # block instances' runs, memoized (shared with inner engines)
         self._results: dict[str, NodeResult] = {}
-        self._open_inputs: set[str] = {n.id for n in graph.nodes() if _leaves_batch_open(n)}
+        self._open_inputs: set[str] = {n.id for n in graph.nodes() if n.leaves_batch_open}
         self._shadow: ShapeEngine | None = None
         self._merged: dict[str, NodeResult] = {}
         self._dirty: set[str] = set(graph.node_ids())
@@ -204,7 +204,7 @@ class ShapeEngine:
     # ----- change tracking ---------------------------------------------------------------------
     def _on_event(self, event: GraphEvent) -> None:
         if isinstance(event, (NodeAdded, ParamsChanged)):
-            if _leaves_batch_open(self.graph.node(event.node_id)):
+            if self.graph.node(event.node_id).leaves_batch_open:
                 self._open_inputs.add(event.node_id)
             else:
                 self._open_inputs.discard(event.node_id)
@@ -408,11 +408,6 @@ class ShapeEngine:
 
 
 _MEMO_LIMIT = 100_000
-
-
-def _leaves_batch_open(node) -> bool:
-    shape = node.params.get("shape") if node.type_name == "Input" else None
-    return isinstance(shape, list) and bool(shape) and shape[0] == BATCH_SYMBOL
 
 
 def _merge(primary: NodeResult, shadow: NodeResult) -> NodeResult:

@@ -136,7 +136,7 @@ class Step:
     @property
     def open_batch(self) -> bool:
         """An Input whose batch is left open ("N"): forward() takes any batch size there."""
-        return self.spec.kind == "input" and self.node.params["shape"][0] == BATCH_SYMBOL
+        return self.node.leaves_batch_open
 
 
 @dataclass

@@ -26,6 +26,8 @@ from designer.core.errors import (
     UnknownNodeError,
     UnknownTypeError,
 )
+from designer.core.ids import fresh_id
+from designer.core.shapes import batch_is_open
 
 Position = tuple[float, float]
 
@@ -40,6 +42,11 @@ class Node:
     name: str | None = None
     position: Position | None = None
     repeat: int | None = None  # a block instance only: that many copies chained (see designer.core.blocks)
+
+    @property
+    def leaves_batch_open(self) -> bool:
+        """An Input whose shape starts with ``N``: the design must work for any batch size."""
+        return self.type_name == "Input" and batch_is_open(self.params.get("shape"))
 
     @property
     def label(self) -> str:
@@ -222,12 +229,8 @@ class Graph:
         return False
 
     def new_id(self, base: str) -> str:
-        """A fresh id like ``conv3`` built from ``base``."""
-        stem = "".join(ch for ch in base.lower() if ch.isalnum()) or "node"
-        i = 1
-        while f"{stem}{i}" in self._nodes:
-            i += 1
-        return f"{stem}{i}"
+        """A fresh id like ``conv3`` built from ``base`` (``ids.fresh_id``)."""
+        return fresh_id(base, self._nodes)
 
     def index_of(self, node_id: str) -> int:
         """The node's position in file order (constant time between reorders)."""

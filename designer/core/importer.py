@@ -26,9 +26,10 @@ from typing import Any
 from designer.core import import_rules
 from designer.core.engine import ShapeEngine
 from designer.core.graph import Edge, Graph, Node
+from designer.core.ids import unique_name
 from designer.core.import_rules import IDENTITY, RESHAPE, Unmappable
 from designer.core.layout import auto_layout
-from designer.core.shapes import BATCH_SYMBOL, format_shape
+from designer.core.shapes import BATCH_SYMBOL, batch_is_open, format_shape
 
 MAX_RANK = 8
 TRACE_BATCH = 2  # the batch torch runs at when an input's batch is left open ("N")
@@ -184,7 +185,7 @@ def import_module(model: Any, input_shapes: list[tuple[int | str, ...]], name: s
     """
     import torch
 
-    open_batch = [bool(shape) and shape[0] == BATCH_SYMBOL for shape in input_shapes]
+    open_batch = [batch_is_open(shape) for shape in input_shapes]
     input_shapes = [(TRACE_BATCH, *shape[1:]) if is_open else shape for shape, is_open in zip(input_shapes, open_batch)]
     if not input_shapes:
         raise ModelImportError("give the shape of each input of forward(), e.g. --input-shape 1,3,224,224")
@@ -592,10 +593,7 @@ class _Mapper:
         return self.info[value].shape
 
     def _unique(self, base: str) -> str:
-        node_id, i = base, 2
-        while node_id in self.taken:
-            node_id = f"{base}_{i}"
-            i += 1
+        node_id = unique_name(base, self.taken)
         self.taken.add(node_id)
         return node_id
 

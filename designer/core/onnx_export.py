@@ -18,7 +18,7 @@ import warnings
 
 from designer.core.export import EXAMPLE_BATCH, ExportError, ExportResult, export
 from designer.core.graph import Graph
-from designer.core.shapes import BATCH_SYMBOL
+from designer.core.shapes import BATCH_SYMBOL, batch_is_open
 
 NEEDED = ("onnx", "onnxscript")
 INSTALL_HINT = "pip install 'model-designer[onnx]' (or: pip install onnx onnxscript onnxruntime)"
@@ -55,7 +55,7 @@ def export_onnx(graph: Graph, path: str | os.PathLike, class_name: str | None = 
     # Traced at a batch above 1: torch.export would take a size of 1 for a constant and fix the axis.
     inputs = tuple(torch.randn(*(EXAMPLE_BATCH if d == BATCH_SYMBOL else d for d in shape)) for shape in shapes)
     batch = torch.export.Dim("batch")  # one N shared by every open Input, as the designer requires
-    dynamic = tuple({0: batch} if shape[0] == BATCH_SYMBOL else None for shape in shapes)
+    dynamic = tuple({0: batch} if batch_is_open(shape) else None for shape in shapes)
     target = os.fspath(path)
     fd, tmp = tempfile.mkstemp(prefix=".model-designer-", suffix=".onnx", dir=os.path.dirname(os.path.abspath(target)))
     os.close(fd)

@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from designer.core.shapes import BATCH_SYMBOL
+
 
 def is_int(value: Any) -> bool:
     """True for a JSON integer (Python's bool is an int subclass, but never a valid integer here)."""
@@ -165,7 +167,7 @@ class Shape(Kind):
     def accepts(self, value: Any) -> bool:
         if not isinstance(value, list) or not 1 <= len(value) <= 8:
             return False
-        return all(is_int(v) or (i == 0 and v == "N") for i, v in enumerate(value))
+        return all(is_int(v) or (i == 0 and v == BATCH_SYMBOL) for i, v in enumerate(value))
 
 
 @dataclass(frozen=True)

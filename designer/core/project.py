@@ -450,7 +450,7 @@ def _version_needed(graph: Graph) -> int:
     file saved again is byte for byte the same."""
     if graph.blocks:
         return 3
-    open_batch = any(n.type_name == "Input" and n.params.get("shape", [None])[0] == "N" for n in graph.nodes())
+    open_batch = any(n.leaves_batch_open for n in graph.nodes())
     return 2 if open_batch else 1
 
 

@@ -12,6 +12,11 @@ Shape = tuple[int, ...]
 SymbolicShape = tuple[int | str, ...]  # a shape whose batch may read "N" (or "2N" after a Flatten over it)
 BATCH_SYMBOL = "N"  # an Input's shape may start with it: any batch size
 
+
+def batch_is_open(shape: object) -> bool:
+    """Whether a given shape (an Input's ``shape`` param, or ``--input-shape``) leaves its batch open."""
+    return isinstance(shape, (list, tuple)) and bool(shape) and shape[0] == BATCH_SYMBOL
+
 _SPATIAL_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 DIM_MEANINGS = {

@@ -12,10 +12,9 @@ import html
 from dataclasses import dataclass
 
 from designer.core import stats
-from designer.core.edits import AddNode, Compound, Connect, Edit, RemoveNodes, SetParams
 from designer.core.engine import ShapeEngine
 from designer.core.explain import Alternative, Derivation, Tensor, explain
-from designer.core.graph import Edge, Graph, Node
+from designer.core.graph import Graph
 from designer.core.shapes import SymbolicShape, dim_names, format_count, format_shape, name_and_size
 from designer.core.stats import NodeStats
 
@@ -94,41 +93,6 @@ def alternatives(graph: Graph, engine: ShapeEngine, node_id: str) -> list[Altern
     return [alt for advice in explain(graph, engine, node_id).advice for alt in advice.alternatives]
 
 
-def replacement_edit(graph: Graph, node_id: str, alternative: Alternative) -> tuple[Edit, str]:
-    """One undoable edit putting ``alternative`` in place of the node; returns it and the node to select.
-
-    One layer of the node's own type only changes its params; otherwise the node is replaced by the
-    chain of new layers, wired to the same inputs and outputs.
-    """
-    node = graph.node(node_id)
-    layers = alternative.layers
-    if len(layers) == 1 and layers[0][0] == node.type_name:
-        return SetParams(node_id, dict(layers[0][1]), text="Apply Suggested Parameters"), node_id
-    x, y = node.position or (0.0, 0.0)
-    taken = set(graph.node_ids()) - {node_id}
-    new_nodes = []
-    for i, (type_name, params) in enumerate(layers):
-        new_id = _fresh_id(type_name, taken)
-        taken.add(new_id)
-        new_nodes.append(Node(new_id, type_name, dict(params), position=(x, y + i * _STACK_GAP)))
-    edits: list[Edit] = [RemoveNodes([node_id])]
-    edits += [AddNode(n) for n in new_nodes]
-    edits += [Connect(Edge(e.source, new_nodes[0].id, e.target_port)) for e in graph.in_edges(node_id)]
-    edits += [Connect(Edge(a.id, b.id, 0)) for a, b in zip(new_nodes, new_nodes[1:])]
-    edits += [Connect(Edge(new_nodes[-1].id, e.target, e.target_port)) for e in graph.out_edges(node_id)]
-    names = " + ".join(t for t, _ in layers)
-    return Compound(edits, text=f"Replace with {names}"), new_nodes[-1].id
-
-
-_STACK_GAP = 110
-
-
-def _fresh_id(type_name: str, taken: set[str]) -> str:
-    stem = "".join(ch for ch in type_name.lower() if ch.isalnum()) or "node"
-    i = 1
-    while f"{stem}{i}" in taken:
-        i += 1
-    return f"{stem}{i}"
 
 
 def _dims_html(tensor: Tensor, colors: Colors) -> str:

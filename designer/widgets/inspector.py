@@ -26,10 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from designer.canvas import style
+from designer.core.builders import replacement_edit
 from designer.core.change import DesignChange
 from designer.core.edits import Rename, SetParams
 from designer.core.errors import GraphError
-from designer.core.shapes import BATCH_SYMBOL
+from designer.core.shapes import batch_is_open
 from designer.core.spec import ParamSpec
 from designer.document.document import Document
 from designer.widgets import icons
@@ -38,7 +39,6 @@ from designer.widgets.explanation import (
     alternatives,
     design_summary_html,
     explanation_html,
-    replacement_edit,
 )
 from designer.widgets.param_editors import ParamEditor, make_editor
 
@@ -307,7 +307,7 @@ class Inspector(QScrollArea):
 def _step(name: str, old: Any, new: Any) -> tuple[str, bool]:
     """The undo step's text, and whether it may merge with the edit before (typing does; a switch does not)."""
     if name == "shape" and isinstance(old, list) and isinstance(new, list) and old and new:
-        was, now = old[0] == BATCH_SYMBOL, new[0] == BATCH_SYMBOL
+        was, now = batch_is_open(old), batch_is_open(new)
         if now and not was:
             return "Leave the Batch Open (N)", False
         if was and not now:

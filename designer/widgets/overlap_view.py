@@ -28,12 +28,12 @@ from PySide6.QtWidgets import (
 
 from designer.canvas import style
 from designer.core import catalog
+from designer.core.builders import replacement_edit
 from designer.core.errors import GraphError
 from designer.core.explain import checkerboard_advice, checkerboard_warning
 from designer.core.layers.common import expand
 from designer.core.overlap import Axis, interior_pattern, node_axes, node_map
 from designer.core.shapes import format_shape
-from designer.widgets.explanation import replacement_edit
 
 MAX_NUMBERED_CELLS = 256  # write the count in each cell up to 16×16; beyond that the colours speak
 STEP_INTERVAL_MS = 450

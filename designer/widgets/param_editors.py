@@ -32,8 +32,9 @@ from PySide6.QtWidgets import (
 )
 
 from designer.core import params as kinds
+from designer.core.defaults import first_value
 from designer.core.layers.common import spatial_labels
-from designer.core.shapes import BATCH_SYMBOL, DIM_MEANINGS, dim_names
+from designer.core.shapes import BATCH_SYMBOL, DIM_MEANINGS, batch_is_open, dim_names
 from designer.widgets import icons
 
 INT_LIMIT = 2**31 - 1  # what a QSpinBox holds; larger integers get the text editor
@@ -441,7 +442,7 @@ class ShapeEditor(ParamEditor):
         self._build(values)
 
     def _build(self, values: list[int | str]) -> None:
-        open_batch = values[0] == BATCH_SYMBOL
+        open_batch = batch_is_open(values)
         if open_batch:
             values = [self._batch, *values[1:]]
         else:
@@ -536,7 +537,7 @@ class AnyOfEditor(ParamEditor):
                 for choice in sub.values:
                     self._add_mode(repr(choice), sub, choice, None)
             else:
-                editor = make_editor(sub, value if sub.accepts(value) else placeholder(sub), self)
+                editor = make_editor(sub, value if sub.accepts(value) else first_value(sub), self)
                 editor.value_edited.connect(lambda _v: self._changed())
                 editor.problem_changed.connect(self._set_problem)
                 self._add_mode(_mode_name(sub), sub, _EDITED, editor)
@@ -589,7 +590,7 @@ class OptionalEditor(ParamEditor):
 
     def __init__(self, kind: kinds.Optional, value: Any, parent: QWidget | None = None) -> None:
         super().__init__(kind, parent)
-        self.inner = make_editor(kind.inner, value if value is not None else placeholder(kind.inner), self)
+        self.inner = make_editor(kind.inner, value if value is not None else first_value(kind.inner), self)
         self.inner.value_edited.connect(lambda _v: self._changed())
         self.inner.problem_changed.connect(self._set_problem)
         self.none = QCheckBox("None", self)
@@ -617,26 +618,6 @@ class OptionalEditor(ParamEditor):
 
 
 # ----- choosing an editor --------------------------------------------------------------------------
-def placeholder(kind: kinds.Kind) -> Any:
-    """A sensible first value when a field appears empty (an optional switched from None)."""
-    if isinstance(kind, kinds.Optional):
-        return None
-    if isinstance(kind, kinds.AnyOf):
-        return placeholder(kind.kinds[0])
-    if isinstance(kind, kinds.Choice):
-        return kind.values[0]
-    if isinstance(kind, kinds.Boolean):
-        return False
-    if isinstance(kind, kinds.Real):
-        return float(kind.minimum) if kind.minimum is not None and kind.minimum > 0 else 1.0
-    if isinstance(kind, kinds.Shape):
-        return [1, 3, 32, 32]
-    if isinstance(kind, kinds.Ints):
-        return [1] * max(kind.min_len, 1)
-    minimum = getattr(kind, "minimum", None)
-    return max(1, minimum) if minimum is not None else 1
-
-
 def make_editor(kind: kinds.Kind, value: Any, parent: QWidget | None = None) -> ParamEditor:
     """The editor for ``kind`` showing ``value``; text when the value does not fit the typed widget."""
     if isinstance(kind, kinds.Optional):

@@ -9,10 +9,11 @@ from PySide6.QtWidgets import QApplication
 
 from designer.canvas import geometry as geo
 from designer.canvas import style, tooltips
-from designer.canvas.defaults import default_params, id_stem
 from designer.canvas.quick_add import ranked_types
 from designer.core import catalog
+from designer.core.defaults import default_params
 from designer.core.graph import Edge
+from designer.core.ids import id_stem
 from tests.gui.canvas_support import chain_graph, make_view
 
 

@@ -15,8 +15,8 @@ from hypothesis import strategies as st  # noqa: E402
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule  # noqa: E402
 from PySide6.QtWidgets import QApplication  # noqa: E402
 
-from designer.core import examples, project  # noqa: E402
-from designer.core.edits import AddNode, Compound, Connect, Disconnect, MoveNodes, RemoveNodes, Rename, SetParams  # noqa: E402
+from designer.core import builders, examples, project  # noqa: E402
+from designer.core.edits import AddNode, Connect, Disconnect, MoveNodes, RemoveNodes, Rename, SetParams  # noqa: E402
 from designer.core.engine import ShapeEngine  # noqa: E402
 from designer.core.errors import GraphError  # noqa: E402
 from designer.core.graph import Edge, Node  # noqa: E402
@@ -107,21 +107,13 @@ class DocumentMachine(RuleBasedStateMachine):
 
     @rule(a=st.integers(0, 99), b=st.integers(0, 99))
     def paste(self, a, b):
-        """Copy two nodes (and the edge between them, if any) under fresh ids, as one undo step."""
+        """Copy two nodes (and the edge between them, if any) and paste them under fresh ids, as one undo step."""
         chosen = [n for n in dict.fromkeys([self._pick(a), self._pick(b)]) if n is not None]
         if not chosen:
             return
-        fresh = {}
-        edits = []
-        for node_id in chosen:
-            node = self.doc.graph.node(node_id).copy()
-            fresh[node_id] = self.doc.graph.new_id(node.type_name + "copy" + str(len(fresh)))
-            node.id = fresh[node_id]
-            edits.append(AddNode(node))
-        for edge in list(self.doc.graph.edges()):
-            if edge.source in fresh and edge.target in fresh:
-                edits.append(Connect(Edge(fresh[edge.source], fresh[edge.target], edge.target_port)))
-        self._try(Compound(edits, "Paste"))
+        text = builders.copy_text(self.doc.graph, chosen, {n: (0.0, 0.0) for n in chosen})
+        edit, _ = builders.paste_edit(self.doc.graph, text, (40, 40))
+        self._try(edit)
 
     @rule()
     def undo(self):

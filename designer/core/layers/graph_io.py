@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from designer.core.layers.common import describe_tensor, unchanged_notes
 from designer.core.params import Integer, Shape
-from designer.core.shapes import BATCH_SYMBOL, DIM_MEANINGS, DimNote, Inferred, LayerError, dim_names, format_shape
+from designer.core.shapes import (
+    BATCH_SYMBOL,
+    DIM_MEANINGS,
+    DimNote,
+    Inferred,
+    LayerError,
+    batch_is_open,
+    dim_names,
+    format_shape,
+)
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
 
 
 def _input_infer(ctx) -> Inferred:
     given = ctx["shape"]
-    open_batch = given[0] == BATCH_SYMBOL
+    open_batch = batch_is_open(given)
     shape = tuple(ctx.batch if d == BATCH_SYMBOL else d for d in given)
     if any(d < 1 for d in shape):
         raise LayerError(f"{ctx.label}: every size in shape must be at least 1, got {list(given)}", param="shape")

@@ -1,4 +1,4 @@
-"""Sensible parameters for a layer the user has just added, and the edit that adds (and wires) it.
+"""Sensible parameters for a layer the user has just added, and the first value of an emptied field.
 
 Required parameters need values before the model accepts a node. When the new layer follows a node
 whose output size is known, the sizes it must agree with are read from that shape (in_channels from C,
@@ -8,12 +8,8 @@ engine then shows what those choices produce, and the inspector changes them.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from designer.core import catalog
-from designer.core.edits import AddNode, Compound, Connect, Edit
-from designer.core.graph import Edge, Graph, Node
 from designer.core.params import (
     AnyOf,
     Boolean,
@@ -61,16 +57,18 @@ def _guess(p: ParamSpec, upstream: TensorShape | None, chosen: dict[str, Any]) -
         return next(g for g in (32, 16, 8, 4, 2, 1) if channels % g == 0)
     if p.name == "kernel_size":
         return 3
-    return _by_kind(p.kind, p.name)
+    return first_value(p.kind, p.name)
 
 
-def _by_kind(kind: Kind, name: str) -> Any:
+def first_value(kind: Kind, name: str = "") -> Any:
+    """A small, valid, common value of ``kind`` (for a new layer's parameter ``name``, or an editor whose
+    field appears empty, such as an optional switched on)."""
     if isinstance(kind, Shape):
         return list(DEFAULT_INPUT_SHAPE)
     if isinstance(kind, Optional):
         return None
     if isinstance(kind, AnyOf):
-        return _by_kind(kind.kinds[0], name)
+        return first_value(kind.kinds[0], name)
     if isinstance(kind, Choice):
         return kind.values[0]
     if isinstance(kind, Boolean):
@@ -86,24 +84,3 @@ def _by_kind(kind: Kind, name: str) -> Any:
     if isinstance(kind, Ints):
         return [1] * max(kind.min_len, 1)
     return None
-
-
-def id_stem(type_name: str) -> str:
-    """The base of a new node's id: ``Conv2d`` → ``conv``, ``BatchNorm1d`` → ``batchnorm``, ``ReLU`` → ``relu``."""
-    return re.sub(r"\d+d$", "", type_name).lower() or type_name.lower()
-
-
-def add_node_edit(
-    graph: Graph, type_name: str, position: tuple[int, int], after: str | None = None, upstream: TensorShape | None = None
-) -> tuple[Node, Edit]:
-    """A new ``type_name`` node at ``position`` and the one undoable edit that adds it.
-
-    With ``after`` (a node id) the new node's first input is wired to that node's output, when the new
-    type takes inputs; ``upstream`` is that node's output shape, used to fit the parameters.
-    """
-    spec = catalog.get(type_name)
-    node = Node(graph.new_id(id_stem(type_name)), type_name, default_params(spec, upstream), position=position)
-    add = AddNode(node)
-    if after is None or after not in graph or spec.max_inputs == 0:
-        return node, add
-    return node, Compound([add, Connect(Edge(after, node.id, 0))], text=add.text)

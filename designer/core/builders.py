@@ -1,0 +1,116 @@
+"""Edit builders: the one undoable edit for each gesture that makes nodes (add and wire, paste,
+duplicate, replace with an alternative), built from the graph alone, so the canvas, the inspector, the
+CLI and tests all make the same edit. Nothing here changes the graph: the caller applies the edit.
+
+Copy writes the chosen nodes and the edges among them as project JSON (``project.dumps``), so they
+travel between windows and into text editors; paste reads any project text with ``project.loads`` (a
+hand-edited or hostile text is refused with a sentence), gives every node a fresh id (``ids``), shifts
+it by an offset and adds it all as one edit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from designer.core import catalog, layout, project
+from designer.core.defaults import default_params
+from designer.core.edits import AddNode, Compound, Connect, Edit, RemoveNodes, SetParams
+from designer.core.explain import Alternative
+from designer.core.graph import Edge, Graph, Node, Position
+from designer.core.ids import fresh_id, id_stem
+from designer.core.shapes import Shape
+
+STACK_GAP = 110  # vertical distance between the layers of a replacing chain
+
+
+def add_node_edit(
+    graph: Graph, type_name: str, position: Position, after: str | None = None, upstream: Shape | None = None
+) -> tuple[Node, Edit]:
+    """A new ``type_name`` node at ``position`` and the one undoable edit that adds it.
+
+    With ``after`` (a node id) the new node's first input is wired to that node's output, when the new
+    type takes inputs; ``upstream`` is that node's output shape, used to fit the parameters.
+    """
+    spec = catalog.get(type_name)
+    node = Node(graph.new_id(id_stem(type_name)), type_name, default_params(spec, upstream), position=position)
+    add = AddNode(node)
+    if after is None or after not in graph or spec.max_inputs == 0:
+        return node, add
+    return node, Compound([add, Connect(Edge(after, node.id, 0))], text=add.text)
+
+
+def subgraph(graph: Graph, node_ids: list[str], positions: dict[str, Position] | None = None) -> Graph:
+    """The nodes ``node_ids`` (in file order) and the edges between them, as a separate graph.
+
+    ``positions`` fills in where a node has no position of its own (where the canvas shows it).
+    """
+    wanted = set(node_ids)
+    positions = positions or {}
+    part = Graph(graph.name, library=graph.blocks)
+    for node in graph.nodes():
+        if node.id in wanted:
+            copy = node.copy()
+            if copy.position is None and node.id in positions:
+                copy.position = positions[node.id]
+            part.add_node(copy)
+    for edge in graph.edges():
+        if edge.source in wanted and edge.target in wanted:
+            part.connect(edge, strict=False)
+    return part
+
+
+def copy_text(graph: Graph, node_ids: list[str], positions: dict[str, Position] | None = None) -> str:
+    """The chosen nodes and the edges among them as project JSON (what the clipboard carries)."""
+    return project.dumps(subgraph(graph, node_ids, positions))
+
+
+def paste_edit(graph: Graph, text: str, offset: Position, verb: str = "Paste") -> tuple[Compound, list[str]]:
+    """The edit that adds the design in ``text`` to ``graph`` under fresh ids, moved by ``offset``.
+
+    Raises ``project.ProjectError`` when ``text`` is not a project. Returns the edit and the new ids.
+    """
+    part = project.loads(text, "the clipboard")
+    if len(part) == 0:
+        raise project.ProjectError("there are no layers in it", "the clipboard")
+    placed = layout.auto_layout(part) if any(n.position is None for n in part.nodes()) else {}
+    taken = set(graph.node_ids())
+    renamed: dict[str, str] = {}
+    edits: list[Edit] = []
+    for node in part.nodes():
+        new_id = fresh_id(node.id, taken)
+        taken.add(new_id)
+        renamed[node.id] = new_id
+        x, y = node.position if node.position is not None else placed[node.id]
+        position = (round(x + offset[0]), round(y + offset[1]))
+        edits.append(AddNode(dataclasses.replace(node.copy(), id=new_id, position=position)))
+    for edge in part.edges():
+        edits.append(Connect(Edge(renamed[edge.source], renamed[edge.target], edge.target_port)))
+    count = len(renamed)
+    text_ = f"{verb} Node" if count == 1 else f"{verb} {count} Nodes"
+    return Compound(edits, text=text_), list(renamed.values())
+
+
+def replacement_edit(graph: Graph, node_id: str, alternative: Alternative) -> tuple[Edit, str]:
+    """One undoable edit putting ``alternative`` in place of the node; returns it and the node to select.
+
+    One layer of the node's own type only changes its params; otherwise the node is replaced by the
+    chain of new layers, wired to the same inputs and outputs.
+    """
+    node = graph.node(node_id)
+    layers = alternative.layers
+    if len(layers) == 1 and layers[0][0] == node.type_name:
+        return SetParams(node_id, dict(layers[0][1]), text="Apply Suggested Parameters"), node_id
+    x, y = node.position or (0.0, 0.0)
+    taken = set(graph.node_ids()) - {node_id}
+    new_nodes = []
+    for i, (type_name, params) in enumerate(layers):
+        new_id = fresh_id(id_stem(type_name), taken)
+        taken.add(new_id)
+        new_nodes.append(Node(new_id, type_name, dict(params), position=(x, y + i * STACK_GAP)))
+    edits: list[Edit] = [RemoveNodes([node_id])]
+    edits += [AddNode(n) for n in new_nodes]
+    edits += [Connect(Edge(e.source, new_nodes[0].id, e.target_port)) for e in graph.in_edges(node_id)]
+    edits += [Connect(Edge(a.id, b.id, 0)) for a, b in zip(new_nodes, new_nodes[1:])]
+    edits += [Connect(Edge(new_nodes[-1].id, e.target, e.target_port)) for e in graph.out_edges(node_id)]
+    names = " + ".join(t for t, _ in layers)
+    return Compound(edits, text=f"Replace with {names}"), new_nodes[-1].id
