@@ -14,7 +14,7 @@ import os
 import sys
 
 SCREENSHOT_SIZE = (1280, 800)
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+EXIT_OK, EXIT_BAD_INPUT = 0, 2  # as in cli.common (the app is below the CLI, so it cannot import them)
 
 
 def _has_display() -> bool:

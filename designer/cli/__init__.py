@@ -2,7 +2,8 @@
 
 ``model-designer [FILE] [--screenshot OUT.png]`` opens the app; ``model-designer COMMAND ...`` runs a
 headless command that uses only ``designer.core``. Errors are one line on stderr, never a traceback.
-Exit codes: 0 fine, 1 the design has errors, 2 the input cannot be read or is invalid.
+Exit codes: 0 fine, 1 the design has errors, 2 the input cannot be read or is invalid, 3 an internal
+error (a bug: please report it), 130 interrupted (the codes live in ``cli.common``).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 
 from designer import __version__
 from designer.cli import commands
-from designer.cli.common import EXIT_INTERNAL, EXIT_OK
+from designer.cli.common import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -43,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return run_app(args.file, args.screenshot)
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:  # the last line of defence: no traceback reaches a user

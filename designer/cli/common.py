@@ -7,7 +7,7 @@ import sys
 from designer.core import project
 from designer.core.graph import Graph
 
-EXIT_OK, EXIT_DESIGN_ERRORS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_DESIGN_ERRORS, EXIT_BAD_INPUT, EXIT_INTERNAL, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
 def fail(message: str, code: int = EXIT_BAD_INPUT) -> int:

@@ -88,6 +88,9 @@ class Disconnect(Edit):
         graph.connect(self.edge, self._index, strict=False)
 
 
+_ABSENT = object()
+
+
 @dataclass
 class SetParams(Edit):
     node_id: str
@@ -104,6 +107,11 @@ class SetParams(Edit):
 
     def revert(self, graph: Graph) -> None:
         graph.set_params(self.node_id, self._old or {})
+
+    def changed_names(self) -> frozenset[str]:
+        """The parameters this edit gave another value, added or removed (known once it is applied)."""
+        old = self._old or {}
+        return frozenset(k for k in old.keys() | self.params.keys() if old.get(k, _ABSENT) != self.params.get(k, _ABSENT))
 
 
 @dataclass

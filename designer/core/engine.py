@@ -411,7 +411,7 @@ _MEMO_LIMIT = 100_000
 
 
 def _merge(primary: NodeResult, shadow: NodeResult) -> NodeResult:
-    """One node's result for an open batch, from its results at batch 1 and batch 2."""
+    """One node's result for an open batch, from its results at PRIMARY_BATCH (1) and SHADOW_BATCH (3)."""
     if not primary.ok:
         return primary
     if shadow.error is not None:
@@ -427,7 +427,7 @@ def _merge(primary: NodeResult, shadow: NodeResult) -> NodeResult:
 
 
 def symbolize(at_primary: Shape, at_shadow: Shape) -> SymbolicShape:
-    """Sizes that change with the batch, written in N: ``(1, 512, 4, 4)`` and ``(2, 512, 4, 4)`` give ``N×512×4×4``."""
+    """Sizes that change with the batch, written in N: ``(1, 512, 4, 4)`` and ``(3, 512, 4, 4)`` give ``N×512×4×4``."""
     out: list[int | str] = []
     for a, b in zip(at_primary, at_shadow):
         if a == b:

@@ -12,14 +12,15 @@ _MERGE_PARAMS = 1
 class EditCommand(QUndoCommand):
     """Applies/reverts one core ``Edit`` through the document. The first redo is a no-op because
     ``Document.apply`` has already applied the edit (so a refused edit never reaches the stack).
-    Consecutive parameter edits of one node with ``mergeable`` set and the same text (the inspector
-    names the parameter: "Change kernel_size") become one undo step."""
+    Consecutive parameter edits with ``mergeable`` set that change the same parameters of the same node
+    (typing 1, 2, 8 into kernel_size) become one undo step; the key is the data, not the step's text."""
 
     def __init__(self, document, edit: Edit, mergeable: bool = False) -> None:
         super().__init__(edit.text)
         self._document = document
         self.edit = edit
-        self._mergeable = mergeable and isinstance(edit, SetParams)
+        # Made after the edit was applied, so the edit knows what it changed.
+        self._merge_key = (edit.node_id, edit.changed_names()) if mergeable and isinstance(edit, SetParams) else None
         self._applied = True
 
     def redo(self) -> None:
@@ -32,15 +33,12 @@ class EditCommand(QUndoCommand):
         self._document.run_edit(self.edit.revert)
 
     def id(self) -> int:
-        return _MERGE_PARAMS if self._mergeable else -1
+        return _MERGE_PARAMS if self._merge_key is not None else -1
 
     def mergeWith(self, other: QUndoCommand) -> bool:
-        if not isinstance(other, EditCommand) or not other._mergeable or not self._mergeable:
+        if not isinstance(other, EditCommand) or self._merge_key is None or other._merge_key != self._merge_key:
             return False
-        mine, theirs = self.edit, other.edit
-        if not (isinstance(mine, SetParams) and isinstance(theirs, SetParams)) or mine.node_id != theirs.node_id:
+        if not self._merge_key[1]:
             return False
-        if mine.text != theirs.text:  # "Change stride" after "Change kernel_size" is a step of its own
-            return False
-        mine.params = theirs.params
+        self.edit.params = other.edit.params
         return True

@@ -73,3 +73,23 @@ def test_queries_do_not_refresh_the_engine():
     edge_tooltip(graph, engine, Edge("c1", "c2"))
     assert engine.shape("c1") == (1, 8, 32, 32)
     assert engine.refresh().nodes  # the change is still there for its owner to announce
+
+
+def test_typing_merges_edits_of_the_same_parameter_whatever_their_text(qtbot):
+    document = Document(chain_graph())
+    base = document.graph.node("c1").params
+
+    def typed(text: str, **changed) -> None:
+        document.apply(SetParams("c1", dict(document.graph.node("c1").params, **changed), text=text), mergeable=True)
+
+    typed("Change out_channels", out_channels=1)
+    typed("Typing", out_channels=12)  # another text, the same parameter: one step
+    assert document.undo_stack.count() == 1
+    typed("Change out_channels", kernel_size=5)  # the same text, another parameter: a step of its own
+    assert document.undo_stack.count() == 2
+    typed("Change out_channels", out_channels=16)
+    assert document.undo_stack.count() == 3
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    document.undo_stack.undo()
+    assert document.graph.node("c1").params == base
