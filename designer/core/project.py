@@ -28,6 +28,7 @@ from designer.core import blocks, catalog
 from designer.core.errors import GraphError
 from designer.core.graph import Edge, Graph, Node
 from designer.core.params import is_int
+from designer.core.shapes import BATCH_SYMBOL, batch_is_open
 from designer.core.spec import short_repr
 
 FORMAT = "model-designer-project"
@@ -72,7 +73,8 @@ def _display_name(path: str) -> str:
 
 # ----- migrations ----------------------------------------------------------------------------------
 # MIGRATIONS[n] turns a version-n document into a version-(n + 1) document. Each step is pure, small and
-# kept forever, with fixture files in tests/core/fixtures/ for every version ever written.
+# kept forever, with a fixture file per version in tests/core/fixtures/ (project_v1.json, project_v2.json,
+# ...). A file may use only its declared version's features (``_check_features``).
 Migration = Callable[[dict], dict]
 
 
@@ -131,6 +133,7 @@ def loads(text: str, source: str = "<string>") -> Graph:
         raise ProjectError(f"this is not a Model Designer project: {found}, expected {FORMAT!r}", source)
     version = _version(data, source)
     _check_limits(data, source)
+    _check_features(data, version, source)
     data = migrate(data, version)
     return _build(data, source)
 
@@ -163,6 +166,33 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict:
                 raise _DuplicateKey(key)
             seen.add(key)
     return out
+
+
+def _check_features(data: dict, version: int, source: str) -> None:
+    """Refuse what the declared version cannot hold: a file that says version 1 but leaves a batch open
+    was written by hand or by a broken tool, and an older release would misread it."""
+    if version < 3 and "blocks" in data:
+        raise ProjectError(_newer_feature('"blocks" (block definitions)', 3, version), source, "blocks")
+    nodes = data.get("nodes")
+    for i, record in enumerate(nodes if isinstance(nodes, list) else ()):
+        if not isinstance(record, dict):
+            continue
+        if version < 3 and "repeat" in record:
+            raise ProjectError(_newer_feature('"repeat" (a repeated block)', 3, version), source, f"nodes[{i}].repeat")
+        params = record.get("params")
+        if version < 2 and record.get("type") == "Input" and isinstance(params, dict) and batch_is_open(params.get("shape")):
+            raise ProjectError(
+                _newer_feature(f'a shape starting with "{BATCH_SYMBOL}" (a batch left open)', 2, version),
+                source,
+                f"nodes[{i}].params.shape[0]",
+            )
+
+
+def _newer_feature(feature: str, needed: int, declared: int) -> str:
+    return (
+        f"{feature} needs project format version {needed}, but the file declares version {declared}; "
+        f'set "version" to {needed} if the file was written for this Model Designer'
+    )
 
 
 def _version(data: dict, source: str) -> int:
