@@ -84,5 +84,5 @@ def check_agreement(type_name: str, params: dict, input_shapes: list[tuple[int, 
         shape, count = expected
         assert got.ok, f"{where}: torch gave {shape}, engine said: {got.message()}"
         assert got.shape == shape, f"{where}: torch gave {shape}, engine gave {got.shape}"
-        assert got.params == count, f"{where}: torch counts {count} parameters, engine {got.params}"
+        assert got.param_count == count, f"{where}: torch counts {count} parameters, engine {got.param_count}"
     return got

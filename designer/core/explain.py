@@ -179,7 +179,7 @@ def checkerboard_advice(graph: Graph, engine: ShapeEngine, node_id: str) -> Advi
     if message is None:
         return None
     params = catalog.get(node.type_name).resolve(node.params)
-    return Advice(message, _alternatives(graph, engine, node_id, params, int(node.type_name[-2])))
+    return Advice(message, _alternatives(graph, engine, node_id, params, catalog.get(node.type_name).rank))
 
 
 def _alternatives(graph: Graph, engine: ShapeEngine, node_id: str, params, n: int) -> tuple[Alternative, ...]:

@@ -91,7 +91,7 @@ class Solution:
 
 
 def spatial_rank(type_name: str) -> int:
-    return int(type_name[-2])
+    return catalog.get(type_name).rank
 
 
 def _check_type(type_name: str) -> None:

@@ -7,7 +7,7 @@ messages) and returns an :class:`~designer.core.shapes.Inferred` or raises a ``L
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,11 +63,14 @@ class RuleContext:
 
 @dataclass(frozen=True)
 class LayerSpec:
-    """Everything the app knows about one layer type.
+    """Everything the app knows about one layer type, declared once in its family module.
 
     ``kind`` says how the exporter writes it: ``"module"`` (an ``nn.<type_name>`` attribute),
     or one of the graph-level kinds ``"input"``, ``"add"``, ``"concat"``, ``"output"``.
-    ``max_inputs`` None means variadic. ``count_params`` equals ``sum(p.numel())`` of the module.
+    ``max_inputs`` None means variadic. ``count_params`` equals ``sum(p.numel())`` of the module; a
+    layer that declares ``weights`` gets it from them (so a new layer with weights states its tensors
+    once, and statistics, explanations and the parameter count all follow). Every callable takes the
+    resolved params (torch's defaults filled in).
     """
 
     type_name: str
@@ -83,6 +86,21 @@ class LayerSpec:
     # Warnings about settings that are legal but likely unwanted (resolved params in, sentences out):
     # the engine adds them to the node's warnings, so every view shows them.
     advise: Callable[[Mapping[str, Any]], tuple[str, ...]] = field(default=lambda p: ())
+    rank: int = 0  # the spatial dims it works over (Conv2d: 2, MaxPool3d: 3); 0 when it has none
+    # The learnable tensors in torch's layout and order (``named_parameters()``): name and shape.
+    weights: Callable[[Mapping[str, Any]], tuple[tuple[str, Shape], ...]] | None = None
+    # Values saved with the model but not trained (BatchNorm's running statistics and batch counter).
+    buffers: Callable[[Mapping[str, Any]], int] = field(default=lambda p: 0)
+    # Multiply-accumulates of the weights in one forward pass, from (params, input shapes, output shape):
+    # the count and its formula with the numbers; None multiplies no weights.
+    macs: Callable[[Mapping[str, Any], Sequence[Shape], Shape], tuple[int, str]] | None = None
+    # The rest of the arithmetic, likewise; None: the general rule of ``stats`` for the layer's category.
+    other_ops: Callable[[Mapping[str, Any], Sequence[Shape], Shape], tuple[int, str]] | None = None
+
+    def __post_init__(self) -> None:
+        if self.weights is not None:
+            weights = self.weights
+            object.__setattr__(self, "count_params", lambda p: weights_count(weights(p)))
 
     def param(self, name: str) -> ParamSpec:
         for p in self.params:
@@ -124,3 +142,19 @@ class LayerSpec:
         """``Conv2d(in_channels, out_channels, kernel_size, stride=1, ...)`` for tooltips."""
         parts = [p.name if p.required else f"{p.name}={p.default!r}" for p in self.params]
         return f"{self.type_name}({', '.join(parts)})"
+
+
+def weights_count(weights: Sequence[tuple[str, Shape]]) -> int:
+    """How many numbers the tensors hold (a negative size, which torch refuses, counts as 0)."""
+    total = 0
+    for _, shape in weights:
+        size = 1
+        for d in shape:
+            size *= max(d, 0)
+        total += size
+    return total
+
+
+def moves_values_only(params: Mapping[str, Any], inputs: Sequence[Shape], out: Shape) -> tuple[int, str]:
+    """``other_ops`` of a layer that only moves or marks values (a reshape, a shuffle): none."""
+    return 0, "0 (moves or marks values, computes none)"

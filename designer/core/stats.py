@@ -1,7 +1,9 @@
 """What a design costs: parameters, multiply-accumulates, activation memory and a training-memory estimate.
 
 Everything is derived from the graph and the shape engine's results (no torch), per node and in total,
-each number with its formula written out with the user's numbers.
+each number with its formula written out with the user's numbers. What a layer holds and computes is
+declared on its ``LayerSpec`` in its family module (``weights``, ``buffers``, ``macs``, ``other_ops``);
+this module only reads the engine (it never refreshes it), adds up and explains.
 
 What is counted, and why:
 
@@ -37,14 +39,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from designer.core import catalog
 from designer.core.engine import PRIMARY_BATCH, ShapeEngine
 from designer.core.graph import Graph
-from designer.core.layers.common import expand, product, spatial_labels
+from designer.core.layers.common import dot, product
 from designer.core.shapes import BATCH_SYMBOL, Shape, SymbolicShape, format_count
+from designer.core.spec import moves_values_only
 
 BYTES_PER_ELEMENT = 4  # float32
-_MOVES_ONLY = ("Identity", "PixelShuffle", "PixelUnshuffle")  # in computing categories, but only move values
 TRAINING_COPIES = 4  # weights, gradients, Adam's exp_avg and exp_avg_sq
 PER_SAMPLE = f"at N = {PRIMARY_BATCH}, per sample"
 
@@ -207,131 +208,36 @@ def format_big(n: int) -> str:
     return str(n)
 
 
-def _dot(values) -> str:
-    return "·".join(str(v) for v in values)
-
-
-# ----- what a node holds ------------------------------------------------------------------------
-def _spatial_rank(type_name: str) -> int:
-    """3 for ``Conv3d``/``MaxPool3d``, 0 when the name carries no dimension."""
-    if type_name.endswith("d") and type_name[-2:-1].isdigit():
-        return int(type_name[-2])
-    return 0
-
-
-def weight_shapes(type_name: str, params: Mapping[str, Any]) -> tuple[tuple[str, Shape], ...] | None:
+# ----- what a node holds and computes: declared on its LayerSpec -------------------------------------
+def weight_shapes(spec, params: Mapping[str, Any]) -> tuple[tuple[str, Shape], ...] | None:
     """The learnable tensors of a layer in torch's own layout (``named_parameters()``), or None if unknown.
 
     ``params`` are resolved (defaults filled in). Layers without parameters give ``()``.
     """
-    p = params
-    n = _spatial_rank(type_name)
-    if type_name.startswith(("Conv", "ConvTranspose")) and n:
-        k = expand(p["kernel_size"], n)
-        cin, cout, groups = p["in_channels"], p["out_channels"], p["groups"]
-        transposed = type_name.startswith("ConvTranspose")
-        weight = (cin, cout // groups, *k) if transposed else (cout, cin // groups, *k)
-        return (("weight", weight),) + ((("bias", (cout,)),) if p["bias"] else ())
-    if type_name == "Linear":
-        out = p["out_features"]
-        return (("weight", (out, p["in_features"])),) + ((("bias", (out,)),) if p["bias"] else ())
-    if type_name.startswith(("BatchNorm", "InstanceNorm", "GroupNorm")):
-        c = (p["num_channels" if type_name == "GroupNorm" else "num_features"],)
-        return _affine(c, p["affine"], p.get("bias", True))
-    if type_name == "LayerNorm":
-        shape = tuple(expand(p["normalized_shape"], 1))
-        return _affine(shape, p["elementwise_affine"], p.get("bias", True))
-    if type_name == "PReLU":
-        return (("weight", (p["num_parameters"],)),)
-    if catalog.get(type_name).count_params(p) == 0:
-        return ()
-    return None
+    if spec.weights is not None:
+        return tuple(spec.weights(params))
+    return () if spec.count_params(params) == 0 else None
 
 
-def _affine(shape: Shape, affine: bool, bias: bool) -> tuple[tuple[str, Shape], ...]:
-    """A norm's learnable scale (and shift, unless bias=False), both shaped like what it normalizes."""
-    if not affine:
-        return ()
-    return (("weight", shape), ("bias", shape)) if bias else (("weight", shape),)
-
-
-def buffer_count(type_name: str, params: Mapping[str, Any]) -> int:
-    """Values saved with the model but not trained: running mean, running variance and batch counter."""
-    if type_name.startswith(("BatchNorm", "InstanceNorm")) and params.get("track_running_stats"):
-        return 2 * params["num_features"] + 1
-    return 0
-
-
-# ----- arithmetic -------------------------------------------------------------------------------
-def _conv_macs(type_name: str, p, inp: Shape, out: Shape) -> tuple[int, str]:
-    n = _spatial_rank(type_name)
-    batched = len(inp) == n + 2
-    batch = inp[0] if batched else 1
-    k = expand(p["kernel_size"], n)
-    groups = p["groups"]
-    cin, cout = p["in_channels"], p["out_channels"]
-    if type_name.startswith("ConvTranspose"):
-        spatial = inp[-n:]
-        macs = batch * cin * product(spatial) * (cout // groups) * product(k)
-        symbols = "N·C_in·" + "·".join(f"{s}_in" for s in spatial_labels(n)) + "·(C_out/groups)·" + _kernel_symbols(n)
-        numbers = _dot((batch, cin, *spatial)) + f"·({cout}/{groups})·" + _dot(k)
-        why = "every input position scatters its kernel into the output"
-    else:
-        spatial = out[-n:]
-        macs = batch * cout * product(spatial) * (cin // groups) * product(k)
-        symbols = "N·C_out·" + "·".join(f"{s}_out" for s in spatial_labels(n)) + "·(C_in/groups)·" + _kernel_symbols(n)
-        numbers = _dot((batch, cout, *spatial)) + f"·({cin}/{groups})·" + _dot(k)
-        why = "every output position sums one filter over its window"
-    return macs, f"{symbols} = {numbers} = {format_count(macs)} ({why}; bias not counted)"
-
-
-def _kernel_symbols(n: int) -> str:
-    return "·".join(f"k{s}" for s in spatial_labels(n))
-
-
-def _macs(type_name: str, p, inputs: list[Shape], out: Shape) -> tuple[int, str]:
-    if type_name.startswith(("Conv", "ConvTranspose")) and _spatial_rank(type_name):
-        return _conv_macs(type_name, p, inputs[0], out)
-    if type_name == "Linear":
-        rows = product(out[:-1])
-        macs = rows * p["in_features"] * p["out_features"]
-        return macs, (
-            f"rows·in_features·out_features = {rows}·{p['in_features']}·{p['out_features']} = {format_count(macs)}"
-            " (rows: every position except the last dim; bias not counted)"
-        )
+def _macs(spec, p, inputs: list[Shape], out: Shape) -> tuple[int, str]:
+    if spec.macs is not None:
+        return spec.macs(p, inputs, out)
     return 0, "0 (no weights are multiplied)"
 
 
-def _adaptive_taps(sizes_in: Shape, sizes_out: Shape) -> int:
-    """Sum of the window sizes of an adaptive pool: window i spans ⌊i·in/out⌋ .. ⌈(i+1)·in/out⌉."""
-    total = 1
-    for size_in, size_out in zip(sizes_in, sizes_out):
-        total *= sum(-(-(i + 1) * size_in // size_out) - (i * size_in // size_out) for i in range(size_out))
-    return total
-
-
-def _other_ops(type_name: str, p, inputs: list[Shape], out: Shape) -> tuple[int, str]:
-    spec = catalog.get(type_name)
+def _other_ops(spec, p, inputs: list[Shape], out: Shape) -> tuple[int, str]:
+    """The layer's own count when its spec declares one; else the rule for its category."""
+    if spec.other_ops is not None:
+        return spec.other_ops(p, inputs, out)
     elements = product(out)
-    n = _spatial_rank(type_name)
-    if spec.category == "Pooling" and n:
-        spatial_in, spatial_out = inputs[0][-n:], out[-n:]
-        lead = product(out[:-n])
-        if type_name.startswith("Adaptive"):
-            taps = _adaptive_taps(spatial_in, spatial_out)
-            return lead * taps, f"N·C · Σ window sizes = {lead}·{taps} = {format_count(lead * taps)}"
-        if "kernel_size" in p:
-            k = expand(p["kernel_size"], n)
-            ops = elements * product(k)
-            return ops, f"output values · kernel taps = {elements}·{_dot(k)} = {format_count(ops)}"
     if spec.kind == "add":
         ops = elements * (len(inputs) - 1)
         return ops, f"output values · (inputs − 1) = {elements}·{len(inputs) - 1} = {format_count(ops)}"
-    if spec.category in ("Activation", "Normalization", "Dropout", "Resampling") and type_name not in _MOVES_ONLY:
+    if spec.category in ("Activation", "Normalization", "Dropout", "Resampling"):
         return elements, f"one operation per output value = {format_count(elements)}"
-    if p.get("bias") is True and (type_name == "Linear" or n and spec.category == "Convolution"):
+    if p.get("bias") is True and spec.macs is not None:
         return elements, f"one bias addition per output value = {format_count(elements)}"
-    return 0, "0 (moves or marks values, computes none)"
+    return moves_values_only(p, inputs, out)
 
 
 # ----- per node and total -----------------------------------------------------------------------
@@ -341,7 +247,7 @@ def _params_formula(weights, count: int, buffers: int) -> str:
     elif not weights:
         text = "0 (no learnable weights)"
     else:
-        parts = [f"{name} {list(shape)} = {_dot(shape) if len(shape) > 1 else shape[0]}" for name, shape in weights]
+        parts = [f"{name} {list(shape)} = {dot(shape) if len(shape) > 1 else shape[0]}" for name, shape in weights]
         text = " + ".join(parts) + f" → {format_count(count)}"
     if buffers:
         text += f"; plus {format_count(buffers)} saved but untrained values (running mean, variance, batch count)"
@@ -357,8 +263,8 @@ def node_stats(graph: Graph, engine: ShapeEngine, node_id: str) -> NodeStats:
     resolved = spec.resolve(node.params)
     count = result.param_count or 0
     try:
-        weights = weight_shapes(node.type_name, resolved) if result.param_count is not None else ()
-        buffers = buffer_count(node.type_name, resolved)
+        weights = weight_shapes(spec, resolved) if result.param_count is not None else ()
+        buffers = spec.buffers(resolved)
     except (KeyError, TypeError, ValueError):
         weights, buffers = (), 0
     formulas = {"params": _params_formula(weights, count, buffers)}
@@ -366,11 +272,11 @@ def node_stats(graph: Graph, engine: ShapeEngine, node_id: str) -> NodeStats:
     if result.ok:
         shape = result.shape
         inputs = [engine.shape(src) for _, src in sorted(graph.inputs(node_id).items())]
-        macs, formulas["macs"] = _macs(node.type_name, resolved, inputs, shape)
-        ops, formulas["other_ops"] = _other_ops(node.type_name, resolved, inputs, shape)
+        macs, formulas["macs"] = _macs(spec, resolved, inputs, shape)
+        ops, formulas["other_ops"] = _other_ops(spec, resolved, inputs, shape)
         elements = product(shape)
         formulas["activation"] = (
-            f"{_dot(shape)} = {format_count(elements)} values × {BYTES_PER_ELEMENT} bytes (float32) = "
+            f"{dot(shape)} = {format_count(elements)} values × {BYTES_PER_ELEMENT} bytes (float32) = "
             f"{format_bytes(elements * BYTES_PER_ELEMENT)}"
         )
         if spec.kind == "output":

@@ -203,7 +203,7 @@ class OverlapView(QWidget):
         result = engine.result(self.node_id)
         source = graph.inputs(self.node_id).get(0)
         shape_in = engine.shape(source) if source is not None else None
-        rank = int(node.type_name[-2])
+        rank = catalog.get(node.type_name).rank
         if not result.ok or shape_in is None:
             self._show_nothing(
                 f"{node.type_name} '{node.label}' has no size yet: {result.message() or 'connect its input'}."

@@ -147,4 +147,4 @@ def test_softmax_story_names_the_dim():
 
 def test_prelu_counts_one_slope_per_channel():
     got = check_agreement("PReLU", {"num_parameters": 16}, [(2, 16, 8, 8)])
-    assert got.params == 16
+    assert got.param_count == 16

@@ -139,7 +139,7 @@ def test_linear_on_flat_features_says_what_to_set():
 
 def test_linear_explains_its_output():
     got = check_agreement("Linear", {"in_features": 8192, "out_features": 10}, [(64, 8192)])
-    assert got.shape == (64, 10) and got.params == 81930
+    assert got.shape == (64, 10) and got.param_count == 81930
     assert [d.text() for d in got.inferred.dims] == ["N_out = N_in = 64 (unchanged)", "F_out = out_features = 10"]
     assert got.inferred.story[0] == (
         "Each of the 10 outputs is a weighted sum of all 8192 inputs plus a bias: weight [10, 8192], 81,930 parameters."

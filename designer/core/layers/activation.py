@@ -10,7 +10,7 @@ from __future__ import annotations
 from designer.core.layers.common import describe_tensor, unchanged_notes
 from designer.core.params import Boolean, Choice, Integer, Optional, Real
 from designer.core.shapes import Inferred, LayerError, dim_names
-from designer.core.spec import LayerSpec, ParamSpec
+from designer.core.spec import LayerSpec, ParamSpec, moves_values_only
 
 FLOAT32_MAX = 3.4028234663852886e38
 
@@ -118,23 +118,24 @@ def _softmax_infer(log: bool):
     return infer
 
 
-def _count_prelu(p) -> int:
-    return max(p["num_parameters"], 0)
+def _prelu_weights(p):
+    return (("weight", (p["num_parameters"],)),)
 
 
 def _num(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
-def _spec(name, description, params, infer, summary=None, count=None) -> LayerSpec:
+def _spec(name, description, params, infer, summary=None, weights=None, other_ops=None) -> LayerSpec:
     return LayerSpec(
         type_name=name,
         category="Activation",
         description=description,
         params=params,
         infer=infer,
-        count_params=count or (lambda p: 0),
         summary=summary or (lambda p: ""),
+        weights=weights,
+        other_ops=other_ops,
     )
 
 
@@ -159,7 +160,7 @@ SPECS = [
         ),
         _prelu_infer,
         summary=lambda p: f"{p['num_parameters']} slope" + ("s" if p["num_parameters"] != 1 else ""),
-        count=_count_prelu,
+        weights=_prelu_weights,
     ),
     _spec(
         "ELU",
@@ -225,5 +226,11 @@ SPECS = [
         _softmax_infer(True),
         summary=lambda p: "dim ?" if p["dim"] is None else f"dim {p['dim']}",
     ),
-    _spec("Identity", "Passes its input through unchanged (a placeholder).", (), _checked("Returns its input as it is.")),
+    _spec(
+        "Identity",
+        "Passes its input through unchanged (a placeholder).",
+        (),
+        _checked("Returns its input as it is."),
+        other_ops=moves_values_only,
+    ),
 ]

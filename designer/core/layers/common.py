@@ -17,6 +17,11 @@ def expand(value: Any, count: int) -> tuple:
     return (value,) * count
 
 
+def dot(values: Sequence[Any]) -> str:
+    """``2·3·4``: factors as a formula writes them."""
+    return "·".join(str(v) for v in values)
+
+
 def product(values: Sequence[int]) -> int:
     out = 1
     for v in values:

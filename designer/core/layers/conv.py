@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from designer.core.layers.common import (
     check_positive,
+    dot,
     expand,
     product,
     require_spatial_input,
@@ -13,7 +14,7 @@ from designer.core.layers.common import (
 from designer.core.overlap import checkerboard_sentence
 from designer.core.params import AnyOf, Boolean, Choice, Integer, IntOrInts
 from designer.core.shapes import DimNote, Inferred, LayerError, format_count
-from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
+from designer.core.spec import REQUIRED, LayerSpec, ParamSpec, weights_count
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -78,13 +79,13 @@ def _weight_story(ctx, n: int, transposed: bool) -> tuple[str, ...]:
     cin, cout, groups = ctx["in_channels"], ctx["out_channels"], ctx["groups"]
     k = expand(ctx["kernel_size"], n)
     per_filter = "×".join(str(v) for v in (cin // groups, *k))
+    tensors = _weights(n, transposed)(ctx.params)
+    weight = list(tensors[0][1])
     if transposed:
-        weight = [cin, cout // groups, *k]
         layout = "torch stores it as [in_channels, out_channels/groups, *kernel]"
     else:
-        weight = [cout, cin // groups, *k]
         layout = "torch stores it as [out_channels, in_channels/groups, *kernel]"
-    count = _count(ctx.params, n, transposed)
+    count = weights_count(tensors)
     bias = "with bias" if ctx["bias"] else "without bias"
     story = [
         f"{cout} filters, each {per_filter}: weight {weight}, {format_count(count)} parameters {bias}.",
@@ -99,11 +100,42 @@ def _weight_story(ctx, n: int, transposed: bool) -> tuple[str, ...]:
     return tuple(story)
 
 
-def _count(params, n: int, transposed: bool) -> int:
-    cin, cout, groups = params["in_channels"], params["out_channels"], params["groups"]
-    k = product(expand(params["kernel_size"], n))
-    weight = cin * (cout // groups) * k if transposed else cout * (cin // groups) * k
-    return weight + (cout if params["bias"] else 0)
+def _weights(n: int, transposed: bool):
+    def weights(p):
+        k = expand(p["kernel_size"], n)
+        cin, cout, groups = p["in_channels"], p["out_channels"], p["groups"]
+        weight = (cin, cout // groups, *k) if transposed else (cout, cin // groups, *k)
+        return (("weight", weight),) + ((("bias", (cout,)),) if p["bias"] else ())
+
+    return weights
+
+
+def _macs(n: int, transposed: bool):
+    """One MAC per output position, per filter tap, per input channel of the group; a transposed conv
+    scatters every *input* position through the kernel instead (counting per output position there is
+    the classic mistake of older counters). Biases are not counted, as torch's FlopCounterMode does not."""
+
+    def macs(p, inputs, out) -> tuple[int, str]:
+        inp = inputs[0]
+        batch = inp[0] if len(inp) == n + 2 else 1
+        k = expand(p["kernel_size"], n)
+        groups, cin, cout = p["groups"], p["in_channels"], p["out_channels"]
+        kernel = "·".join(f"k{s}" for s in spatial_labels(n))
+        if transposed:
+            spatial = inp[-n:]
+            count = batch * cin * product(spatial) * (cout // groups) * product(k)
+            symbols = "N·C_in·" + "·".join(f"{s}_in" for s in spatial_labels(n)) + "·(C_out/groups)·" + kernel
+            numbers = dot((batch, cin, *spatial)) + f"·({cout}/{groups})·" + dot(k)
+            why = "every input position scatters its kernel into the output"
+        else:
+            spatial = out[-n:]
+            count = batch * cout * product(spatial) * (cin // groups) * product(k)
+            symbols = "N·C_out·" + "·".join(f"{s}_out" for s in spatial_labels(n)) + "·(C_in/groups)·" + kernel
+            numbers = dot((batch, cout, *spatial)) + f"·({cin}/{groups})·" + dot(k)
+            why = "every output position sums one filter over its window"
+        return count, f"{symbols} = {numbers} = {format_count(count)} ({why}; bias not counted)"
+
+    return macs
 
 
 def _summary(params) -> str:
@@ -314,7 +346,9 @@ def _make(n: int, transposed: bool) -> LayerSpec:
         description=f"{what} over {dims}: out_channels learned filters slide over the input.",
         params=_params(n, transposed),
         infer=conv_transpose_infer(n) if transposed else conv_infer(n),
-        count_params=lambda p: _count(p, n, transposed),
+        rank=n,
+        weights=_weights(n, transposed),
+        macs=_macs(n, transposed),
         summary=_summary,
         advise=_checkerboard(n) if transposed else (lambda p: ()),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from designer.core.layers.common import describe_tensor, product, unchanged_notes
 from designer.core.params import Boolean, Integer, Ints
 from designer.core.shapes import DimNote, Inferred, LayerError, dim_names, format_count, format_shape
-from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
+from designer.core.spec import REQUIRED, LayerSpec, ParamSpec, weights_count
 
 
 def _times(values) -> str:
@@ -31,9 +31,18 @@ def _wrap(ctx, name: str, dim: int, rank: int) -> int:
 
 
 # ----- Linear ----------------------------------------------------------------------------------
-def _linear_count(p) -> int:
-    fan_in, fan_out = max(p["in_features"], 0), max(p["out_features"], 0)
-    return fan_in * fan_out + (fan_out if p["bias"] else 0)
+def _linear_weights(p):
+    out = p["out_features"]
+    return (("weight", (out, p["in_features"])),) + ((("bias", (out,)),) if p["bias"] else ())
+
+
+def _linear_macs(p, inputs, out) -> tuple[int, str]:
+    rows = product(out[:-1])
+    macs = rows * p["in_features"] * p["out_features"]
+    return macs, (
+        f"rows·in_features·out_features = {rows}·{p['in_features']}·{p['out_features']} = {format_count(macs)}"
+        " (rows: every position except the last dim; bias not counted)"
+    )
 
 
 def _linear_infer(ctx) -> Inferred:
@@ -52,7 +61,7 @@ def _linear_infer(ctx) -> Inferred:
     notes = unchanged_notes(shape[:-1], labels[:-1]) + (
         DimNote(labels[-1], fan_out, f"{labels[-1]}_out = out_features", str(fan_out)),
     )
-    count = _linear_count(ctx.params)
+    count = weights_count(_linear_weights(ctx.params))
     bias = " plus a bias" if ctx["bias"] else ""
     story = [
         f"Each of the {fan_out} outputs is a weighted sum of all {fan_in} inputs{bias}: weight "
@@ -215,7 +224,8 @@ SPECS = [
             ParamSpec("bias", Boolean(), True, "add a learnable bias per output"),
         ),
         infer=_linear_infer,
-        count_params=_linear_count,
+        weights=_linear_weights,
+        macs=_linear_macs,
         summary=lambda p: f"{p['in_features']}→{p['out_features']}" + ("" if p["bias"] else " no bias"),
     ),
     LayerSpec(

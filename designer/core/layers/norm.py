@@ -11,14 +11,21 @@ from __future__ import annotations
 from designer.core.layers.common import describe_tensor, layout, product, spatial_labels, unchanged_notes
 from designer.core.params import Boolean, Integer, Ints, Optional, Real
 from designer.core.shapes import Inferred, LayerError, format_count, format_shape
-from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
+from designer.core.spec import REQUIRED, LayerSpec, ParamSpec, weights_count
 
 _SPATIAL = {1: "L", 2: "H×W", 3: "D×H×W"}
 
 
-def _affine_count(features: int, affine: bool, bias: bool) -> int:
-    """weight (and bias) of ``features`` numbers each when affine; torch refuses negative sizes."""
-    return max(features, 0) * (2 if bias else 1) if affine else 0
+def _affine(shape: tuple[int, ...], affine: bool, bias: bool) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """A norm's learnable scale (and shift, unless bias=False), both shaped like what it normalizes."""
+    if not affine:
+        return ()
+    return (("weight", shape), ("bias", shape)) if bias else (("weight", shape),)
+
+
+def _running_stats(p) -> int:
+    """Running mean and variance per channel and the batch counter, when the norm tracks them."""
+    return 2 * p["num_features"] + 1 if p.get("track_running_stats") else 0
 
 
 def _check_size_param(ctx, name: str, value: int, needed_for: str) -> None:
@@ -110,7 +117,7 @@ def _batch_norm_rank_fix(n: int, have: int) -> str:
 
 
 def _batch_norm_story(ctx, channels: int, batch_stats: bool) -> tuple[str, ...]:
-    count = _affine_count(ctx["num_features"], ctx["affine"], ctx["bias"])
+    count = weights_count(_norm_weights(ctx.params))
     stats = (
         "track_running_stats=false: it always normalizes with the mean and variance of the current batch."
         if batch_stats
@@ -190,7 +197,7 @@ def instance_norm_infer(n: int):
             )
         story = (
             f"Normalizes each of the {channels} channels of every sample on its own, over its {_SPATIAL[n]} positions.",
-            _params_story(_affine_count(nf, affine, ctx["bias"]), _affine_what(nf, ctx["bias"])),
+            _params_story(weights_count(_affine((nf,), affine, ctx["bias"])), _affine_what(nf, ctx["bias"])),
             "The shape does not change.",
         )
         labels = None if batched else ("C", *spatial_labels(n))
@@ -252,14 +259,14 @@ def _group_norm_infer(ctx) -> Inferred:
     story = (
         f"Splits the {channels} channels into {groups} groups of {channels // groups} and normalizes each group "
         f"of each sample on its own, so the batch size does not matter.",
-        _params_story(_affine_count(nc, affine, ctx["bias"]), _affine_what(nc, ctx["bias"])),
+        _params_story(weights_count(_affine((nc,), affine, ctx["bias"])), _affine_what(nc, ctx["bias"])),
         "The shape does not change.",
     )
     return Inferred(shape, unchanged_notes(shape), story)
 
 
-def _group_norm_count(p) -> int:
-    return _affine_count(p["num_channels"], p["affine"], p["bias"])
+def _group_norm_weights(p):
+    return _affine((p["num_channels"],), p["affine"], p["bias"])
 
 
 # ----- LayerNorm -------------------------------------------------------------------------------
@@ -283,7 +290,7 @@ def _layer_norm_infer(ctx) -> Inferred:
             param="normalized_shape",
             fix=_layer_norm_fix(shape, k),
         )
-    count = _layer_norm_count(ctx.params)
+    count = weights_count(_layer_norm_weights(ctx.params))
     what = f"{'a scale and a shift' if ctx['bias'] else 'a scale'} per normalized element"
     story = (
         f"Normalizes each sample over its last {k} dim(s) ({format_shape(wanted)} = {format_count(product(wanted))} "
@@ -300,11 +307,8 @@ def _layer_norm_fix(shape, k: int) -> str:
     return f"set normalized_shape to {shape[-1]} to normalize over the last dim"
 
 
-def _layer_norm_count(p) -> int:
-    if not p["elementwise_affine"]:
-        return 0
-    size = product(_normalized_shape(p["normalized_shape"]))
-    return max(size, 0) * (2 if p["bias"] else 1)
+def _layer_norm_weights(p):
+    return _affine(_normalized_shape(p["normalized_shape"]), p["elementwise_affine"], p["bias"])
 
 
 # ----- LocalResponseNorm -----------------------------------------------------------------------
@@ -331,8 +335,8 @@ def _norm_summary(p) -> str:
     return f"{p['num_features']}{extra}"
 
 
-def _norm_count(p) -> int:
-    return _affine_count(p["num_features"], p["affine"], p["bias"])
+def _norm_weights(p):
+    return _affine((p["num_features"],), p["affine"], p["bias"])
 
 
 _DATA = {1: "(N, C, L) or (N, C)", 2: "(N, C, H, W)", 3: "(N, C, D, H, W)"}
@@ -346,7 +350,9 @@ def _batch_norm_spec(n: int) -> LayerSpec:
         description=f"Batch normalization for {_DATA[n]}: rescales each channel using statistics over the batch.",
         params=_batch_norm_params(),
         infer=batch_norm_infer(n),
-        count_params=_norm_count,
+        rank=n,
+        weights=_norm_weights,
+        buffers=_running_stats,
         summary=_norm_summary,
     )
 
@@ -358,7 +364,9 @@ def _instance_norm_spec(n: int) -> LayerSpec:
         description=f"Instance normalization for {_INSTANCE_DATA[n]}: rescales each channel of each sample on its own.",
         params=_instance_norm_params(),
         infer=instance_norm_infer(n),
-        count_params=_norm_count,
+        rank=n,
+        weights=_norm_weights,
+        buffers=_running_stats,
         summary=lambda p: f"{p['num_features']}" + (", affine" if p.get("affine") else ""),
     )
 
@@ -379,7 +387,7 @@ SPECS = (
                 ParamSpec("bias", Boolean(), True, "learn the shift too (only with affine)"),
             ),
             infer=_group_norm_infer,
-            count_params=_group_norm_count,
+            weights=_group_norm_weights,
             summary=lambda p: f"{p['num_channels']} in {p['num_groups']} groups",
         ),
         LayerSpec(
@@ -398,7 +406,7 @@ SPECS = (
                 ParamSpec("bias", Boolean(), True, "learn the shift too (only with elementwise_affine)"),
             ),
             infer=_layer_norm_infer,
-            count_params=_layer_norm_count,
+            weights=_layer_norm_weights,
             summary=lambda p: str(p["normalized_shape"]),
         ),
         LayerSpec(

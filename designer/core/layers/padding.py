@@ -245,6 +245,7 @@ def _make(family: str, n: int) -> LayerSpec:
         params=tuple(params),
         infer=_infer(family, n),
         summary=_summary,
+        rank=n,
     )
 
 

@@ -11,16 +11,18 @@ from designer.core.layers.common import (
     check_non_negative,
     check_positive,
     describe_tensor,
+    dot,
     empty_output_warnings,
     expand,
     leading_labels,
+    product,
     require_spatial_input,
     show,
     spatial_labels,
     unchanged_notes,
 )
 from designer.core.params import Boolean, Integer, IntOrInts, Ints, Optional
-from designer.core.shapes import DimNote, Inferred, LayerError
+from designer.core.shapes import DimNote, Inferred, LayerError, format_count
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
 
 _DATA = {1: "1-D signals (N, C, L)", 2: "images (N, C, H, W)", 3: "volumes (N, C, D, H, W)"}
@@ -206,7 +208,31 @@ def _make_window(n: int, kind: str) -> LayerSpec:
         params=_window_params(n, kind),
         infer=_window_infer(n, kind),
         summary=_window_summary(n),
+        rank=n,
+        other_ops=_window_ops(n),
     )
+
+
+def _window_ops(n: int):
+    def other_ops(p, inputs, out) -> tuple[int, str]:
+        """One compare or add per window tap."""
+        elements, k = product(out), expand(p["kernel_size"], n)
+        ops = elements * product(k)
+        return ops, f"output values · kernel taps = {elements}·{dot(k)} = {format_count(ops)}"
+
+    return other_ops
+
+
+def _adaptive_ops(n: int):
+    def other_ops(p, inputs, out) -> tuple[int, str]:
+        """One compare or add per value of every window: window i spans ⌊i·in/out⌋ .. ⌈(i+1)·in/out⌉."""
+        taps = 1
+        for size_in, size_out in zip(inputs[0][-n:], out[-n:]):
+            taps *= sum(-(-(i + 1) * size_in // size_out) - (i * size_in // size_out) for i in range(size_out))
+        lead = product(out[:-n])
+        return lead * taps, f"N·C · Σ window sizes = {lead}·{taps} = {format_count(lead * taps)}"
+
+    return other_ops
 
 
 # ----- AdaptiveAvgPool / AdaptiveMaxPool: the output size is chosen ----------------------------------
@@ -311,6 +337,8 @@ def _make_adaptive(n: int, kind: str) -> LayerSpec:
         ),
         infer=_adaptive_infer(n, kind),
         summary=_adaptive_summary(n),
+        rank=n,
+        other_ops=_adaptive_ops(n),
     )
 
 

@@ -18,7 +18,7 @@ from designer.core.layers.common import (
 from designer.core.layers.pool import check_adaptive_avg_input
 from designer.core.params import Boolean, Choice, Integer, Ints, Optional, RealOrReals
 from designer.core.shapes import DimNote, Inferred, LayerError
-from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
+from designer.core.spec import REQUIRED, LayerSpec, ParamSpec, moves_values_only
 
 # Every mode nn.Upsample can run; 'lanczos' is left out because nn.Upsample never passes the
 # antialias=True that F.interpolate demands for it, so it always fails.
@@ -291,6 +291,7 @@ SPECS = [
         params=(ParamSpec("upscale_factor", Integer(1), REQUIRED, "how much larger H and W get"),),
         infer=_pixel_infer(True),
         summary=lambda p: f"×{p['upscale_factor']}",
+        other_ops=moves_values_only,
     ),
     LayerSpec(
         type_name="PixelUnshuffle",
@@ -299,5 +300,6 @@ SPECS = [
         params=(ParamSpec("downscale_factor", Integer(1), REQUIRED, "how much smaller H and W get"),),
         infer=_pixel_infer(False),
         summary=lambda p: f"÷{p['downscale_factor']}",
+        other_ops=moves_values_only,
     ),
 ]
