@@ -8,7 +8,8 @@ import sys
 from designer.cli.common import EXIT_BAD_INPUT, load_design
 from designer.core.engine import NodeResult, ShapeEngine
 from designer.core.graph import Graph
-from designer.core.shapes import BATCH_SYMBOL, format_count, format_named, format_shape
+from designer.core.repairs import apply_params, offered_fixes
+from designer.core.shapes import BATCH_SYMBOL, Fix, format_count, format_named, format_shape
 
 NAME = "shapes"
 
@@ -26,7 +27,10 @@ def add_parser(subparsers) -> None:
         action="store_true",
         help='print one JSON object instead of a table. When an Input leaves its batch open (shape ["N", ...]), '
         '"batch" is "N" and each node\'s "shape" reads N where its size follows the batch (["N", 512, 4, 4], '
-        '["8192·N"], ["N+4", 3]), while "shape_at_batch_1" gives the numbers the engine worked with (N = 1)',
+        '["8192·N"], ["N+4", 3]), while "shape_at_batch_1" gives the numbers the engine worked with (N = 1). '
+        'A node in error lists "fixes", recommended first, each {"label", "node", "params", "set"}: setting "params" '
+        '(the node\'s arguments after the fix; "set" is only what changes) on "node" clears the error, checked '
+        "on the whole design",
     )
     parser.set_defaults(run=run)
 
@@ -39,15 +43,16 @@ def run(args) -> int:
     results = {node_id: engine.result(node_id) for node_id in graph.node_ids()}
     total = engine.total_params()
     open_batch = engine.symbolic
+    fixes = offered_fixes(graph, engine) if args.json else {}
     engine.close()
     if args.json:
-        print(json.dumps(_as_json(graph, results, total, open_batch), indent=2, ensure_ascii=False))
+        print(json.dumps(_as_json(graph, results, total, open_batch, fixes), indent=2, ensure_ascii=False))
     else:
         _print_table(graph, results, total, open_batch)
     return 0 if all(r.ok for r in results.values()) else 1
 
 
-def _as_json(graph: Graph, results: dict[str, NodeResult], total: int, open_batch: bool) -> dict:
+def _as_json(graph: Graph, results: dict[str, NodeResult], total: int, open_batch: bool, fixes: dict[str, list[Fix]]) -> dict:
     nodes = []
     for node in graph.nodes():
         result = results[node.id]
@@ -65,6 +70,7 @@ def _as_json(graph: Graph, results: dict[str, NodeResult], total: int, open_batc
                 "error": result.message(),
                 "blocked_by": result.blocked_by,
                 "warnings": list(result.warnings),
+                "fixes": [_fix_json(graph, fix) for fix in fixes.get(node.id, [])],
                 "params": result.params,
                 "arguments": node.params,
             }
@@ -72,6 +78,12 @@ def _as_json(graph: Graph, results: dict[str, NodeResult], total: int, open_batc
         nodes.append(entry)
     batch = {"batch": BATCH_SYMBOL} if open_batch else {}
     return {"name": graph.name, **batch, "ok": all(r.ok for r in results.values()), "total_params": total, "nodes": nodes}
+
+
+def _fix_json(graph: Graph, fix: Fix) -> dict:
+    """``params`` is the node's whole argument set after the fix (so it can replace or update the file's);
+    ``set`` is only what the fix changes."""
+    return {"label": fix.label, "node": fix.node, "params": apply_params(graph.node(fix.node).params, fix), "set": fix.params}
 
 
 def _print_table(graph: Graph, results: dict[str, NodeResult], total: int, open_batch: bool) -> None:

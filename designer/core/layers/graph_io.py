@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from designer.core.layers.common import describe_tensor, unchanged_notes
 from designer.core.params import Integer, Shape
-from designer.core.shapes import BATCH_SYMBOL, DIM_MEANINGS, DimNote, Inferred, LayerError, dim_names, format_shape
+from designer.core.shapes import BATCH_SYMBOL, DIM_MEANINGS, DimNote, Fix, Inferred, LayerError, dim_names, format_shape
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
 
 
@@ -64,6 +64,7 @@ def _concat_infer(ctx) -> Inferred:
             f"{ctx.label}: dim {dim} is out of range for {rank}-D inputs (use -{rank}..{rank - 1})",
             param="dim",
             fix="set dim to 1 to join along channels",
+            fixes=(Fix.setting("dim", 1),),
         )
     axis = dim % rank
     names = dim_names(rank)
