@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QToolButton,
@@ -98,6 +99,12 @@ class Inspector(QScrollArea):
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         name_row.setLabelAlignment(self.form.labelAlignment())
         self.message = _wrapped_label(body)
+        self.fix_box = QWidget(body)  # one button per verified fix of the node's error, recommended first
+        self.fix_box.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self.fix_layout = QVBoxLayout(self.fix_box)
+        self.fix_layout.setContentsMargins(0, 2, 0, 2)
+        self.fix_layout.setSpacing(3)
+        self.fix_buttons: list[QPushButton] = []
         self.explanation = _wrapped_label(body)
         self.explanation.setTextFormat(Qt.TextFormat.RichText)
         self.explanation.setTextInteractionFlags(
@@ -114,6 +121,7 @@ class Inspector(QScrollArea):
         layout.addWidget(self.title)
         layout.addWidget(self.description)
         layout.addLayout(name_row)
+        layout.addWidget(self.fix_box)
         layout.addLayout(self.form)
         layout.addWidget(self.message)
         layout.addWidget(self.rule)
@@ -144,6 +152,7 @@ class Inspector(QScrollArea):
         self.message.hide()
         for widget in self._node_widgets:
             widget.setVisible(node_id is not None)
+        self.fix_box.hide()
         self.placeholder.setVisible(node_id is None)
         if node_id is None:
             self._several = count
@@ -198,6 +207,24 @@ class Inspector(QScrollArea):
             return
         self.explanation.setText(explanation_html(self.document.graph, self.document.engine, self.node_id, _colors(self)))
         self._update_markers()
+        self._update_fixes()
+
+    def _update_fixes(self) -> None:
+        """A button per fix the document offers for the node's error; none when it has no error."""
+        fixes = self.document.fixes(self.node_id) if self.node_id is not None else []
+        for button in self.fix_buttons:
+            button.deleteLater()
+        self.fix_buttons = []
+        for index, fix in enumerate(fixes):
+            button = QPushButton(("Fix: " if index == 0 else "Or: ") + fix.label, self.fix_box)
+            # Ignored width: a long label is cut rather than widening the panel when an error appears.
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            button.setToolTip(f"{fix.label} (one undo step)")
+            button.setDefault(index == 0)
+            button.clicked.connect(lambda _checked=False, f=fix: self.document.apply_fix(f))
+            self.fix_layout.addWidget(button)
+            self.fix_buttons.append(button)
+        self.fix_box.setVisible(bool(fixes))
 
     def _update_markers(self) -> None:
         """Reset buttons only where a value was given; the parameter the engine blames in red."""
