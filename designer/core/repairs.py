@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from designer.core import catalog
 from designer.core.engine import ShapeEngine
 from designer.core.graph import Graph
 from designer.core.shapes import Fix, LayerError
@@ -59,7 +58,7 @@ def apply_params(current: dict[str, Any], fix: Fix) -> dict[str, Any]:
 def _candidates(graph: Graph, node_id: str, error: LayerError) -> list[list[Fix]]:
     """Groups of candidate fixes in order of preference; from each group the first few that work are kept."""
     node = graph.node(node_id)
-    spec = catalog.get(node.type_name)
+    spec = graph.spec(node.type_name)
     groups: list[list[Fix]] = [[fix.for_node(node_id) for fix in error.fixes]]
     searched = []
     if error.param in WINDOW_PARAMS:  # sizes: the nearest value that works may not be the one the rule names
@@ -102,7 +101,7 @@ def _producer(graph: Graph, node_id: str) -> tuple[str, str] | None:
         if len(inputs) != 1:
             return None
         current = next(iter(inputs.values()))
-        names = catalog.get(graph.node(current).type_name).param_names
+        names = graph.spec(graph.node(current).type_name).param_names
         for param in PRODUCED_WIDTH_PARAMS:
             if param in names:
                 return current, param
@@ -118,7 +117,7 @@ class _Trial:
     """A private copy of the design and its engine, on which candidate fixes are applied and taken back."""
 
     def __init__(self, graph: Graph) -> None:
-        self.graph = Graph(graph.name)
+        self.graph = Graph(graph.name, graph.blocks, graph.arguments)
         for node in graph.nodes():
             self.graph.add_node(node.copy())
         for edge in graph.edges():
