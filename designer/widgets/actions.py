@@ -52,7 +52,9 @@ class Actions(QObject):
         self.undo = stack.createUndoAction(window, "&Undo")
         self.undo.setShortcuts(QKeySequence.keyBindings(_KEYS.Undo))
         self.redo = stack.createRedoAction(window, "&Redo")
-        self.redo.setShortcuts(QKeySequence.keyBindings(_KEYS.Redo))
+        # Ctrl+Y and Ctrl+Shift+Z on every platform, whichever of them the platform itself lists first.
+        redo_keys = QKeySequence.keyBindings(_KEYS.Redo) + [QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")]
+        self.redo.setShortcuts(list(dict.fromkeys(redo_keys)))
         for action in (self.undo, self.redo):
             window.addAction(action)
 
