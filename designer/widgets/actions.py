@@ -11,11 +11,11 @@ import os
 from functools import partial
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence, QPalette
-from PySide6.QtWidgets import QMenu, QToolBar
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QPalette
+from PySide6.QtWidgets import QApplication, QMenu, QToolBar
 
 from designer.core import examples
-from designer.widgets import icons, settings
+from designer.widgets import icons, settings, theme
 from designer.widgets.files import example_title
 from designer.widgets.lens import lens_action
 from designer.widgets.solver_dialog import open_solver
@@ -160,6 +160,18 @@ class Actions(QObject):
         view.addAction(self.lens)
         view.addAction(self.minimap)
         view.addSeparator()
+        self.theme_menu = view.addMenu("&Theme")
+        self.theme_actions = {}
+        group = QActionGroup(self.window)
+        current = settings.theme_choice() if self.window.persist else "system"
+        for choice in settings.THEMES:
+            action = self.theme_menu.addAction(choice.capitalize())
+            action.setCheckable(True)
+            action.setChecked(choice == current)
+            action.setStatusTip({"system": "Follow the system's light or dark setting"}.get(choice, f"Always {choice}"))
+            action.triggered.connect(partial(self._choose_theme, choice))
+            group.addAction(action)
+            self.theme_actions[choice] = action
         panels = view.addMenu("&Panels")
         for dock in self.window.docks:
             panels.addAction(dock.toggleViewAction())
@@ -204,6 +216,15 @@ class Actions(QObject):
             menu.addAction("Clear Menu", self._clear_recent)
         else:
             menu.addAction("No recent files").setEnabled(False)
+
+    def _choose_theme(self, choice: str, _checked: bool = False) -> None:
+        from designer.widgets.main_window import MainWindow  # the window module imports this one
+
+        theme.choose(QApplication.instance(), choice, remember=self.window.persist)
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow):
+                widget.actions.theme_actions[choice].setChecked(True)
+                widget.restyle()
 
     def _open_example(self, name: str, _checked: bool = False) -> None:
         self.window.files.new_from_example(name)
