@@ -11,7 +11,7 @@ from designer.core.blocks import PATH_SEPARATOR
 from designer.core.engine import NodeResult, ShapeEngine
 from designer.core.graph import Graph
 from designer.core.repairs import apply_params, offered_fixes
-from designer.core.shapes import BATCH_SYMBOL, Fix, format_count, format_named, format_shape
+from designer.core.shapes import BATCH_SYMBOL, Fix, counted, format_count, format_named, format_shape
 
 NAME = "shapes"
 
@@ -140,7 +140,7 @@ def _print_table(
     status = "every node has a shape" if not bad else f"{bad} node{'s' if bad != 1 else ''} without a shape"
     out = sys.stdout
     batch = "; the batch N is open (any batch size works)" if open_batch else ""
-    out.write(f"{graph.name}: {len(graph)} nodes, {format_count(total)} parameters, {status}{batch}\n")
+    out.write(f"{graph.name}: {counted(len(graph), 'node')}, {counted(total, 'parameter')}, {status}{batch}\n")
     for row in [header, *rows]:
         cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].ljust(widths[2]), row[3].rjust(widths[3])]
         out.write(("  ".join(cells) + ("  " + row[4] if row[4] else "")).rstrip() + "\n")

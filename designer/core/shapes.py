@@ -63,6 +63,11 @@ def format_count(n: int) -> str:
     return f"{n:,}"
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 layer``, ``3 layers``, ``1,024 samples``: a count with its noun in the right number."""
+    return f"{format_count(n)} {noun if n == 1 else plural or noun + 's'}"
+
+
 @dataclass(frozen=True)
 class DimNote:
     """How one output dimension got its size: ``formula`` in symbols, ``worked`` with the user's numbers."""

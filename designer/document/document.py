@@ -49,6 +49,8 @@ class Document(QObject):
         """Replace the design (new, open, revert): fresh engine, empty undo history, clean state."""
         self.graph.unsubscribe(self._forward_event)
         self.engine.close()
+        if path is not None:  # before anyone listens: naming an opened design is no edit
+            graph.name = project.name_following_file(graph.name, path)
         self.graph = graph
         self.engine = ShapeEngine(graph)
         self._fixes = None
@@ -67,11 +69,21 @@ class Document(QObject):
         self.reset(graph, os.path.abspath(path))
 
     def save(self, path: str | None = None) -> None:
-        """Save atomically to ``path`` (default: the current one); raises ``project.ProjectError``."""
+        """Save atomically to ``path`` (default: the current one); raises ``project.ProjectError``.
+
+        A design without a name of its own takes the file's (``my_gan.json`` names it ``my_gan``)."""
         target = path or self.path
         if not target:
             raise project.ProjectError("the design has no file yet; choose where to save it")
-        project.save(self.graph, target)
+        name, before = project.name_following_file(self.graph.name, target, self.path), self.graph.name
+        if name != before:
+            self.graph.set_name(name)
+        try:
+            project.save(self.graph, target)
+        except project.ProjectError:
+            if name != before:
+                self.graph.set_name(before)
+            raise
         if os.path.abspath(target) != self.path:
             self.path = os.path.abspath(target)
             self.path_changed.emit(self.path)

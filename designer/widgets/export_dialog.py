@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from designer.canvas import style
 from designer.core.export import ExportError, class_identifier, export, valid_class_name
 from designer.core.graph import Graph
+from designer.core.shapes import counted
 
 
 class _PythonHighlighter(QSyntaxHighlighter):
@@ -148,8 +149,8 @@ class ExportDialog(QDialog):
         self.preview.setPlainText(self.code)
         lines = self.code.count("\n")
         self.status.setText(
-            f"A self-contained file: <b>{result.class_name}</b> with {len(result.attributes)} layers, "
-            f"{len(result.inputs)} input(s) and {len(result.outputs)} output(s), {lines} lines. "
+            f"A self-contained file: <b>{result.class_name}</b> with {counted(len(result.attributes), 'layer')}, "
+            f"{counted(len(result.inputs), 'input')} and {counted(len(result.outputs), 'output')}, {counted(lines, 'line')}. "
             f"Run it with <code>python</code> to check the output sizes."
         )
         self.copy_button.setEnabled(True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from designer.core.layers.common import describe_tensor, unchanged_notes
 from designer.core.params import Boolean, Choice, Integer, Optional, Real
-from designer.core.shapes import Fix, Inferred, LayerError, dim_names
+from designer.core.shapes import Fix, Inferred, LayerError, counted, dim_names
 from designer.core.spec import LayerSpec, ParamSpec
 
 FLOAT32_MAX = 3.4028234663852886e38
@@ -86,7 +86,7 @@ def _prelu_infer(ctx) -> Inferred:
         )
     slopes = "one learned slope shared by all channels" if count == 1 else f"one learned slope for each of the {count} channels"
     return _pass_through(
-        ctx, f"Like LeakyReLU, but the slope for negative values is learned: {slopes} ({count} parameters)."
+        ctx, f"Like LeakyReLU, but the slope for negative values is learned: {slopes} ({counted(count, 'parameter')})."
     )
 
 

@@ -11,7 +11,7 @@ from designer.core.layers.common import (
     spatial_labels,
 )
 from designer.core.params import AnyOf, Boolean, Choice, Integer, IntOrInts
-from designer.core.shapes import DimNote, Fix, Inferred, LayerError, format_count
+from designer.core.shapes import DimNote, Fix, Inferred, LayerError, counted
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -86,7 +86,7 @@ def _weight_story(ctx, n: int, transposed: bool) -> tuple[str, ...]:
     count = _count(ctx.params, n, transposed)
     bias = "with bias" if ctx["bias"] else "without bias"
     story = [
-        f"{cout} filters, each {per_filter}: weight {weight}, {format_count(count)} parameters {bias}.",
+        f"{counted(cout, 'filter')}, each {per_filter}: weight {weight}, {counted(count, 'parameter')} {bias}.",
         "Each output channel is made by one filter, so out_channels is yours to choose.",
         f"The weight's layout: {layout}.",
     ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from designer.core.layers.common import describe_tensor, layout, product, spatial_labels, unchanged_notes
 from designer.core.params import Boolean, Integer, Ints, Optional, Real
-from designer.core.shapes import Fix, Inferred, LayerError, format_count, format_shape
+from designer.core.shapes import Fix, Inferred, LayerError, counted, format_count, format_shape
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
 
 _SPATIAL = {1: "L", 2: "H×W", 3: "D×H×W"}
@@ -32,7 +32,7 @@ def _check_size_param(ctx, name: str, value: int, needed_for: str) -> None:
 def _params_story(count: int, what: str) -> str:
     if count == 0:
         return "No learnable parameters."
-    return f"Learns {what}: {format_count(count)} parameters."
+    return f"Learns {what}: {counted(count, 'parameter')}."
 
 
 def _affine_what(features: int, bias: bool) -> str:
