@@ -63,6 +63,14 @@ def format_count(n: int) -> str:
     return f"{n:,}"
 
 
+def sentence(text: str) -> str:
+    """``step between windows`` as a sentence: ``Step between windows.``"""
+    text = text.strip()
+    if not text:
+        return text
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?", ")")) else ".")
+
+
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """``1 layer``, ``3 layers``, ``1,024 samples``: a count with its noun in the right number."""
     return f"{format_count(n)} {noun if n == 1 else plural or noun + 's'}"

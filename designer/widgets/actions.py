@@ -67,6 +67,12 @@ class Actions(QObject):
         self.snap.setChecked(settings.snap_to_grid() if window.persist else False)
         if window.persist:
             self.snap.toggled.connect(settings.set_snap_to_grid)
+        self.tour = self._action(
+            "&Getting Started…", window.show_tour, None, None, "A short guided tour: from the DCGAN example to your first exported file"
+        )
+        self.glossary = self._action(
+            "&Shapes and Parameters…", window.show_glossary, None, None, "What N, C, H, W and stride, padding, dilation… mean"
+        )
         self.about = self._action("&About Model Designer", window.about, None, None, "Version and credits")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
         self.lens = lens_action(window.scene, window)
@@ -177,6 +183,8 @@ class Actions(QObject):
             panels.addAction(dock.toggleViewAction())
 
         help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.tour, self.glossary])
+        help_menu.addSeparator()
         help_menu.addAction(self.about)
         self.menus = {"file": file, "edit": edit, "view": view, "help": help_menu}
 

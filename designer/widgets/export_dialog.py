@@ -11,7 +11,7 @@ import html
 import os
 import tempfile
 
-from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import (
     QDialog,
@@ -95,6 +95,8 @@ def write_text_atomically(path: str, text: str) -> None:
 
 class ExportDialog(QDialog):
     """Modal dialog over one graph; ``suggested_path`` is where Save… starts."""
+
+    saved = Signal(str)  # the path the code was written to
 
     def __init__(self, graph: Graph, suggested_path: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -205,4 +207,5 @@ class ExportDialog(QDialog):
                 f"The code could not be saved to\n{path}\n\n{exc.strerror or exc}.",
             )
             return False
+        self.saved.emit(path)
         return True

@@ -31,7 +31,7 @@ from designer.core import catalog
 from designer.core.edits import Rename, SetParams
 from designer.core.errors import GraphError
 from designer.core.graph import NodeRenamed, ParamsChanged
-from designer.core.shapes import BATCH_SYMBOL
+from designer.core.shapes import BATCH_SYMBOL, format_value, sentence
 from designer.core.spec import ParamSpec
 from designer.document.document import Document
 from designer.widgets import icons
@@ -173,7 +173,7 @@ class Inspector(QScrollArea):
         label = QLabel(param.name, body)
         label.setToolTip(_param_tooltip(param))
         editor = make_editor(param.kind, value, body)
-        editor.setToolTip(_param_tooltip(param))
+        editor.set_help(_param_tooltip(param))
         editor.value_edited.connect(lambda v, name=param.name: self._apply(name, v))
         editor.problem_changed.connect(lambda text, name=param.name: self._show_problem(name, text))
         reset = QToolButton(body)
@@ -352,8 +352,12 @@ def _shown_value(editor: ParamEditor) -> Any:
 
 
 def _param_tooltip(param: ParamSpec) -> str:
-    default = "required" if param.required else f"default {param.default!r}"
-    return f"<b>{html.escape(param.name)}</b> ({html.escape(default)})<br>{html.escape(param.help)}<br><i>{html.escape(param.kind.describe())}</i>"
+    """What the parameter does in one sentence, its default and the values it takes."""
+    default = "required" if param.required else f"default {format_value(param.default)}"
+    return (
+        f"<b>{html.escape(param.name)}</b>: {html.escape(sentence(param.help))}<br>"
+        f"<i>{html.escape(param.kind.describe())}; {html.escape(default)}</i>"
+    )
 
 
 def _wrapped_label(parent: QWidget) -> QLabel:

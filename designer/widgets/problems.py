@@ -8,15 +8,18 @@ one, and the row's right-click menu lists every fix the document offers.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
     QMenu,
     QPushButton,
     QSizePolicy,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTreeWidget,
     QTreeWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -25,6 +28,25 @@ from designer.core.graph import NodeRenamed
 from designer.document.document import Document
 
 _NODE_ROLE = Qt.ItemDataRole.UserRole
+_SENTENCE = 1  # the column whose text wraps
+
+
+class _WrappingDelegate(QStyledItemDelegate):
+    """Rows as tall as their sentence wrapped at the column's width (a tree view asks for one line otherwise)."""
+
+    def __init__(self, view: QTreeWidget) -> None:
+        super().__init__(view)
+        self.view = view
+
+    def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:
+        hint = super().sizeHint(option, index)
+        if index.column() != _SENTENCE:
+            return hint
+        width = max(self.view.header().sectionSize(_SENTENCE) - 12, 40)
+        text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        flags = int(Qt.TextFlag.TextWordWrap) | int(Qt.AlignmentFlag.AlignLeft)
+        needed = option.fontMetrics.boundingRect(QRect(0, 0, width, 100_000), flags, text).height() + 8
+        return QSize(hint.width(), max(hint.height(), needed))
 
 
 class ProblemsList(QTreeWidget):
@@ -38,6 +60,8 @@ class ProblemsList(QTreeWidget):
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(False)
         self.setWordWrap(True)
+        self.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.setItemDelegate(_WrappingDelegate(self))
         self.setAlternatingRowColors(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.header()
@@ -81,17 +105,21 @@ class ProblemsList(QTreeWidget):
             calm.setFlags(Qt.ItemFlag.NoItemFlags)
             calm.setFirstColumnSpanned(True)
 
-    def _fix_button(self, fix) -> QPushButton:
-        button = QPushButton(fix.label, self)
+    def _fix_button(self, fix) -> QWidget:
+        holder = QWidget(self)  # keeps the button its own height at the top of a tall, wrapped row
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(2, 2, 2, 2)
+        button = QPushButton(fix.label, holder)
         button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         button.setToolTip(f"{fix.label} (one undo step); right-click the row for other fixes")
         button.clicked.connect(lambda _checked=False: self.document.apply_fix(fix))
-        return button
+        layout.addWidget(button, 0, Qt.AlignmentFlag.AlignTop)
+        return holder
 
     def fix_button(self, row: int) -> QPushButton | None:
         """The recommended fix's button on ``row``, if it has one."""
-        widget = self.itemWidget(self.topLevelItem(row), 2) if row < self.topLevelItemCount() else None
-        return widget if isinstance(widget, QPushButton) else None
+        holder = self.itemWidget(self.topLevelItem(row), 2) if row < self.topLevelItemCount() else None
+        return holder.findChild(QPushButton) if holder is not None else None
 
     def context_menu(self, pos: QPoint) -> QMenu:
         """Every fix for the row's error (one undo step each), then showing the layer."""

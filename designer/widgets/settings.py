@@ -19,6 +19,7 @@ _GEOMETRY = "window/geometry"
 _STATE = "window/state"
 _SNAP = "view/snap_to_grid"
 _THEME = "view/theme"
+_TOUR = "help/tour_offered"
 THEMES = ("system", "light", "dark")
 # Bump when the docks change, so an old saved layout cannot hide a new dock.
 LAYOUT_VERSION = 1
@@ -81,3 +82,12 @@ def theme_choice() -> str:
 def set_theme_choice(choice: str) -> None:
     if choice in THEMES:
         QSettings().setValue(_THEME, choice)
+
+
+def tour_offered() -> bool:
+    """Whether the first-start offer of the Getting Started tour has been used or dismissed."""
+    return QSettings().value(_TOUR, False, type=bool)
+
+
+def set_tour_offered() -> None:
+    QSettings().setValue(_TOUR, True)
