@@ -71,9 +71,10 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?", ")")) else ".")
 
 
-def counted(n: int, noun: str, plural: str | None = None) -> str:
-    """``1 layer``, ``3 layers``, ``1,024 samples``: a count with its noun in the right number."""
-    return f"{format_count(n)} {noun if n == 1 else plural or noun + 's'}"
+def counted(n: int | str, noun: str, plural: str | None = None) -> str:
+    """``1 layer``, ``3 layers``, ``1,024 samples``, ``N samples``: a count with its noun in the right number."""
+    shown = format_count(n) if isinstance(n, int) else str(n)
+    return f"{shown} {noun if n == 1 else plural or noun + 's'}"
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,9 @@ class Actions(QObject):
         self.glossary = self._action(
             "&Shapes and Parameters…", window.show_glossary, None, None, "What N, C, H, W and stride, padding, dilation… mean"
         )
+        self.reset_layout = self._action(
+            "&Reset Layout", window.reset_layout, None, None, "Put every panel back in its place at its first size"
+        )
         self.about = self._action("&About Model Designer", window.about, None, None, "Version and credits")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
         self.lens = lens_action(window.scene, window)
@@ -181,6 +184,7 @@ class Actions(QObject):
         panels = view.addMenu("&Panels")
         for dock in self.window.docks:
             panels.addAction(dock.toggleViewAction())
+        view.addAction(self.reset_layout)
 
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.tour, self.glossary])

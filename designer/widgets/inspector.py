@@ -167,6 +167,14 @@ class Inspector(QScrollArea):
         for param in spec.params:
             self._add_row(param, node.params.get(param.name, None if param.required else param.default))
         self._update_markers()
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """Never narrower than the fields need, so nothing runs off the panel in a small window (the
+        dock grows instead; sentences and fix buttons wrap or shorten, so an error never widens it)."""
+        body = self.widget()
+        body.layout().activate()
+        self.setMinimumWidth(body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width())
 
     def _add_row(self, param: ParamSpec, value: Any) -> None:
         body = self.widget()

@@ -95,8 +95,8 @@ class MainWindow(QMainWindow):
         overlap = DockSpec("Overlap", "OverlapDock", Qt.DockWidgetArea.RightDockWidgetArea, _overlap_view, "InspectorDock")
         self.lazy_docks = [self._lazy_dock(spec) for spec in (overlap, *extra_docks)]
         self.docks = [self.palette_dock, self.inspector_dock, self.problems_dock, self.history_dock, *self.lazy_docks]
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 310], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
+        self._size_docks()
+        self._first_layout = self.saveState(settings.LAYOUT_VERSION)  # what View ▸ Reset Layout goes back to
 
         self.actions = Actions(self)
         self._build_status_bar()
@@ -138,6 +138,17 @@ class MainWindow(QMainWindow):
         )
         self.addDockWidget(area, dock)
         return dock
+
+    def _size_docks(self) -> None:
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 310], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
+
+    def reset_layout(self) -> None:
+        """View ▸ Reset Layout: every panel back in its place, docked and shown as at first, at its first size."""
+        for dock in self.docks:
+            dock.setFloating(False)
+        self.restoreState(self._first_layout, settings.LAYOUT_VERSION)
+        self._size_docks()
 
     def _lazy_dock(self, spec: DockSpec) -> LazyDock:
         dock = LazyDock(spec, self)

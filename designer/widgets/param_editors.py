@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -132,6 +132,18 @@ class _SpinBox(QSpinBox):
 
     def acceptable(self) -> bool:
         return self.lineEdit().hasAcceptableInput()
+
+    # Qt sizes a spin box for its widest value (2147483647): far wider than sizes ever are, which pushed
+    # the Inspector's fields past its edge in a small window. Seven digits' room; longer values scroll.
+    def minimumSizeHint(self) -> QSize:
+        return self._capped(super().minimumSizeHint())
+
+    def sizeHint(self) -> QSize:
+        return self._capped(super().sizeHint())
+
+    def _capped(self, hint: QSize) -> QSize:
+        room = self.fontMetrics().horizontalAdvance("−0000000") + 28
+        return QSize(min(hint.width(), room), hint.height())
 
 
 def _int_range(kind: kinds.Kind, value: Any) -> tuple[int, int]:

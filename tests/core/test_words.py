@@ -17,6 +17,7 @@ def test_counts_agree_with_their_nouns() -> None:
     assert counted(0, "layer") == "0 layers"
     assert counted(12_000, "sample") == "12,000 samples"
     assert counted(2, "copy", "copies") == "2 copies"
+    assert counted("N", "sample") == "N samples"  # an open batch
 
 
 def test_an_input_of_one_sample_reads_in_the_singular() -> None:
