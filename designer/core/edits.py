@@ -113,6 +113,11 @@ class SetParams(Edit):
         old = self._old or {}
         return frozenset(k for k in old.keys() | self.params.keys() if old.get(k, _ABSENT) != self.params.get(k, _ABSENT))
 
+    @property
+    def params_before(self) -> dict[str, Any] | None:
+        """The node's params before this edit was applied (None before that)."""
+        return self._old
+
 
 @dataclass
 class Rename(Edit):

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtGui import QUndoCommand
 
 from designer.core.edits import Edit, SetParams
 
 _MERGE_PARAMS = 1
+MERGE_PAUSE = 1.0  # seconds: typing merges into one step only while the keys follow each other this closely
 
 
 class EditCommand(QUndoCommand):
     """Applies/reverts one core ``Edit`` through the document. The first redo is a no-op because
     ``Document.apply`` has already applied the edit (so a refused edit never reaches the stack).
     Consecutive parameter edits with ``mergeable`` set that change the same parameters of the same node
-    (typing 1, 2, 8 into kernel_size) become one undo step; the key is the data, not the step's text."""
+    (typing 1, 2, 8 into kernel_size) become one undo step (the key is the data, not the step's text), as
+    long as each follows the last within ``MERGE_PAUSE`` and does not bring the parameters back to what
+    they were before the step (512 → 128 → 512 stays two steps, so the state in between can be revisited)."""
 
     def __init__(self, document, edit: Edit, mergeable: bool = False) -> None:
         super().__init__(edit.text)
@@ -22,6 +27,7 @@ class EditCommand(QUndoCommand):
         # Made after the edit was applied, so the edit knows what it changed.
         self._merge_key = (edit.node_id, edit.changed_names()) if mergeable and isinstance(edit, SetParams) else None
         self._applied = True
+        self._last_change = time.monotonic()
 
     def redo(self) -> None:
         if self._applied:
@@ -40,5 +46,11 @@ class EditCommand(QUndoCommand):
             return False
         if not self._merge_key[1]:
             return False
-        self.edit.params = other.edit.params
+        mine, theirs = self.edit, other.edit
+        if other._last_change - self._last_change > MERGE_PAUSE:
+            return False
+        if theirs.params == mine.params_before:
+            return False
+        mine.params = theirs.params
+        self._last_change = other._last_change
         return True

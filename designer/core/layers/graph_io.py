@@ -8,9 +8,11 @@ from designer.core.shapes import (
     BATCH_SYMBOL,
     DIM_MEANINGS,
     DimNote,
+    Fix,
     Inferred,
     LayerError,
     batch_is_open,
+    counted,
     dim_names,
     format_shape,
 )
@@ -30,7 +32,7 @@ def _input_infer(ctx) -> Inferred:
     story = (f"torch.randn({', '.join(str(d) for d in given)}) makes this tensor.",)
     if len(shape) == 4:
         n, c, h, w = given
-        story += (f"Read it as {n} samples, each with {c} channels of {h}×{w} values.",)
+        story += (f"Read it as {counted(n, 'sample')}, each with {counted(c, 'channel')} of {h}×{w} values.",)
     if open_batch:
         story += ("The batch N is left open: sizes that follow it read N, and the design must work for any N.",)
     return Inferred(shape, tuple(notes), story)
@@ -73,6 +75,7 @@ def _concat_infer(ctx) -> Inferred:
             f"{ctx.label}: dim {dim} is out of range for {rank}-D inputs (use -{rank}..{rank - 1})",
             param="dim",
             fix="set dim to 1 to join along channels",
+            fixes=(Fix.setting("dim", 1),),
         )
     axis = dim % rank
     names = dim_names(rank)
