@@ -184,7 +184,8 @@ class _Trial:
                     return None
                 else:
                     failing.add(changed)
-            return len(failing), len(self.engine.result(node_id).warnings)
+            # The shape rule's own notes (an empty output); advice about the settings does not rank fixes.
+            return len(failing), len(self.engine.result(node_id).inferred.warnings)
         finally:
             self.graph.set_params(fix.node, before)
             self.engine.refresh()
