@@ -3,8 +3,12 @@
 Results are derived data in a side table keyed by node id; nothing here is stored in the graph,
 in undo history or in files. The engine listens to the graph's events, marks what an edit touches,
 and ``refresh()`` recomputes only those nodes and the nodes downstream whose inputs actually changed,
-in topological order, stopping early where a result comes out the same. It reports which nodes and
-edges changed so a view repaints only those.
+in the one execution order (``order.execution_order``), stopping early where a result comes out the
+same. It reports which nodes and edges changed so a view repaints only those. Only the engine's owner
+(the document, or a command that made it) calls ``refresh()``; queries only read.
+
+A node's result is the one home of its problems: its own error and its warnings (the shape rule's notes
+and its spec's advice about the settings), listed by ``NodeResult.problems`` for every view.
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ the user's numbers reduced one bracket at a time, the filter story, the weights 
 the costs, the warnings (among them the checkerboard warning for transposed convolutions with uneven
 overlap, with alternatives that can be applied), and the problem when the node has one.
 ``explain_text`` renders that as text; ``edge_tooltip`` says in one line what an edge carries.
+All of them read the engine's current results and never refresh it (its owner does).
 """
 
 from __future__ import annotations
