@@ -207,35 +207,46 @@ class ShapeEngine:
 
     # ----- change tracking ---------------------------------------------------------------------
     def _on_event(self, event: GraphEvent) -> None:
-        if isinstance(event, (NodeAdded, ParamsChanged)):
-            if self.graph.node(event.node_id).leaves_batch_open:
-                self._open_inputs.add(event.node_id)
-            else:
-                self._open_inputs.discard(event.node_id)
-        if isinstance(event, NodeAdded):
-            self._order = None
-            self._dirty.add(event.node_id)
-        elif isinstance(event, NodeRemoved):
-            self._order = None
-            self._dirty.discard(event.node_id)
-            self._results.pop(event.node_id, None)
-            self._merged.pop(event.node_id, None)
-            self._keys.pop(event.node_id, None)
+        handler = _HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, event)
+
+    def _node_added(self, event: NodeAdded) -> None:
+        self._order = None
+        self._dirty.add(event.node_id)
+        self._params_changed(event)
+
+    def _params_changed(self, event: NodeAdded | ParamsChanged) -> None:
+        self._dirty.add(event.node_id)
+        self._keys.pop(event.node_id, None)
+        if self.graph.node(event.node_id).leaves_batch_open:
+            self._open_inputs.add(event.node_id)
+        else:
             self._open_inputs.discard(event.node_id)
-        elif isinstance(event, (EdgeAdded, EdgeRemoved)):
-            self._order = None
-            self._dirty.add(event.edge.target)
-            if isinstance(event, EdgeAdded):
-                self._new_edges.add(event.edge)
-            else:
-                self._new_edges.discard(event.edge)
-        elif isinstance(event, ParamsChanged):
-            self._dirty.add(event.node_id)
-            self._keys.pop(event.node_id, None)
-        elif isinstance(event, NodeRenamed):
-            # Messages name the node and its sources, so the node and its readers may read differently.
-            self._dirty.add(event.node_id)
-            self._dirty.update(self.graph.successors(event.node_id))
+
+    def _node_removed(self, event: NodeRemoved) -> None:
+        self._order = None
+        node_id = event.node_id
+        self._dirty.discard(node_id)
+        self._results.pop(node_id, None)
+        self._merged.pop(node_id, None)
+        self._keys.pop(node_id, None)
+        self._open_inputs.discard(node_id)
+
+    def _edge_added(self, event: EdgeAdded) -> None:
+        self._order = None
+        self._dirty.add(event.edge.target)
+        self._new_edges.add(event.edge)
+
+    def _edge_removed(self, event: EdgeRemoved) -> None:
+        self._order = None
+        self._dirty.add(event.edge.target)
+        self._new_edges.discard(event.edge)
+
+    def _node_renamed(self, event: NodeRenamed) -> None:
+        # Messages name the node and its sources, so the node and its readers may read differently.
+        self._dirty.add(event.node_id)
+        self._dirty.update(self.graph.successors(event.node_id))
 
     def _on_definition_event(self, _event: GraphEvent) -> None:
         """Some definition changed: its instances (their revisions moved, so nothing stale is reused) rerun."""
@@ -305,7 +316,7 @@ class ShapeEngine:
             # A big pass (opening a file, editing near the start) allocates many small acyclic objects;
             # the cyclic GC would otherwise rescan the whole graph again and again meanwhile.
             with _gc_paused():
-                for node_id in sorted(order, key=order.__getitem__):
+                for node_id in order:  # in execution order: the index was built in that order
                     if node_id in pending:
                         self._update(node_id, pending, changes, None)
             return changes
@@ -412,6 +423,14 @@ class ShapeEngine:
 
 
 _MEMO_LIMIT = 100_000
+_HANDLERS = {
+    NodeAdded: ShapeEngine._node_added,
+    NodeRemoved: ShapeEngine._node_removed,
+    EdgeAdded: ShapeEngine._edge_added,
+    EdgeRemoved: ShapeEngine._edge_removed,
+    ParamsChanged: ShapeEngine._params_changed,
+    NodeRenamed: ShapeEngine._node_renamed,
+}
 
 
 def _merge(primary: NodeResult, shadow: NodeResult) -> NodeResult:

@@ -161,6 +161,13 @@ class Graph:
         for listener in list(self._listeners):
             listener(event)
 
+    def _emit_all(self, events: list[GraphEvent]) -> None:
+        """The events of one bulk change, in order, each to every listener."""
+        listeners = list(self._listeners)
+        for event in events:
+            for listener in listeners:
+                listener(event)
+
     # ----- queries -----------------------------------------------------------------------------
     def __contains__(self, node_id: object) -> bool:
         return node_id in self._nodes
@@ -353,8 +360,8 @@ class Graph:
             if edge not in self._edges:
                 raise PortError(f"there is no edge from {edge.source!r} to input {edge.target_port} of {edge.target!r}")
         for node_id in gone:
-            doomed.update(dict.fromkeys(self.in_edges(node_id)))
-            doomed.update(dict.fromkeys(self._out[node_id]))
+            doomed.update((Edge(src, node_id, port), None) for port, src in self._in[node_id].items())
+            doomed.update(self._out[node_id])
         removal = Removal(
             nodes=tuple((i, node) for i, (n, node) in enumerate(self._nodes.items()) if n in gone),
             edges=tuple((i, e) for i, e in enumerate(self._edges) if e in doomed),
@@ -367,10 +374,8 @@ class Graph:
         for node_id in gone:
             del self._in[node_id], self._out[node_id]
         self._node_index = self._topology = None
-        for _, edge in reversed(removal.edges):
-            self._emit(EdgeRemoved(edge))
-        for _, node in reversed(removal.nodes):
-            self._emit(NodeRemoved(node.id))
+        self._emit_all([EdgeRemoved(edge) for _, edge in reversed(removal.edges)])
+        self._emit_all([NodeRemoved(node.id) for _, node in reversed(removal.nodes)])
         return removal
 
     def restore(self, removal: Removal) -> None:
@@ -386,19 +391,16 @@ class Graph:
             self._in[node.id], self._out[node.id] = {}, {}
         self._node_index = self._topology = None
         restored = []
+        nodes, inputs = self._nodes, self._in
         for index, edge in removal.edges:
-            try:
-                self._check_connect(edge, strict=False)
-            except (UnknownNodeError, PortError):
+            if edge.source not in nodes or edge.target not in nodes or edge.target_port in inputs[edge.target]:
                 continue  # the graph moved on since the removal; keep what still fits
             self._link(edge)
             restored.append((index, edge))
         self._edges = dict.fromkeys(_insert_at(list(self._edges), restored))
         self._order_out_edges({edge.source for _, edge in restored})
-        for _, node in removal.nodes:
-            self._emit(NodeAdded(node.id))
-        for _, edge in restored:
-            self._emit(EdgeAdded(edge))
+        self._emit_all([NodeAdded(node.id) for _, node in removal.nodes])
+        self._emit_all([EdgeAdded(edge) for _, edge in restored])
 
     def _order_out_edges(self, sources: set[str]) -> None:
         """Put the out-edges of ``sources`` back in file order after edges were inserted among others."""
