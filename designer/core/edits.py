@@ -175,5 +175,15 @@ class Compound(Edit):
             raise
 
     def revert(self, graph: Graph) -> None:
+        # Consecutive added nodes leave in one linear-time removal (undoing a paste of thousands).
+        added: list[str] = []
         for edit in reversed(self.edits):
+            if isinstance(edit, AddNode):
+                added.append(edit.node.id)
+                continue
+            if added:
+                graph.remove_items(added)
+                added = []
             edit.revert(graph)
+        if added:
+            graph.remove_items(added)

@@ -80,3 +80,14 @@ def test_replacing_an_uneven_transposed_conv_keeps_the_size_and_the_wiring():
         edit.revert(graph)
         engine.refresh()
         assert project.dumps(graph) == before
+
+
+def test_undoing_a_paste_of_the_whole_design_restores_it_exactly():
+    graph = examples.load_example("resnet_blocks")
+    before = project.dumps(graph)
+    edit, new_ids = builders.paste_edit(graph, builders.copy_text(graph, graph.node_ids()), (0, 500))
+    edit.apply(graph)
+    assert len(graph) == 2 * len(new_ids)
+    assert ShapeEngine(graph).problems() == []
+    edit.revert(graph)  # the added nodes leave in one removal
+    assert project.dumps(graph) == before
