@@ -103,3 +103,13 @@ def test_clicking_the_badge_opens_the_fix_menu(qtbot, monkeypatch):
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view_point(view, badge))
     assert opened and opened[0].actions()[0].text() == "Fix: Set in_channels to 8"
     assert view.document.graph.node("c2").params["in_channels"] == 4  # the click alone changes nothing
+
+
+def test_hovering_a_layer_in_error_names_its_fix(qtbot):
+    from designer.canvas import tooltips
+
+    view = make_view(qtbot, chain_graph())
+    _break(view.document, "c2", in_channels=4)
+    text = tooltips.node_tooltip(view.document, "c2")
+    assert "One-click fix: Set in_channels to 8 (click the red badge" in text
+    assert "One-click fix" not in tooltips.node_tooltip(view.document, "c1")
