@@ -7,7 +7,7 @@ read and checked by ``clipboard.paste_edit`` off the GUI thread, then applied by
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QThread, Qt
+from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QThread
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from designer.canvas import clipboard
