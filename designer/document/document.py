@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from designer.core import project, repairs
@@ -18,6 +18,8 @@ from designer.core.engine import Changes, ShapeEngine
 from designer.core.graph import Graph, GraphEvent, NodeMoved
 from designer.core.shapes import Fix
 from designer.document.commands import EditCommand
+
+FIX_DELAY_MS = 120
 
 
 class Document(QObject):
@@ -29,6 +31,7 @@ class Document(QObject):
     selection_changed = Signal(list)  # node ids now selected
     path_changed = Signal(str)
     modified_changed = Signal(bool)
+    fixes_changed = Signal()  # the one-click fixes were worked out again after edits (see ``known_fixes``)
 
     def __init__(self, graph: Graph | None = None, path: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -42,6 +45,12 @@ class Document(QObject):
         self.path: str | None = None
         self._selection: list[str] = []
         self._fixes: dict[str, list[Fix]] | None = None  # verified fixes of every node in error, until the next edit
+        # Working fixes out tries them on a copy of the design (about 0.4 s at 2,500 layers), so it waits
+        # for a pause in editing rather than following every keystroke.
+        self._fix_timer = QTimer(self)
+        self._fix_timer.setSingleShot(True)
+        self._fix_timer.setInterval(FIX_DELAY_MS)
+        self._fix_timer.timeout.connect(self._work_out_fixes)
         self.reset(graph if graph is not None else Graph(), path)
 
     # ----- whole-document operations -------------------------------------------------------------
@@ -54,6 +63,7 @@ class Document(QObject):
         self.graph = graph
         self.engine = ShapeEngine(graph)
         self._fixes = None
+        self._fix_timer.start()
         graph.subscribe(self._forward_event)
         self.undo_stack.clear()
         self.undo_stack.setClean()
@@ -162,14 +172,26 @@ class Document(QObject):
     def _forward_event(self, event: GraphEvent) -> None:
         if not isinstance(event, NodeMoved):
             self._fixes = None
+            self._fix_timer.start()
         self.graph_changed.emit(event)
 
     # ----- one-click fixes -----------------------------------------------------------------------
     def fixes(self, node_id: str) -> list[Fix]:
-        """The verified fixes for ``node_id``'s error, recommended first (worked out once per edit for all nodes)."""
+        """The verified fixes for ``node_id``'s error, recommended first (worked out now if need be, once
+        per edit for all nodes): what a menu the user just opened shows."""
         if self._fixes is None:
             self._fixes = repairs.offered_fixes(self.graph, self.engine)
         return self._fixes.get(node_id, [])
+
+    def known_fixes(self, node_id: str) -> list[Fix]:
+        """The fixes if already worked out since the last edit, else none yet (``fixes_changed`` follows):
+        what panels that refresh on every edit show."""
+        return self._fixes.get(node_id, []) if self._fixes is not None else []
+
+    def _work_out_fixes(self) -> None:
+        if self._fixes is None:
+            self.fixes("")
+            self.fixes_changed.emit()
 
     def apply_fix(self, fix: Fix) -> None:
         """Apply ``fix`` as one undo step named by its label."""

@@ -132,6 +132,7 @@ class Inspector(QScrollArea):
         document.reset_done.connect(self.show_selection)
         document.graph_changed.connect(self._on_graph)
         document.shapes_changed.connect(self.refresh_explanation)
+        document.fixes_changed.connect(self._update_fixes)
         self.show_selection()
 
     # ----- what is shown --------------------------------------------------------------------------
@@ -151,7 +152,7 @@ class Inspector(QScrollArea):
         self.message.hide()
         for widget in self._node_widgets:
             widget.setVisible(node_id is not None)
-        self.fix_box.hide()
+        self._update_fixes()
         self.placeholder.setVisible(node_id is None)
         if node_id is None:
             self._several = count
@@ -218,7 +219,7 @@ class Inspector(QScrollArea):
 
     def _update_fixes(self) -> None:
         """A button per fix the document offers for the node's error; none when it has no error."""
-        fixes = self.document.fixes(self.node_id) if self.node_id is not None else []
+        fixes = self.document.known_fixes(self.node_id) if self.node_id is not None else []
         for button in self.fix_buttons:
             button.deleteLater()
         self.fix_buttons = []

@@ -199,3 +199,14 @@ def test_the_plots_read_at_a_small_dock(panel, qtbot):
     assert panel.bar_plot.titleLabel.sceneBoundingRect().bottom() <= panel.bar_plot.getViewBox().sceneBoundingRect().top() + 1
     assert panel.ladder_plot.titleLabel.sceneBoundingRect().top() >= bottom_of_bars - 1
     assert top_of_ladder > bottom_of_bars
+
+
+def test_value_labels_never_stack_on_a_short_plot(panel, qtbot):
+    panel.resize(700, 230)
+    qtbot.wait(50)
+    for plot in (panel.bar_plot, panel.ladder_plot):
+        axis = plot.getAxis("left")
+        low, high = plot.getViewBox().viewRange()[1]
+        levels = axis.tickSpacing(low, high, axis.geometry().height())
+        spacing = levels[0][0]
+        assert spacing * axis.geometry().height() / (high - low) >= 22
