@@ -13,7 +13,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from designer.core import project, repairs
-from designer.core.edits import Edit, SetParams
+from designer.core.edits import Compound, Edit, SetParams
 from designer.core.engine import Changes, ShapeEngine
 from designer.core.graph import Graph, GraphEvent, NodeMoved
 from designer.core.shapes import Fix
@@ -119,6 +119,39 @@ class Document(QObject):
         self.run_edit(edit.apply)
         self.undo_stack.push(EditCommand(self, edit, mergeable))
 
+    def apply_in_steps(self, edit: Compound, step: Callable[[int, int], bool], chunk: int = 250) -> bool:
+        """Apply a big ``edit`` ``chunk`` edits at a time, calling ``step(done, total)`` after each chunk
+        (to show progress and let events through); ``step`` returning False cancels. Returns True when the
+        edit is applied and recorded as one undo step; after a cancel or a refusal (which is re-raised)
+        the design is exactly as before and nothing is recorded.
+
+        The engine keeps up after every chunk, but ``shapes_changed`` fires once at the end with all
+        that changed: the panels that follow shapes redo their work once, not once per chunk."""
+        total = len(edit.edits)
+        changes = Changes()
+        try:
+            while True:
+                try:
+                    finished = edit.apply_next(self.graph, chunk)
+                finally:  # a refusal has reverted what was applied; the engine follows either way
+                    self._accumulate(changes)
+                if finished:
+                    break
+                if not step(edit.applied, total):
+                    edit.revert_applied(self.graph)
+                    self._accumulate(changes)
+                    return False
+        finally:
+            self._refresh(changes)
+        step(total, total)
+        self.undo_stack.push(EditCommand(self, edit))
+        return True
+
+    def _accumulate(self, changes: Changes) -> None:
+        more = self.engine.refresh()
+        changes.nodes |= more.nodes
+        changes.edges |= more.edges
+
     def run_edit(self, action: Callable[[Graph], None]) -> None:
         """Run one model change and then one shape pass (used by commands for redo and undo)."""
         try:
@@ -126,8 +159,10 @@ class Document(QObject):
         finally:
             self._refresh()
 
-    def _refresh(self) -> None:
+    def _refresh(self, earlier: Changes | None = None) -> None:
         changes: Changes = self.engine.refresh()
+        if earlier is not None:
+            changes = Changes(earlier.nodes | changes.nodes, earlier.edges | changes.edges)
         live = [n for n in self._selection if n in self.graph]
         if live != self._selection:
             self.select(live)

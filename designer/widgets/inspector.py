@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from designer.canvas import style
 from designer.core.edits import Rename, SetParams
-from designer.core.errors import GraphError
+from designer.core.errors import GraphError, LimitError
 from designer.core.graph import NodeRenamed, ParamsChanged
 from designer.core.shapes import BATCH_SYMBOL, format_value, sentence
 from designer.core.spec import ParamSpec
@@ -272,6 +272,8 @@ class Inspector(QScrollArea):
         text, mergeable = _step(name, node.params.get(name), value)
         try:
             self.document.apply(SetParams(self.node_id, params, text=text), mergeable=mergeable)
+        except LimitError as exc:  # its sentence does not repeat the parameter's name
+            self._show_problem(f"{name}:", str(exc))
         except GraphError as exc:
             self._show_problem(name, str(exc))
 
@@ -312,7 +314,11 @@ class Inspector(QScrollArea):
         node = self.document.graph.node(self.node_id)
         name = self.name.text().strip() or None
         if name != node.name:
-            self.document.apply(Rename(self.node_id, name, text=f"Rename to '{name or node.id}'"))
+            try:
+                self.document.apply(Rename(self.node_id, name, text=f"Rename to '{name or node.id}'"))
+            except GraphError as exc:  # a name beyond the limits: said here, the old name stays
+                self._show_problem("Name:", str(exc))
+                self.name.setText(node.name or "")
 
     def _revert_name(self) -> None:
         if self.node_id is not None:
