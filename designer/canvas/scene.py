@@ -258,7 +258,7 @@ class GraphScene(QGraphicsScene):
     def _node_removed(self, event: NodeRemoved) -> None:
         item = self.nodes.pop(event.node_id, None)
         if item is not None:
-            self.removeItem(item)
+            self._remove_quietly(item)
 
     def _edge_added(self, event: EdgeAdded) -> None:
         edge = event.edge
@@ -269,7 +269,7 @@ class GraphScene(QGraphicsScene):
     def _edge_removed(self, event: EdgeRemoved) -> None:
         item = self.edges.pop(event.edge, None)
         if item is not None:
-            self.removeItem(item)
+            self._remove_quietly(item)
         target = self._live_item(event.edge.target)
         if target is not None:
             self._update_ports(target)
@@ -290,6 +290,15 @@ class GraphScene(QGraphicsScene):
             position = self.document.graph.node(event.node_id).position
             if position is not None:
                 self.place_nodes({event.node_id: QPointF(*position)})
+
+    def _remove_quietly(self, item) -> None:
+        """Remove an item without echoing the selection change to the document: the document drops
+        removed nodes from its selection itself, once per edit (a node at a time was quadratic)."""
+        syncing, self._syncing_selection = self._syncing_selection, True
+        try:
+            self.removeItem(item)
+        finally:
+            self._syncing_selection = syncing
 
     def _repaint_results(self, changes: Changes) -> None:
         for node_id in changes.nodes:

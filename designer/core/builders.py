@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from designer.core import catalog, layout, project
+from designer.core import catalog, layout, limits, project
 from designer.core.defaults import default_params
 from designer.core.edits import AddNode, Compound, Connect, Edit, RemoveNodes, SetParams
 from designer.core.explain import Alternative
 from designer.core.graph import Edge, Graph, Node, Position
-from designer.core.ids import fresh_id, id_stem
+from designer.core.ids import FreshIds, fresh_id, id_stem
 from designer.core.shapes import Shape
 
 STACK_GAP = 110  # vertical distance between the layers of a replacing chain
@@ -67,27 +67,36 @@ def copy_text(graph: Graph, node_ids: list[str], positions: dict[str, Position] 
 def paste_edit(graph: Graph, text: str, offset: Position, verb: str = "Paste") -> tuple[Compound, list[str]]:
     """The edit that adds the design in ``text`` to ``graph`` under fresh ids, moved by ``offset``.
 
-    Raises ``project.ProjectError`` when ``text`` is not a project. Returns the edit and the new ids.
+    Raises ``project.ProjectError`` when ``text`` is not a project, or when the design would grow beyond
+    its limits (the same sentence as everywhere). Returns the edit and the new ids.
     """
     part = project.loads(text, "the clipboard")
     if len(part) == 0:
         raise project.ProjectError("there are no layers in it", "the clipboard")
+    problem = limits.count_problem(len(graph) + len(part), graph.edge_count() + part.edge_count())
+    if problem:
+        raise project.ProjectError(f"{len(part):,} layers cannot be added: {problem}", "the clipboard")
     placed = layout.auto_layout(part) if any(n.position is None for n in part.nodes()) else {}
-    taken = set(graph.node_ids())
+    fresh = FreshIds(graph)
     renamed: dict[str, str] = {}
     edits: list[Edit] = []
     for node in part.nodes():
-        new_id = fresh_id(node.id, taken)
-        taken.add(new_id)
+        new_id = fresh(node.id)
         renamed[node.id] = new_id
         x, y = node.position if node.position is not None else placed[node.id]
-        position = (round(x + offset[0]), round(y + offset[1]))
+        position = (_on_canvas(round(x + offset[0])), _on_canvas(round(y + offset[1])))
         edits.append(AddNode(dataclasses.replace(node.copy(), id=new_id, position=position)))
     for edge in part.edges():
         edits.append(Connect(Edge(renamed[edge.source], renamed[edge.target], edge.target_port)))
     count = len(renamed)
     text_ = f"{verb} Node" if count == 1 else f"{verb} {count} Nodes"
     return Compound(edits, text=text_), list(renamed.values())
+
+
+def _on_canvas(value: int) -> int:
+    """A pasted copy of a far-away layer stays on the canvas's edge rather than beyond it."""
+    bound = int(limits.MAX_COORDINATE)
+    return max(-bound, min(bound, value))
 
 
 def replacement_edit(graph: Graph, node_id: str, alternative: Alternative) -> tuple[Edit, str]:

@@ -170,20 +170,49 @@ class Compound(Edit):
                 self._done += 1
         except Exception:
             # All or nothing: put back what was applied before the refusal, then re-raise it.
-            for edit in reversed(self.edits[: self._done]):
-                edit.revert(graph)
+            _revert_all(graph, self.edits[: self._done])
             raise
 
     def revert(self, graph: Graph) -> None:
-        # Consecutive added nodes leave in one linear-time removal (undoing a paste of thousands).
-        added: list[str] = []
-        for edit in reversed(self.edits):
-            if isinstance(edit, AddNode):
-                added.append(edit.node.id)
-                continue
-            if added:
-                graph.remove_items(added)
-                added = []
-            edit.revert(graph)
+        _revert_all(graph, self.edits)
+
+    # A big compound (a paste of thousands of layers) can be applied a piece at a time, so that the
+    # window shows progress and a cancel puts back exactly what was applied.
+    @property
+    def applied(self) -> int:
+        """How many of ``edits`` the last ``apply`` or ``apply_next`` calls have applied."""
+        return self._done
+
+    def apply_next(self, graph: Graph, count: int) -> bool:
+        """Apply the next ``count`` edits; True once all are applied. A refusal reverts every applied
+        edit and re-raises, as ``apply`` does."""
+        stop = min(len(self.edits), self._done + count)
+        try:
+            while self._done < stop:
+                self.edits[self._done].apply(graph)
+                self._done += 1
+        except Exception:
+            self.revert_applied(graph)
+            raise
+        return self._done == len(self.edits)
+
+    def revert_applied(self, graph: Graph) -> None:
+        """Revert what ``apply_next`` applied so far (a cancelled piecewise apply)."""
+        _revert_all(graph, self.edits[: self._done])
+        self._done = 0
+
+
+def _revert_all(graph: Graph, edits: list[Edit]) -> None:
+    """Revert ``edits`` last first; consecutive added nodes leave in one linear-time removal (undoing a
+    paste of thousands of layers)."""
+    added: list[str] = []
+    for edit in reversed(edits):
+        if isinstance(edit, AddNode):
+            added.append(edit.node.id)
+            continue
         if added:
             graph.remove_items(added)
+            added = []
+        edit.revert(graph)
+    if added:
+        graph.remove_items(added)

@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
         self.palette_panel.add_requested.connect(self.add_layer_at_centre)
         self.problems.node_activated.connect(self.view.center_on_node)
         self.files.message.connect(self._show_message)
+        self.view.status_message.connect(self._show_message)  # every refused gesture says why
         self.document.modified_changed.connect(self.setWindowModified)
         self.document.path_changed.connect(self._update_title)
         self.document.reset_done.connect(self._after_reset)

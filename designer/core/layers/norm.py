@@ -289,6 +289,7 @@ def _layer_norm_infer(ctx) -> Inferred:
             f"{format_shape(shape)} (last {k}: {trailing})",
             param="normalized_shape",
             fix=_layer_norm_fix(shape, k),
+            fixes=_layer_norm_fixes(shape, k),
         )
     count = weights_count(_layer_norm_weights(ctx.params))
     what = f"{'a scale and a shift' if ctx['bias'] else 'a scale'} per normalized element"
@@ -309,6 +310,12 @@ def _layer_norm_fix(shape, k: int) -> str:
 
 def _layer_norm_weights(p):
     return _affine(_normalized_shape(p["normalized_shape"]), p["elementwise_affine"], p["bias"])
+
+
+def _layer_norm_fixes(shape, k: int) -> tuple[Fix, ...]:
+    if len(shape) >= k and k > 1:
+        return (Fix.setting("normalized_shape", list(shape[len(shape) - k :])),)
+    return (Fix.setting("normalized_shape", shape[-1]),) if shape else ()
 
 
 # ----- LocalResponseNorm -----------------------------------------------------------------------
