@@ -182,6 +182,11 @@ class GraphScene(QGraphicsScene):
         for edge, item in self.edges.items():
             item.set_label(self._edge_label(edge))
 
+    def restyle(self) -> None:
+        """Re-measure every card's texts in the current style (after a light/dark switch)."""
+        for item in self.nodes.values():
+            self._update_texts(item)
+
     # ----- per-item refresh ---------------------------------------------------------------------
     def _update_texts(self, item: NodeItem) -> None:
         """The card's texts and what depends on the params alone (so shape passes need not redo it)."""

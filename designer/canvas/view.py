@@ -641,8 +641,7 @@ class GraphView(QGraphicsView):
     # ----- painting -------------------------------------------------------------------------------------
     def restyle(self) -> None:
         """Re-read the style after a light/dark switch: texts are re-measured, everything repainted."""
-        for item in self.graph_scene.nodes.values():
-            self.graph_scene._update_texts(item)
+        self.graph_scene.restyle()
         self.viewport().update()
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
