@@ -166,7 +166,7 @@ class FileOps(QObject):
             box.setWindowTitle("Could Not Save")
             box.setText(f"The design could not be saved to\n{os.path.abspath(path)}")
             box.setInformativeText(
-                f"{_full_stop(exc.message[:1].upper() + exc.message[1:])}\n\nNothing was lost: the design is still open with all its changes. "
+                f"{_full_stop(_where_and_why(exc))}\n\nNothing was lost: the design is still open with all its changes. "
                 f"Try Save As… to choose another place."
             )
             box.exec()
@@ -190,6 +190,12 @@ class FileOps(QObject):
         if answer != QMessageBox.StandardButton.Yes:
             return False
         return self.open_path(self.document.path, ask=False)
+
+
+def _where_and_why(exc: project.ProjectError) -> str:
+    """The save error's sentence, after the place in the design when it names one (a node and field)."""
+    text = f"{exc.location}: {exc.message}" if exc.location else exc.message
+    return text[:1].upper() + text[1:]
 
 
 def _full_stop(text: str) -> str:
