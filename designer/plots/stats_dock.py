@@ -93,14 +93,24 @@ def _elide(text: str) -> str:
 
 
 class LayerAxis(pg.AxisItem):
-    """A bottom axis naming the layer under each column, thinned so no two names overlap."""
+    """A bottom axis naming the layer under each column, thinned so no two names overlap.
+
+    The selected layer is always named (its neighbours' names make room), so every name can be read:
+    select the layer, or hover its column."""
 
     def __init__(self) -> None:
         super().__init__("bottom")
         self.setStyle(hideOverlappingLabels=False)  # the last name may reach into the margin beyond the axis
         self.labels: list[str] = []
+        self.selected: int | None = None
         self._step = 1
         self._widest = 0.0
+
+    def set_selected(self, index: int | None) -> None:
+        if index != self.selected:
+            self.selected = index
+            self.picture = None
+            self.update()
 
     def set_labels(self, labels: list[str]) -> None:
         self.labels = [_elide(t) for t in labels]
@@ -118,11 +128,13 @@ class LayerAxis(pg.AxisItem):
         self._step = max(1, math.ceil((self._widest + 12) / max(pixels_per_layer, 1e-9)))
         every = list(range(first, last + 1))
         major = [i for i in every if i % self._step == 0]
+        if self.selected is not None and first <= self.selected <= last and self._step > 1:
+            major = sorted([i for i in major if abs(i - self.selected) >= self._step] + [self.selected])
         return [(self._step, major)] + ([(1, every)] if self._step > 1 else [])
 
     def tickStrings(self, values, scale, spacing):
         if spacing == 1 and self._step > 1:
-            return [""] * len(values)  # the thin ticks between named ones
+            return [""] * len(values)  # the thin ticks between named ones (never the selected one's name twice)
         return [self.labels[int(round(v))] if 0 <= int(round(v)) < len(self.labels) else "" for v in values]
 
 
@@ -468,6 +480,7 @@ class StatsPanel(QWidget):
         if self.series is None:
             return
         index = self.series.index(node_ids[0]) if len(node_ids) == 1 else None
+        self.ladder_axis.set_selected(index)
         for band in self.selection_bands:
             band.setVisible(index is not None)
             if index is not None:

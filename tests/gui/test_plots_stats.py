@@ -210,3 +210,19 @@ def test_value_labels_never_stack_on_a_short_plot(panel, qtbot):
         levels = axis.tickSpacing(low, high, axis.geometry().height())
         spacing = levels[0][0]
         assert spacing * axis.geometry().height() / (high - low) >= 22
+
+
+def test_the_selected_layer_is_always_named_on_the_axis(panel, qtbot):
+    panel.resize(420, 300)
+    qtbot.wait(50)
+    axis = panel.ladder_axis
+    low, high = panel.ladder_plot.getViewBox().viewRange()[0]
+    width = axis.geometry().width()
+    step, named = axis.tickValues(low, high, width)[0]
+    assert step > 1, "the panel is narrow enough to thin the names"
+    hidden = next(i for i in range(len(panel.series)) if i not in named)
+    panel.document.select([panel.series.ids[hidden]])
+    step, named = axis.tickValues(low, high, width)[0]
+    assert hidden in named
+    assert all(abs(i - hidden) >= step for i in named if i != hidden)
+    assert axis.tickStrings([hidden], 1, step) == [panel.series.labels[hidden][:14]]
