@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import networkx as nx
 
-from designer.core import catalog
+from designer.core.block_runs import BlockRunner, InnerNode, InstanceRun, expand, instance_inferred
 from designer.core.graph import (
     Edge,
     EdgeAdded,
@@ -50,6 +50,7 @@ class NodeResult(NamedTuple):
     blocked_by: str | None = None
     params: int | None = None
     display: SymbolicShape | None = None  # the shape with the open batch written as N (symbolic designs only)
+    inner: InstanceRun | None = None  # a block instance: the run of its copies (inner nodes' results)
 
     @property
     def display_shape(self) -> SymbolicShape | None:
@@ -94,9 +95,10 @@ class ShapeEngine:
     follows N and is shown as such, and a design must work for both to count as working.
     """
 
-    def __init__(self, graph: Graph, batch: int = PRIMARY_BATCH) -> None:
+    def __init__(self, graph: Graph, batch: int = PRIMARY_BATCH, runner: BlockRunner | None = None) -> None:
         self.graph = graph
         self.batch = batch
+        self._runner = runner or BlockRunner(batch)  # block instances' runs, memoized (shared with inner engines)
         self._results: dict[str, NodeResult] = {}
         self._open_inputs: set[str] = {n.id for n in graph.nodes() if _leaves_batch_open(n)}
         self._shadow: ShapeEngine | None = None
@@ -154,6 +156,18 @@ class ShapeEngine:
 
     def total_params(self) -> int:
         return sum(r.params or 0 for r in self._public.values())
+
+    def inner_nodes(self) -> list[InnerNode]:
+        """Every node inside every block instance, depth first, with ids as paths (``layer2_0/conv1``).
+
+        With an open batch, an inner size that follows N reads N as everywhere else.
+        """
+        public = self._public
+        inner = list(expand({n: public[n] for n in self.order() if public[n].inner is not None}))
+        if self._shadow is None:
+            return inner
+        shadow = {i.path: i.result for i in expand(self._shadow._results)}
+        return [i._replace(result=_merge(i.result, shadow[i.path])) if i.path in shadow else i for i in inner]
 
     # ----- change tracking ---------------------------------------------------------------------
     def _on_event(self, event: GraphEvent) -> None:
@@ -290,13 +304,14 @@ class ShapeEngine:
     # ----- one node ----------------------------------------------------------------------------
     def _compute(self, node_id: str) -> NodeResult:
         node = self.graph.node(node_id)
-        spec = catalog.get(node.type_name)
+        spec = self.graph.spec(node.type_name)
         key = self._keys.get(node_id)
         if key is None:
             # repr of JSON-like params is exact and type-aware (1, 1.0 and True differ) and fast.
-            key = self._keys[node_id] = (node.type_name, repr(node.params))
+            key = self._keys[node_id] = (node.type_name, repr(node.params), node.repeat)
         if key not in self._counts:
-            self._counts[key] = _count_params(spec, spec.resolve(node.params))
+            count = _count_params(spec, spec.resolve(node.params))
+            self._counts[key] = count * (node.repeat or 1) if count is not None else None
         params = self._counts[key]
         if node_id in self._cyclic:
             label = f"{node.type_name} '{node.label}'"
@@ -317,6 +332,11 @@ class ShapeEngine:
                 root = upstream.blocked_by if upstream is not None and upstream.blocked_by else source_id
                 return NodeResult(blocked_by=root, params=params)
             shapes.append(upstream.shape)
+        if spec.kind == "block":
+            run, output, error = self._runner.run(self.graph, node, shapes)
+            if error is not None:
+                return NodeResult(error=error, params=params, inner=run)
+            return NodeResult(shape=output, inferred=instance_inferred(self.graph, node, shapes, output), params=params, inner=run)
         memo_key = (key, tuple(shapes))
         inferred = self._memo.get(memo_key)
         if inferred is not None:
