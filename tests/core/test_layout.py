@@ -6,7 +6,16 @@ import pytest
 
 from designer.core import examples, layout
 from designer.core.graph import Edge, Graph, Node
-from designer.core.layout import CARD_HEIGHT, CARD_WIDTH, LR, TB, auto_layout, edge_route, flow_direction, layered_layout
+from designer.core.layout import (
+    CARD_HEIGHT,
+    CARD_WIDTH,
+    LR,
+    TB,
+    auto_layout,
+    edge_route,
+    flow_direction,
+    layered_layout,
+)
 
 
 def graph_of(edges, isolated=()):
