@@ -97,6 +97,7 @@ def edge_controls(
     return (x0 + reach, y0), (x1 - reach, y1)
 
 
+LABEL_PX = 15  # the size labels' font size (scene units); style and the diagram writer both use it
 LABEL_HEIGHT = 21.0
 LABEL_PAD_X = 6.0
 LABEL_OFFSET = 4.0  # from the output port to the label

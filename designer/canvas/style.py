@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QFontMetricsF, QGuiApplication, QPen
 
+from designer.canvas import geometry, palette
+
 # Level of detail (the view's scale): below DETAIL nodes are plain boxes and edges plain lines;
 # edge labels need LABEL to be readable; below OVERVIEW the view draws the whole graph in a few batched calls.
 DETAIL_LOD = 0.45
@@ -19,32 +21,11 @@ OVERVIEW_LOD = 0.2
 # Edge size labels: the product's headline, so large and bold in the sans font (tesseract read 14 of 14
 # sizes in bold DejaVu Sans at 10 px, but 4 of 14 in the monospace font, whose × is tiny), and drawn
 # only where they come out at least LEGIBLE_PX high on screen.
-LABEL_PX = 14
+LABEL_PX = geometry.LABEL_PX
 LEGIBLE_PX = 10
 LABEL_LOD = LEGIBLE_PX / LABEL_PX
 
-_CATEGORY_LIGHT = {
-    "Graph": "#5f6b7a",
-    "Convolution": "#2f6fde",
-    "Pooling": "#0b9488",
-    "Resampling": "#6a4fd8",
-    "Normalization": "#d98a00",
-    "Activation": "#c2367a",
-    "Dropout": "#7a8696",
-    "Linear": "#2f9e44",
-    "Padding": "#9c6b3f",
-}
-_CATEGORY_DARK = {
-    "Graph": "#8d99a8",
-    "Convolution": "#5b93f5",
-    "Pooling": "#2dbfb0",
-    "Resampling": "#9580f0",
-    "Normalization": "#f0a531",
-    "Activation": "#e35d9f",
-    "Dropout": "#98a3b1",
-    "Linear": "#51c26a",
-    "Padding": "#c08a5a",
-}
+_CATEGORY_LIGHT, _CATEGORY_DARK = palette.CATEGORY_LIGHT, palette.CATEGORY_DARK
 
 
 @dataclass

@@ -84,6 +84,7 @@ class GraphView(QGraphicsView):
     """The canvas widget for one ``GraphScene``."""
 
     status_message = Signal(str)
+    explain_requested = Signal(str)  # a node id: show how its output size comes about (the inspector does)
 
     def __init__(self, scene: GraphScene, parent=None) -> None:
         super().__init__(scene, parent)
@@ -100,8 +101,7 @@ class GraphView(QGraphicsView):
         self._quick_add_edge: Edge | None = None  # set while the search inserts a layer on an edge
         self._paste_count: dict[str, int] = {}
         self._hovered: str | None = None  # the node under the pointer: its edges show sizes when zoomed out
-        # Commands the window adds to an edge's right-click menu (explaining a size lives above the canvas).
-        self.edge_menu_actions: list[QAction] = []
+        self.edge_menu_actions: list[QAction] = []  # commands the window adds to an edge's right-click menu
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         # Measured at 5,000 nodes: minimal updates keep a drag frame under a millisecond; full updates do not.
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
@@ -465,6 +465,9 @@ class GraphView(QGraphicsView):
         edge = item.edge
         if not item.isSelected():
             self.graph_scene.set_selection([], [edge])
+        explain = menu.addAction("Explain This Size")
+        explain.setStatusTip("Show how this size comes about, with the formula and your numbers")
+        explain.triggered.connect(lambda: self.explain_edge(edge))
         insert = menu.addAction("Insert Layer Here…")
         insert.setStatusTip("Put a new layer on this edge, between its two layers")
         insert.triggered.connect(lambda: self.open_insert_on_edge(edge, scene_pos))
@@ -474,6 +477,12 @@ class GraphView(QGraphicsView):
         delete = menu.addAction("Delete Edge")
         delete.triggered.connect(lambda: self._apply(Disconnect(edge)))
         return menu
+
+    def explain_edge(self, edge: Edge) -> None:
+        """Select the layer the edge's size comes from, so the inspector explains it."""
+        if edge.source in self.graph_scene.nodes:
+            self.graph_scene.set_selection([edge.source])
+            self.explain_requested.emit(edge.source)
 
     def open_insert_on_edge(self, edge: Edge, scene_pos: QPointF) -> QuickAdd:
         """The layer search; the chosen layer goes on ``edge`` (between its source and its target)."""
@@ -707,42 +716,48 @@ class GraphView(QGraphicsView):
             lines += [QLineF(rect.left(), y, rect.right(), y) for y in ys]
             painter.drawLines(lines)
 
-    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
-        """Zoomed out, the edges of the hovered and selected layers still show their sizes, in screen space."""
+    def screen_labels(self) -> list[tuple[QRectF, str]]:
+        """Zoomed out (labels below a legible size), the sizes on the edges of the hovered and selected
+        layers and of selected edges: pills in viewport pixels, at full size, none on top of another."""
         if self.zoom() >= style.LABEL_LOD:
-            return
+            return []
         scene = self.graph_scene
-        focus = set(scene.selected_node_ids()[:50])
-        if self._hovered in scene.nodes:
-            focus.add(self._hovered)
-        labelled: list[tuple[QPointF, str]] = []
+        focus = list(scene.selected_node_ids()[:50])
+        if self._hovered in scene.nodes and self._hovered not in focus:
+            focus.append(self._hovered)
+        anchors: list[tuple[QPointF, str]] = []
         graph = self.document.graph
         for node_id in focus:
             for edge in graph.in_edges(node_id) + graph.out_edges(node_id):
                 item = scene.edges.get(edge)
                 if item is not None and item.label:
-                    labelled.append((item.label_anchor() if item.show_label else QPointF(*item.route()[0]), item.label))
+                    anchors.append((item.label_anchor() if item.show_label else QPointF(*item.route()[0]), item.label))
             node = scene.nodes.get(node_id)
             if node is not None and node.output_label:
-                labelled.append((node.mapToScene(node.output_label_rect().center()), node.output_label))
+                anchors.append((node.mapToScene(node.output_label_rect().center()), node.output_label))
         for edge in scene.selected_edges()[:50]:
             item = scene.edges.get(edge)
             if item is not None and item.label:
-                labelled.append((item.label_anchor(), item.label))
-        if not labelled:
+                anchors.append((item.label_anchor(), item.label))
+        s = style.current()
+        pills: list[tuple[QRectF, str]] = []
+        for x, y, text in dict.fromkeys((a.x(), a.y(), t) for a, t in anchors):
+            centre = self.viewportTransform().map(QPointF(x, y))
+            width = s.label_width(text) + 2 * geo.LABEL_PAD_X
+            pill = QRectF(centre.x() - width / 2, centre.y() - geo.LABEL_HEIGHT / 2, width, geo.LABEL_HEIGHT)
+            while any(pill.intersects(other) for other, _ in pills):
+                pill.translate(0, geo.LABEL_HEIGHT + 2)
+            pills.append((pill, text))
+        return pills
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        pills = self.screen_labels()
+        if not pills:
             return
         s = style.current()
         painter.save()
-        transform = painter.worldTransform()
         painter.resetTransform()
-        taken: list[QRectF] = []
-        for anchor, text in dict.fromkeys(labelled):
-            centre = transform.map(anchor)
-            width = s.label_width(text) + 2 * geo.LABEL_PAD_X
-            pill = QRectF(centre.x() - width / 2, centre.y() - geo.LABEL_HEIGHT / 2, width, geo.LABEL_HEIGHT)
-            while any(pill.intersects(other) for other in taken):  # never on top of another label
-                pill.translate(0, geo.LABEL_HEIGHT + 2)
-            taken.append(pill)
+        for pill, text in pills:
             paint_size_label(painter, s, pill, text)
         painter.restore()
 

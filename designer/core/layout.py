@@ -36,12 +36,15 @@ DIRECTIONS = (TB, LR)
 CARD_WIDTH, CARD_HEIGHT = 140, 62
 # Room between layers: top to bottom it holds an edge size label (about 20 high) and the turns of
 # routed edges; left to right it must hold the label's whole width (a size such as 64×512×32×32).
-RANK_GAP = {TB: 48, LR: 150}
+RANK_GAP = {TB: 46, LR: 150}
 ORDER_GAP = {TB: 40, LR: 30}
 DUMMY_ROOM = 24  # the lane a long edge takes beside the cards it passes
-BAND_GAP = 90  # between wrapped bands, where the edges from one band to the next run
-MIN_BAND_LAYERS = 4  # a short design stays one band; a band holds at least this many layers
+BAND_GAP = 64  # between wrapped bands, where the edges from one band to the next run
+MIN_BAND_LAYERS = 3  # a band holds at least this many layers
 TARGET_ASPECT = 1.3  # width / height of the canvas in a typical window with its docks open
+# The scene area such a canvas (about 750×580 pixels in a 1280×800 window) shows at a zoom where the
+# size labels are still legible (0.75): a drawing within it needs no wrapping into bands.
+ROOM = (1000.0, 770.0)
 SWEEPS = 6
 
 Size = tuple[float, float]
@@ -280,8 +283,6 @@ def _isotonic(wanted: list[float], gaps: list[float]) -> list[float]:
 def _bands(layers, across, along_size, extent, direction, aspect) -> list[range]:
     """Cut the layers into consecutive bands so the whole drawing's shape is closest to ``aspect``."""
     count = len(layers)
-    if count <= MIN_BAND_LAYERS * 2:
-        return [range(count)]
     rank_gap = RANK_GAP[direction]
     spans = []
     for layer in layers:
@@ -306,7 +307,9 @@ def _bands(layers, across, along_size, extent, direction, aspect) -> list[range]
         width, length, ranges = shape(per_band)
         if direction == LR:
             width, length = length, width
-        # The zoom at which the drawing fits a window of this aspect: the larger, the more legible.
+        if width <= ROOM[0] and length <= ROOM[1]:
+            return ranges  # the fewest bands that fit a window at a legible zoom
+        # Else the zoom at which the drawing fits a window of this aspect: the larger, the more legible.
         scale = min(aspect / max(width, 1.0), 1.0 / max(length, 1.0))
         if best is None or scale > best[0] * (1 + 1e-9):
             best = (scale, ranges)
@@ -338,6 +341,10 @@ def _place(layers, across, along_size, extent, bands, direction) -> dict[str, tu
 # ----- edge routes ------------------------------------------------------------------------------------
 
 ROUTE_CLEARANCE = 14  # how far a detour keeps from the cards it goes around
+# Where a detour turns: past the size label after the output (which sits in the first ~28 units of the
+# gap top to bottom, ~130 left to right), and close before the input, so both runs share one lane.
+EXIT_TURN = {TB: 34, LR: 128}
+ENTRY_TURN = 12
 
 
 def edge_route(start: Point, end: Point, cards: Iterable[Rect], direction: str = TB) -> list[Point]:
@@ -352,19 +359,20 @@ def edge_route(start: Point, end: Point, cards: Iterable[Rect], direction: str =
         flip = [(t, l, b, r) for l, t, r, b in cards]  # noqa: E741
         route = edge_route((start[1], start[0]), (end[1], end[0]), flip, TB)
         return [(y, x) for x, y in route]
+    return _route_down(start, end, list(cards), EXIT_TURN[direction])
+
+
+def _route_down(start: Point, end: Point, cards: list[Rect], exit_turn: float) -> list[Point]:
     (x0, y0), (x1, y1) = start, end
-    cards = list(cards)
     if y1 - y0 > 2 * ROUTE_CLEARANCE and not any(_segment_hits(start, end, c) for c in cards):
         return [start, end]
-    turn = ROUTE_CLEARANCE + 12
-    low, high = min(y0 + turn, y1 - turn), max(y0 + turn, y1 - turn)
+    if y1 - y0 < exit_turn + ENTRY_TURN:  # close or backwards: turn halfway, or just past the label
+        exit_turn = min(exit_turn, max((y1 - y0) / 2, 0)) if y1 > y0 else exit_turn
+    out_y, in_y = y0 + exit_turn, y1 - (ENTRY_TURN if y1 - y0 >= exit_turn + ENTRY_TURN or y1 <= y0 else (y1 - y0) / 2)
+    low, high = min(out_y, in_y), max(out_y, in_y)
     blocking = sorted((c[0], c[2]) for c in cards if c[3] > low and c[1] < high)
-    if not blocking and y1 - y0 > 2 * turn:
-        return [start, end]
     lane = _free_lane(blocking, (x0 + x1) / 2)
-    if y1 - y0 > 2 * turn and abs(lane - x0) < 1 and abs(lane - x1) < 1:
-        return [start, end]
-    return [start, (x0, y0 + turn), (lane, y0 + turn), (lane, y1 - turn), (x1, y1 - turn), end]
+    return [start, (x0, out_y), (lane, out_y), (lane, in_y), (x1, in_y), end]
 
 
 def _segment_hits(a: Point, b: Point, rect: Rect) -> bool:
