@@ -42,11 +42,11 @@ class InstanceRun:
     """What an instance computed: its block's name and one run per copy (several with ``repeat``)."""
 
     block: str
-    copies: tuple[CopyRun, ...]
+    copies: tuple[CopyRun, ...]  # the copies that ran: up to the first that fails
+    repeated: bool = False  # the instance has "repeat", so paths number its copies
 
     def copy_prefix(self, instance_id: str, k: int) -> str:
-        sep = blocks.PATH_SEPARATOR
-        return f"{instance_id}{sep}{k}" if len(self.copies) > 1 else instance_id
+        return f"{instance_id}{blocks.PATH_SEPARATOR}{k}" if self.repeated else instance_id
 
 
 class BlockRunner:
@@ -65,12 +65,11 @@ class BlockRunner:
         for k in range(node.repeat or 1):
             copy = self._copy(block, values, tuple(shapes))
             copies.append(copy)
-            run = InstanceRun(block.name, tuple(copies))
+            run = InstanceRun(block.name, tuple(copies), node.repeat is not None)
             if copy.failure is not None:
                 return run, None, _instance_error(block, node, run.copy_prefix(node.id, k), copy, values)
             shapes = list(copy.outputs)
-        run = InstanceRun(block.name, tuple(copies))
-        return run, shapes[0], None
+        return InstanceRun(block.name, tuple(copies), node.repeat is not None), shapes[0], None
 
     def _copy(self, block: blocks.BlockDef, values: dict, inputs: tuple[Shape, ...]) -> CopyRun:
         key = (block.name, id(block), block.revision, repr(values), inputs)

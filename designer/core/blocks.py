@@ -38,8 +38,25 @@ def is_reference(value: Any) -> bool:
 
 
 def bind(params: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
-    """``params`` with every reference replaced by its argument's value."""
-    return {k: values[v[ARG]] if is_reference(v) else v for k, v in params.items()}
+    """``params`` with every reference (also inside a list, ``[{"arg": "k"}, 1]``) replaced by its argument's value."""
+    return {k: _bound(v, values) for k, v in params.items()}
+
+
+def _bound(value: Any, values: Mapping[str, Any]) -> Any:
+    if is_reference(value):
+        return values[value[ARG]]
+    if isinstance(value, list):
+        return [_bound(v, values) for v in value]
+    return value
+
+
+def references(value: Any) -> list[str]:
+    """The argument names a param value refers to (itself, or items of a list)."""
+    if is_reference(value):
+        return [value[ARG]]
+    if isinstance(value, list):
+        return [name for item in value for name in references(item)]
+    return []
 
 
 def valid_block_name(name: Any) -> bool:
@@ -69,13 +86,19 @@ class BlockDef:
         self.name = name
         self.arguments = arguments
         self.graph = graph
-        self.revision = 0
+        self._edits = 0
         self._spec: LayerSpec | None = None
+        self._uses: set[str] | None = None
         graph.subscribe(self._on_event)
 
     def _on_event(self, _event: object) -> None:
-        self.revision += 1
-        self._spec = None
+        self._edits += 1
+        self._spec = self._uses = None
+
+    @property
+    def revision(self) -> int:
+        """Grows with every edit of this definition or of a block it uses (its results depend on both)."""
+        return self._edits + sum(self.graph.blocks[name].revision for name in self.uses() if name in self.graph.blocks)
 
     def inputs(self) -> list[str]:
         """The ids of its Input nodes: input port k is the k-th of them."""
@@ -87,14 +110,16 @@ class BlockDef:
 
     def uses(self) -> set[str]:
         """Names of the blocks its nodes are instances of."""
-        return {n.type_name for n in self.graph.nodes() if n.type_name in self.graph.blocks}
+        if self._uses is None:
+            self._uses = {n.type_name for n in self.graph.nodes() if n.type_name in self.graph.blocks}
+        return self._uses
 
     def argument_of(self, node_id: str, param: str | None) -> str | None:
         """The argument that inner node ``node_id``'s ``param`` refers to, if it refers to one."""
         if param is None or node_id not in self.graph:
             return None
-        value = self.graph.node(node_id).params.get(param)
-        return value[ARG] if is_reference(value) else None
+        found = references(self.graph.node(node_id).params.get(param))
+        return found[0] if found else None
 
     def values(self, given: Mapping[str, Any]) -> dict[str, Any]:
         """Every argument's value for an instance that gives ``given``: the defaults, overridden."""
@@ -203,17 +228,18 @@ def inner_problems(
         return []
     problems = []
     for param, value in params.items():
-        if is_reference(value) and value[ARG] not in arguments:
-            declared = ", ".join(arguments) or "none"
-            problems.append((param, f"{param} refers to the argument {value[ARG]!r}, which the block does not declare "
-                                    f"(its arguments: {declared})"))
+        for name in references(value):
+            if name not in arguments:
+                declared = ", ".join(arguments) or "none"
+                problems.append((param, f"{param} refers to the argument {name!r}, which the block does not declare "
+                                        f"(its arguments: {declared})"))
     if problems:
         return problems
     for param, sentence in check(bind(params, arguments)):
-        value = params.get(param)
-        if is_reference(value):
-            default = arguments[value[ARG]]
-            sentence = f"{param} takes the argument {value[ARG]}, whose default {short_repr(default)} does not fit: {sentence}"
+        used = references(params.get(param))
+        if used:
+            defaults = ", ".join(f"{name} = {short_repr(arguments[name])}" for name in dict.fromkeys(used))
+            sentence = f"{param} takes the argument's default ({defaults}), which does not fit: {sentence}"
         problems.append((param, sentence))
     return problems
 

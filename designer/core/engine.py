@@ -113,10 +113,17 @@ class ShapeEngine:
         self._keys: dict[str, tuple] = {}  # node id → (type, frozen params), dropped when params change
         self._counts: dict[tuple, int | None] = {}
         graph.subscribe(self._on_event)
+        # An edit inside a definition changes its instances. Engines the runner makes for one copy of a
+        # block (given a runner) live for one run and need not watch.
+        self._watched = list(graph.blocks.values()) if runner is None else []
+        for block in self._watched:
+            block.graph.subscribe(self._on_definition_event)
         self.refresh()
 
     def close(self) -> None:
         self.graph.unsubscribe(self._on_event)
+        for block in self._watched:
+            block.graph.unsubscribe(self._on_definition_event)
         if self._shadow is not None:
             self._shadow.close()
 
@@ -200,6 +207,10 @@ class ShapeEngine:
             # Messages name the node and its sources, so the node and its readers may read differently.
             self._dirty.add(event.node_id)
             self._dirty.update(self.graph.successors(event.node_id))
+
+    def _on_definition_event(self, _event: GraphEvent) -> None:
+        """Some definition changed: its instances (their revisions moved, so nothing stale is reused) rerun."""
+        self._dirty.update(n.id for n in self.graph.nodes() if n.type_name in self.graph.blocks)
 
     def _ensure_order(self) -> dict[str, int]:
         if self._order is None:
@@ -309,10 +320,11 @@ class ShapeEngine:
         if key is None:
             # repr of JSON-like params is exact and type-aware (1, 1.0 and True differ) and fast.
             key = self._keys[node_id] = (node.type_name, repr(node.params), node.repeat)
-        if key not in self._counts:
+        count_key = key if spec.kind != "block" else (*key, self.graph.blocks[node.type_name].revision)
+        if count_key not in self._counts:
             count = _count_params(spec, spec.resolve(node.params))
-            self._counts[key] = count * (node.repeat or 1) if count is not None else None
-        params = self._counts[key]
+            self._counts[count_key] = count * (node.repeat or 1) if count is not None else None
+        params = self._counts[count_key]
         if node_id in self._cyclic:
             label = f"{node.type_name} '{node.label}'"
             return NodeResult(
@@ -332,12 +344,9 @@ class ShapeEngine:
                 root = upstream.blocked_by if upstream is not None and upstream.blocked_by else source_id
                 return NodeResult(blocked_by=root, params=params)
             shapes.append(upstream.shape)
-        if spec.kind == "block":
-            run, output, error = self._runner.run(self.graph, node, shapes)
-            if error is not None:
-                return NodeResult(error=error, params=params, inner=run)
-            return NodeResult(shape=output, inferred=instance_inferred(self.graph, node, shapes, output), params=params, inner=run)
         memo_key = (key, tuple(shapes))
+        if spec.kind == "block":
+            return self._compute_instance(node, memo_key, shapes, params)
         inferred = self._memo.get(memo_key)
         if inferred is not None:
             return NodeResult(shape=inferred.shape, inferred=inferred, params=params)
@@ -360,6 +369,21 @@ class ShapeEngine:
             self._counts.clear()
         self._memo[memo_key] = inferred
         return NodeResult(shape=inferred.shape, inferred=inferred, params=params)
+
+
+    def _compute_instance(self, node, memo_key: tuple, shapes: list[Shape], params: int | None) -> NodeResult:
+        """A block instance: its definition run on these sizes (memoized like a layer's inference)."""
+        memo_key = (*memo_key, self.graph.blocks[node.type_name].revision)
+        found = self._memo.get(memo_key)
+        if found is None:
+            run, output, error = self._runner.run(self.graph, node, shapes)
+            if error is None:
+                found = NodeResult(shape=output, inferred=instance_inferred(self.graph, node, shapes, output), inner=run)
+            else:  # an error names the instance, so only successes are shared
+                found = NodeResult(error=error, inner=run)
+            if error is None:
+                self._memo[memo_key] = found
+        return found._replace(params=params)
 
 
 _MEMO_LIMIT = 100_000

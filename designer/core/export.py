@@ -327,6 +327,9 @@ def _value(value: Any, node: Node, param: str, spec: LayerSpec, arguments: dict[
         if arguments is None or value[blocks.ARG] not in arguments:
             raise ExportError(f"{_quote(node.label)}: {param} refers to an argument that is not declared")
         return arguments[value[blocks.ARG]]
+    if isinstance(value, list) and blocks.references(value):
+        items = [_value(v, node, param, spec, arguments) for v in value]
+        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
     return _literal(value, node, param, spec)
 
 

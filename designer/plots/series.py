@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from designer.core import catalog
 from designer.core.engine import ShapeEngine
 from designer.core.graph import Graph
 from designer.core.shapes import Shape, format_count, format_shape
@@ -84,12 +83,12 @@ def _ladder(shape: Shape | None) -> tuple[int | None, int | None]:
 
 def build(graph: Graph, engine: ShapeEngine) -> Series:
     stats = compute_stats(graph, engine)
-    rows = [s for s in stats.nodes.values() if catalog.get(s.type_name).kind != "output"]
+    rows = [s for s in stats.nodes.values() if graph.spec(s.type_name).kind != "output"]
     ladder = [_ladder(s.shape) for s in rows]
     return Series(
         ids=tuple(s.node_id for s in rows),
         labels=tuple(s.label for s in rows),
-        categories=tuple(catalog.get(s.type_name).category for s in rows),
+        categories=tuple(graph.spec(s.type_name).category for s in rows),
         statuses=tuple(s.status for s in rows),
         shapes=tuple(s.shape for s in rows),
         params=tuple(s.params for s in rows),

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 )
 
 from designer.canvas import style
-from designer.core import catalog
 from designer.core.edits import Rename, SetParams
 from designer.core.errors import GraphError
 from designer.core.graph import NodeRenamed, ParamsChanged
@@ -149,7 +148,7 @@ class Inspector(QScrollArea):
             self._several = count
             return
         node = self.document.graph.node(node_id)
-        spec = catalog.get(node.type_name)
+        spec = self.document.graph.spec(node.type_name)
         self.title.setText(f"{spec.type_name}")
         self.title.setToolTip(spec.signature())
         self.description.setText(f"{spec.category} · {spec.description}")

@@ -17,7 +17,7 @@ from designer import __version__
 from designer.canvas import style
 from designer.canvas.scene import GraphScene
 from designer.canvas.view import GraphView
-from designer.core import catalog, stats
+from designer.core import stats
 from designer.core.graph import NodeAdded, NodeRemoved, NodeRenamed
 from designer.core.shapes import format_count
 from designer.document.document import Document
@@ -171,7 +171,7 @@ class MainWindow(QMainWindow):
     def totals(self) -> tuple[int, int, int]:
         """(layers, parameters, errors): layers count every node but the graph's inputs and outputs."""
         graph, engine = self.document.graph, self.document.engine
-        layers = sum(1 for node in graph.nodes() if catalog.get(node.type_name).kind not in ("input", "output"))
+        layers = sum(1 for node in graph.nodes() if graph.spec(node.type_name).kind not in ("input", "output"))
         return layers, engine.total_params(), len(engine.problems())
 
     def update_costs(self) -> None:

@@ -235,3 +235,44 @@ def test_edits_keep_instance_rules():
     spec = graph.spec("Residual")
     assert spec.kind == "block" and spec.param_names == ("channels",)
     assert copy.deepcopy(spec.param("channels").default) == 16
+
+
+def test_editing_a_definition_updates_every_instance_as_a_fresh_pass_would():
+    graph, engine = engine_for(bd.unet())
+    double = graph.blocks["DoubleConv"].graph  # used by inc directly and by down1/down2/up1/up2 inside blocks
+    double.set_params("conv2", {"in_channels": {"arg": "cout"}, "out_channels": {"arg": "cout"}, "kernel_size": 3,
+                                "padding": 0, "bias": False})
+    changes = engine.refresh()
+    fresh = ShapeEngine(graph)
+    assert {"inc", "down1", "up2"} <= changes.nodes
+    for node_id in graph.node_ids():
+        assert engine.result(node_id)[:6] == fresh.result(node_id)[:6], node_id
+    assert engine.result("inc").shape == (1, 8, 62, 62)
+    assert engine.total_params() == fresh.total_params()
+
+
+def test_references_inside_lists_bind_and_export(tmp_path):
+    import torch
+
+    data = bd.residual_stage(repeat=2)
+    conv = _node(data, "conv", "Residual")["params"]
+    conv["kernel_size"], conv["padding"] = [{"arg": "k"}, {"arg": "k"}], [{"arg": "pad"}, 1]
+    data["blocks"]["Residual"]["arguments"].update(k=3, pad=1)
+    _node(data, "stage")["params"].update(k=5, pad=2)
+    graph, engine = engine_for(data)
+    inner = block_runs.find_path({n: engine.result(n) for n in graph.node_ids()}, "stage/0/conv")
+    assert inner.node.params["kernel_size"] == [5, 5]
+    assert inner.result.shape == (2, 32, 16, 14)  # 16 + 2·2 − 5 + 1 rows, 16 + 2·1 − 5 + 1 columns
+    assert engine.result("stage").error is not None  # the Add inside cannot add 16×14 to 16×16
+    _node(data, "stage")["params"].update(pad=[2, 2][0])
+    conv["padding"] = [{"arg": "pad"}, {"arg": "pad"}]
+    graph, engine = engine_for(data)
+    assert engine.result("y").shape == (2, 8, 16, 16)
+    from designer.core.export import export
+    from tests.core.test_export import load_module
+
+    result = export(graph)
+    assert "kernel_size=(k, k)" in result.code
+    module, _ = load_module(result.code, tmp_path, "listref")
+    with torch.no_grad():
+        assert tuple(getattr(module, result.class_name)()(torch.randn(2, 32, 16, 16)).shape) == (2, 8, 16, 16)
