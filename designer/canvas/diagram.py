@@ -53,13 +53,20 @@ def label_width(text: str) -> float:
     return len(text) * _LABEL_CHAR
 
 
-def diagram_svg(graph: Graph, theme: str = LIGHT, only: Iterable[str] | None = None, engine: ShapeEngine | None = None) -> str:
-    """The SVG text of ``graph`` (or of the nodes in ``only`` and the edges among them)."""
+def diagram_svg(
+    graph: Graph,
+    theme: str = LIGHT,
+    only: Iterable[str] | None = None,
+    engine: ShapeEngine | None = None,
+    vertical: bool | None = None,
+) -> str:
+    """The SVG text of ``graph`` (or of the nodes in ``only`` and the edges among them); data flows down
+    when ``vertical`` (default: the way the design's positions run)."""
     colours = _THEMES[theme]
     own_engine = engine is None
     engine = engine or ShapeEngine(graph)
     try:
-        return _svg(graph, colours, set(only) if only is not None else None, engine)
+        return _svg(graph, colours, set(only) if only is not None else None, engine, vertical)
     finally:
         if own_engine:
             engine.close()
@@ -82,8 +89,9 @@ def _input_count(graph: Graph, node_id: str) -> int:
     return geo.shown_input_count(1, 1, connected)
 
 
-def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine) -> str:
-    positions, vertical = _positions(graph)
+def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, vertical: bool | None) -> str:
+    positions, flows_down = _positions(graph)
+    vertical = flows_down if vertical is None else vertical
     shown = [n for n in graph.node_ids() if only is None or n in only]
     counts = {n: _input_count(graph, n) for n in shown}
     rects = {}
@@ -148,23 +156,32 @@ def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine) 
 
 
 class _Index:
-    """Cards by their top edge, so an edge asks only about the cards between its ends."""
+    """Cards in a coarse grid, so an edge asks only about the cards around its ends."""
+
+    CELL = 400.0
 
     def __init__(self, rects) -> None:
-        self.rects = sorted(rects.items(), key=lambda item: item[1][1])
-        self.tops = [r[1] for _, r in self.rects]
-        self.tallest = max((r[3] - r[1] for _, r in self.rects), default=0)
+        self.cells: dict[tuple[int, int], list[tuple[str, tuple[float, float, float, float]]]] = {}
+        for node_id, r in rects.items():
+            for key in self._keys(r[0], r[1], r[2], r[3]):
+                self.cells.setdefault(key, []).append((node_id, r))
+
+    def _keys(self, left, top, right, bottom):
+        c = self.CELL
+        for i in range(int(left // c), int(right // c) + 1):
+            for j in range(int(top // c), int(bottom // c) + 1):
+                yield i, j
 
     def near(self, a, b, skip) -> list[tuple[float, float, float, float]]:
-        import bisect
-
-        low, high = min(a[1], b[1]) - geo.NODE_WIDTH - self.tallest, max(a[1], b[1]) + geo.NODE_WIDTH
-        xl, xr = min(a[0], b[0]) - 2 * geo.NODE_WIDTH, max(a[0], b[0]) + 2 * geo.NODE_WIDTH
-        found = []
-        for node_id, r in self.rects[bisect.bisect_left(self.tops, low) : bisect.bisect_right(self.tops, high)]:
-            if node_id not in skip and r[2] > xl and r[0] < xr:
-                found.append(r)
-        return found
+        reach = geo.NODE_WIDTH
+        left, right = min(a[0], b[0]) - reach, max(a[0], b[0]) + reach
+        top, bottom = min(a[1], b[1]) - reach, max(a[1], b[1]) + reach
+        found: dict[str, tuple[float, float, float, float]] = {}
+        for key in self._keys(left, top, right, bottom):
+            for node_id, r in self.cells.get(key, ()):
+                if node_id not in skip and r[2] > left and r[0] < right and r[3] > top and r[1] < bottom:
+                    found[node_id] = r
+        return list(found.values())
 
 
 def _straight_room(points, vertical: bool) -> float:

@@ -181,5 +181,5 @@ class EdgeItem(QGraphicsItem):
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
         text = self.shown_label()
-        if text and lod >= style.LABEL_LOD:
+        if text and style.labels_legible(lod):
             paint_size_label(painter, s, self._label_rect, text, selected)

@@ -194,7 +194,7 @@ class NodeItem(QGraphicsItem):
         self._paint_ports(painter, s)
         if self.status == "error" or self.has_warnings:
             self._paint_badge(painter, s)
-        if self.output_label and lod >= style.LABEL_LOD:
+        if self.output_label and style.labels_legible(lod):
             painter.setOpacity(1.0)
             paint_size_label(painter, s, self._label_rect, self.output_label, selected)
 

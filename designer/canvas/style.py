@@ -25,6 +25,12 @@ LABEL_PX = geometry.LABEL_PX
 LEGIBLE_PX = 10
 LABEL_LOD = LEGIBLE_PX / LABEL_PX
 
+
+def labels_legible(lod: float) -> bool:
+    """Whether size labels drawn at this scale come out at least LEGIBLE_PX high (a rounding's slack:
+    Fit may choose exactly LABEL_LOD, and the painter's level of detail is a square root of it squared)."""
+    return lod >= LABEL_LOD - 1e-6
+
 _CATEGORY_LIGHT, _CATEGORY_DARK = palette.CATEGORY_LIGHT, palette.CATEGORY_DARK
 
 

@@ -606,7 +606,7 @@ class GraphView(QGraphicsView):
         hovered = item.node_id if item is not None else None
         if hovered != self._hovered:
             self._hovered = hovered
-            if self.zoom() < style.LABEL_LOD:
+            if not style.labels_legible(self.zoom()):
                 self.viewport().update()
 
     def restore_cursor(self) -> None:
@@ -719,7 +719,7 @@ class GraphView(QGraphicsView):
     def screen_labels(self) -> list[tuple[QRectF, str]]:
         """Zoomed out (labels below a legible size), the sizes on the edges of the hovered and selected
         layers and of selected edges: pills in viewport pixels, at full size, none on top of another."""
-        if self.zoom() >= style.LABEL_LOD:
+        if style.labels_legible(self.zoom()):
             return []
         scene = self.graph_scene
         focus = list(scene.selected_node_ids()[:50])

@@ -45,7 +45,7 @@ TARGET_ASPECT = 1.3  # width / height of the canvas in a typical window with its
 # The scene area such a canvas (about 750×580 pixels in a 1280×800 window) shows at a zoom where the
 # size labels are still legible (0.75): a drawing within it needs no wrapping into bands.
 ROOM = (1000.0, 770.0)
-SWEEPS = 6
+SWEEPS = 4
 
 Size = tuple[float, float]
 Point = tuple[float, float]
@@ -228,35 +228,35 @@ def _barycenter(v: str, position: dict[str, int], current: dict[str, int], neigh
     return sum(linked) / len(linked) if linked else current[v]
 
 
-def _gap(a: str, b: str, extent, direction: str) -> float:
-    """Distance between the centres of neighbours ``a`` and ``b`` in a layer."""
-    half = (DUMMY_ROOM if isinstance(a, _Dummy) else extent[a][0] + ORDER_GAP[direction]) / 2
-    half += (DUMMY_ROOM if isinstance(b, _Dummy) else extent[b][0] + ORDER_GAP[direction]) / 2
-    return half
-
-
 def _assign_across(layers, chains, extent, direction) -> dict[str, float]:
     """Centre of every vertex across the flow: near its neighbours' mean, never closer than its gap."""
+    half = {
+        v: (DUMMY_ROOM if isinstance(v, _Dummy) else extent[v][0] + ORDER_GAP[direction]) / 2 for layer in layers for v in layer
+    }
+    gaps_of = [[half[layer[i - 1]] + half[layer[i]] for i in range(1, len(layer))] for layer in layers]
     centre: dict[str, float] = {}
-    for layer in layers:
+    for layer, gaps in zip(layers, gaps_of):
         x = 0.0
         for i, v in enumerate(layer):
             if i:
-                x += _gap(layer[i - 1], v, extent, direction)
+                x += gaps[i - 1]
             centre[v] = x
     above, below = chains["above"], chains["below"]
     for sweep in range(4):
         downward = sweep % 2 == 0
+        neighbours = above if downward else below
         indices = range(1, len(layers)) if downward else range(len(layers) - 2, -1, -1)
         for r in indices:
             layer = layers[r]
             wanted = []
             for v in layer:
-                linked = above[v] if downward else below[v]
+                linked = neighbours[v]
                 # Dummies follow their edge strictly, so long edges run straight.
                 wanted.append(sum(centre[u] for u in linked) / len(linked) if linked else centre[v])
-            gaps = [_gap(layer[i - 1], layer[i], extent, direction) for i in range(1, len(layer))]
-            for v, x in zip(layer, _isotonic(wanted, gaps)):
+            if len(layer) == 1:
+                centre[layer[0]] = wanted[0]
+                continue
+            for v, x in zip(layer, _isotonic(wanted, gaps_of[r])):
                 centre[v] = x
     return centre
 
@@ -290,11 +290,16 @@ def _bands(layers, across, along_size, extent, direction, aspect) -> list[range]
         xe = [(across[v] + (DUMMY_ROOM / 2 if isinstance(v, _Dummy) else extent[v][0] / 2)) for v in layer]
         spans.append((min(xs), max(xe)))
 
+    lefts, rights = [s[0] for s in spans], [s[1] for s in spans]
+    prefix = [0.0]
+    for size in along_size:
+        prefix.append(prefix[-1] + size + rank_gap)
+
     def shape(per_band: int) -> tuple[float, float, list[range]]:
         ranges = [range(start, min(start + per_band, count)) for start in range(0, count, per_band)]
-        width = sum(max(spans[r][1] for r in band) - min(spans[r][0] for r in band) for band in ranges)
+        width = sum(max(rights[b.start : b.stop]) - min(lefts[b.start : b.stop]) for b in ranges)
         width += BAND_GAP * (len(ranges) - 1)
-        length = max(sum(along_size[r] + rank_gap for r in band) for band in ranges)
+        length = max(prefix[b.stop] - prefix[b.start] for b in ranges)
         return width, length, ranges
 
     best: tuple[float, list[range]] | None = None
