@@ -99,6 +99,23 @@ def migrate(data: dict, version: int, current: int = FORMAT_VERSION, steps: dict
     return data
 
 
+# ----- the design's name -----------------------------------------------------------------------------
+UNTITLED = "Untitled"  # the name of a design nobody has named
+
+
+def file_stem(path: str | os.PathLike) -> str:
+    """``my_gan`` for ``/home/me/my_gan.json``: what a design kept in that file is called."""
+    return os.path.splitext(os.path.basename(os.fspath(path)))[0] or UNTITLED
+
+
+def name_following_file(name: str, path: str | os.PathLike, previous_path: str | os.PathLike | None = None) -> str:
+    """The design's name once it lives in ``path``: the file's name while the design has none of its own
+    (it is still Untitled, or has been following ``previous_path``); a name someone gave it stays."""
+    if not name.strip() or name == UNTITLED or (previous_path is not None and name == file_stem(previous_path)):
+        return file_stem(path)
+    return name
+
+
 # ----- loading -------------------------------------------------------------------------------------
 def load(path: str | os.PathLike) -> Graph:
     """Read a project file (any path, any extension; UTF-8, a byte order mark is tolerated)."""
@@ -259,7 +276,7 @@ def _unknown_keys(record: dict, known: tuple[str, ...], source: str, where: str,
 
 def _build(data: dict, source: str) -> Graph:
     _unknown_keys(data, _PROJECT_KEYS, source, "the top level", "a project")
-    name = data.get("name", "Untitled")
+    name = data.get("name", UNTITLED)
     if not isinstance(name, str):
         raise ProjectError(f"\"name\" must be a text, got {short_repr(name)}", source)
     graph = Graph(name, _blocks(data.get("blocks", {}), source))
