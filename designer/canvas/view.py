@@ -83,6 +83,7 @@ class GraphView(QGraphicsView):
     """The canvas widget for one ``GraphScene``."""
 
     status_message = Signal(str)
+    enter_requested = Signal(str)  # a block instance was double-clicked: look inside it
 
     def __init__(self, scene: GraphScene, parent=None) -> None:
         super().__init__(scene, parent)
@@ -239,7 +240,7 @@ class GraphView(QGraphicsView):
 
     def add_node_at(self, type_name: str, scene_pos: QPointF | None = None) -> str | None:
         """Add a ``type_name`` layer centred on ``scene_pos``; returns its id (None if refused)."""
-        if not catalog.exists(type_name):
+        if not self.document.graph.knows_type(type_name):
             self.status_message.emit(f"There is no layer type called {type_name!r}.")
             return None
         selection = [n for n in self.document.selection if n in self.document.graph]
@@ -503,6 +504,8 @@ class GraphView(QGraphicsView):
             return
         if item.title_rect().contains(scene_pos - item.pos()):
             self.start_rename(item.node_id)
+        elif self.document.graph.node(item.node_id).type_name in self.document.graph.blocks:
+            self.enter_requested.emit(item.node_id)
 
     def _update_hover_cursor(self, view_pos: QPoint) -> None:
         scene_pos = self.mapToScene(view_pos)

@@ -15,6 +15,7 @@ from PySide6.QtGui import QUndoStack
 from designer.core import project
 from designer.core.edits import Edit
 from designer.core.engine import Changes, ShapeEngine
+from designer.core.errors import GraphError
 from designer.core.graph import Graph, GraphEvent
 from designer.document.commands import EditCommand
 
@@ -39,6 +40,7 @@ class Document(QObject):
         self.engine: ShapeEngine = ShapeEngine(self.graph)
         self.graph.subscribe(self._forward_event)
         self.path: str | None = None
+        self.read_only: str | None = None  # why edits are refused (a look inside a block instance), or None
         self._selection: list[str] = []
         self.reset(graph if graph is not None else Graph(), path)
 
@@ -91,6 +93,8 @@ class Document(QObject):
         Raises the model's ``GraphError`` if the edit is refused; then nothing changed and nothing
         was recorded. ``mergeable`` parameter edits of the same node merge into one step (typing).
         """
+        if self.read_only:
+            raise GraphError(self.read_only)
         self.run_edit(edit.apply)
         self.undo_stack.push(EditCommand(self, edit, mergeable))
 
