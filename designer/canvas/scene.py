@@ -252,14 +252,14 @@ class GraphScene(QGraphicsScene):
             self._uneven.pop(event.node_id, None)
             item = self.nodes.pop(event.node_id, None)
             if item is not None:
-                self.removeItem(item)
+                self._remove_quietly(item)
         elif isinstance(event, EdgeAdded):
             self._add_edge_item(event.edge)
             self._update_ports(self.nodes[event.edge.target])
         elif isinstance(event, EdgeRemoved):
             item = self.edges.pop(event.edge, None)
             if item is not None:
-                self.removeItem(item)
+                self._remove_quietly(item)
             target = self.nodes.get(event.edge.target)
             if target is not None and event.edge.target in self.document.graph:
                 self._update_ports(target)
@@ -272,6 +272,15 @@ class GraphScene(QGraphicsScene):
             position = self.document.graph.node(event.node_id).position
             if position is not None:
                 self.place_nodes({event.node_id: QPointF(*position)})
+
+    def _remove_quietly(self, item) -> None:
+        """Remove an item without echoing the selection change to the document: the document drops
+        removed nodes from its selection itself, once per edit (a node at a time was quadratic)."""
+        syncing, self._syncing_selection = self._syncing_selection, True
+        try:
+            self.removeItem(item)
+        finally:
+            self._syncing_selection = syncing
 
     def _on_shapes_changed(self, changes: Changes) -> None:
         for node_id in changes.nodes:

@@ -32,7 +32,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu
 
-from designer.canvas import clipboard, gestures, style
+from designer.canvas import big_paste, clipboard, gestures, style
 from designer.canvas import geometry as geo
 from designer.canvas.defaults import add_node_edit
 from designer.canvas.edge_item import EdgeItem
@@ -317,6 +317,12 @@ class GraphView(QGraphicsView):
             text = bytes(data.data(clipboard.MIME_TYPE)).decode("utf-8", "replace")
         else:
             text = QGuiApplication.clipboard().text()
+        if not text.strip():
+            self.status_message.emit("Nothing to paste: the clipboard is empty.")
+            return []
+        if not text.lstrip().startswith("{"):
+            self.status_message.emit("Nothing to paste: the clipboard holds no layers (copy layers in Model Designer first).")
+            return []
         count = self._paste_count.get(text, 0) + 1
         self._paste_count = {text: count}
         return self._paste_text(text, (PASTE_OFFSET * count, PASTE_OFFSET * count), "Paste")
@@ -328,14 +334,39 @@ class GraphView(QGraphicsView):
         return self._paste_text(text, (PASTE_OFFSET, PASTE_OFFSET), "Duplicate")
 
     def _paste_text(self, text: str, offset: tuple[int, int], verb: str) -> list[str]:
+        if len(text) > big_paste.BIG_PASTE_CHARS:
+            return self._paste_big(text, offset, verb)
         try:
             edit, new_ids = clipboard.paste_edit(self.document.graph, text, offset, verb)
         except project.ProjectError as exc:
-            self.status_message.emit(f"Nothing to paste: {exc}")
+            self.status_message.emit(_sentence(f"Nothing to paste: {exc}"))
             return []
         if not self._apply(edit):
             return []
         self.graph_scene.set_selection(new_ids)
+        return new_ids
+
+    def _paste_big(self, text: str, offset: tuple[int, int], verb: str) -> list[str]:
+        """Thousands of layers: read off the GUI thread and added in chunks, with progress and Cancel."""
+        try:
+            made = big_paste.read_with_progress(self, self.document.graph, text, offset, verb)
+        except project.ProjectError as exc:
+            self.status_message.emit(_sentence(f"Nothing to paste: {exc}"))
+            return []
+        if made is None:
+            self.status_message.emit(f"{verb} cancelled; the design is unchanged.")
+            return []
+        edit, new_ids = made
+        try:
+            applied = big_paste.apply_with_progress(self, self.document, edit, len(new_ids))
+        except GraphError as exc:
+            self.status_message.emit(_sentence(f"Nothing to paste: {exc}"))
+            return []
+        if not applied:
+            self.status_message.emit(f"{verb} cancelled; the design is unchanged.")
+            return []
+        self.graph_scene.set_selection(new_ids)
+        self.status_message.emit(f"Pasted {len(new_ids):,} layers.")
         return new_ids
 
     def auto_layout(self) -> None:
@@ -417,6 +448,8 @@ class GraphView(QGraphicsView):
         if item is not None:
             if not item.isSelected():
                 self.graph_scene.set_selection([item.node_id])
+            if self._add_fix_actions(menu, item.node_id):
+                menu.addSeparator()
             for name in ("rename", "duplicate", "copy", "cut", "delete"):
                 menu.addAction(self.canvas_actions[name])
             if self.node_menu_actions:
@@ -430,6 +463,20 @@ class GraphView(QGraphicsView):
         for name in ("select_all", "auto_layout", "fit_all"):
             menu.addAction(self.canvas_actions[name])
         return menu
+
+    def badge_menu(self, node_id: str) -> QMenu:
+        """What clicking a layer's error badge offers: its one-click fixes (or says there is none)."""
+        menu = QMenu(self)
+        if not self._add_fix_actions(menu, node_id):
+            menu.addAction("No one-click fix: see the Inspector for what to change").setEnabled(False)
+        return menu
+
+    def _add_fix_actions(self, menu: QMenu, node_id: str) -> bool:
+        fixes = self.document.fixes(node_id)
+        for index, fix in enumerate(fixes):
+            action = menu.addAction(("Fix: " if index == 0 else "Or: ") + fix.label)
+            action.triggered.connect(lambda _checked=False, f=fix: self.document.apply_fix(f))
+        return bool(fixes)
 
     def contextMenuEvent(self, event) -> None:
         self.context_menu(event.pos()).exec(event.globalPos())
@@ -445,6 +492,10 @@ class GraphView(QGraphicsView):
         radius = self.port_hit_radius()
         item = self.graph_scene.node_at(scene_pos, radius)
         if item is not None:
+            if item.badge_at(scene_pos):
+                self.graph_scene.set_selection([item.node_id])
+                self.badge_menu(item.node_id).popup(self.viewport().mapToGlobal(event.position().toPoint()))
+                return gestures.Gesture(self)
             hit = item.port_at(scene_pos, radius)
             if hit == ("out", 0):
                 return gestures.NewEdge(self, item.node_id)
@@ -575,8 +626,10 @@ class GraphView(QGraphicsView):
     def dragEnterEvent(self, event) -> None:
         if self._dropped_type(event.mimeData()):
             event.acceptProposedAction()
-        else:
-            event.ignore()
+            return
+        if not event.mimeData().hasUrls():  # files go on to the window, which opens them
+            self.status_message.emit("Only layers from the Layers panel (or project files) can be dropped here.")
+        event.ignore()
 
     def dragMoveEvent(self, event) -> None:
         if self._dropped_type(event.mimeData()):

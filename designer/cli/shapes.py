@@ -10,7 +10,8 @@ from designer.core.block_runs import InnerNode
 from designer.core.blocks import PATH_SEPARATOR
 from designer.core.engine import NodeResult, ShapeEngine
 from designer.core.graph import Graph
-from designer.core.shapes import BATCH_SYMBOL, format_count, format_named, format_shape
+from designer.core.repairs import apply_params, offered_fixes
+from designer.core.shapes import BATCH_SYMBOL, Fix, counted, format_count, format_named, format_shape
 
 NAME = "shapes"
 
@@ -28,7 +29,10 @@ def add_parser(subparsers) -> None:
         action="store_true",
         help='print one JSON object instead of a table. When an Input leaves its batch open (shape ["N", ...]), '
         '"batch" is "N" and each node\'s "shape" reads N where its size follows the batch (["N", 512, 4, 4], '
-        '["8192·N"], ["N+4", 3]), while "shape_at_batch_1" gives the numbers the engine worked with (N = 1)',
+        '["8192·N"], ["N+4", 3]), while "shape_at_batch_1" gives the numbers the engine worked with (N = 1). '
+        'A node in error lists "fixes", recommended first, each {"label", "node", "params", "set"}: setting "params" '
+        '(the node\'s arguments after the fix; "set" is only what changes) on "node" clears the error, checked '
+        "on the whole design",
     )
     parser.add_argument(
         "--expand",
@@ -48,9 +52,10 @@ def run(args) -> int:
     inner = _inner_by_instance(engine) if args.expand else {}
     total = engine.total_params()
     open_batch = engine.symbolic
+    fixes = offered_fixes(graph, engine) if args.json else {}
     engine.close()
     if args.json:
-        print(json.dumps(_as_json(graph, results, total, open_batch, inner), indent=2, ensure_ascii=False))
+        print(json.dumps(_as_json(graph, results, total, open_batch, inner, fixes), indent=2, ensure_ascii=False))
     else:
         _print_table(graph, results, total, open_batch, inner)
     return 0 if all(r.ok for r in results.values()) else 1
@@ -72,7 +77,12 @@ def _rows(graph: Graph, results: dict[str, NodeResult], inner: dict[str, list[In
 
 
 def _as_json(
-    graph: Graph, results: dict[str, NodeResult], total: int, open_batch: bool, inner: dict[str, list[InnerNode]]
+    graph: Graph,
+    results: dict[str, NodeResult],
+    total: int,
+    open_batch: bool,
+    inner: dict[str, list[InnerNode]],
+    fixes: dict[str, list[Fix]],
 ) -> dict:
     nodes = []
     for node_id, node, result, prefix in _rows(graph, results, inner):
@@ -90,6 +100,7 @@ def _as_json(
                 "error": result.message(),
                 "blocked_by": prefix + result.blocked_by if result.blocked_by else None,
                 "warnings": list(result.warnings),
+                "fixes": [_fix_json(graph, fix) for fix in fixes.get(node_id, [])] if not prefix else [],
                 "params": result.params,
                 "arguments": node.params,
             }
@@ -102,6 +113,12 @@ def _as_json(
         nodes.append(entry)
     batch = {"batch": BATCH_SYMBOL} if open_batch else {}
     return {"name": graph.name, **batch, "ok": all(r.ok for r in results.values()), "total_params": total, "nodes": nodes}
+
+
+def _fix_json(graph: Graph, fix: Fix) -> dict:
+    """``params`` is the node's whole argument set after the fix (so it can replace or update the file's);
+    ``set`` is only what the fix changes."""
+    return {"label": fix.label, "node": fix.node, "params": apply_params(graph.node(fix.node).params, fix), "set": fix.params}
 
 
 def _print_table(
@@ -123,7 +140,7 @@ def _print_table(
     status = "every node has a shape" if not bad else f"{bad} node{'s' if bad != 1 else ''} without a shape"
     out = sys.stdout
     batch = "; the batch N is open (any batch size works)" if open_batch else ""
-    out.write(f"{graph.name}: {len(graph)} nodes, {format_count(total)} parameters, {status}{batch}\n")
+    out.write(f"{graph.name}: {counted(len(graph), 'node')}, {counted(total, 'parameter')}, {status}{batch}\n")
     for row in [header, *rows]:
         cells = [row[0].ljust(widths[0]), row[1].ljust(widths[1]), row[2].ljust(widths[2]), row[3].rjust(widths[3])]
         out.write(("  ".join(cells) + ("  " + row[4] if row[4] else "")).rstrip() + "\n")

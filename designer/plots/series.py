@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from designer.core.engine import ShapeEngine
 from designer.core.graph import Graph
-from designer.core.shapes import Shape, format_count, format_shape
+from designer.core.shapes import Shape, counted, format_count, format_shape
 from designer.core.stats import PER_SAMPLE, ModelStats, NodeStats, compute_stats, format_big, format_bytes
 
 METRICS = ("params", "macs", "memory")
@@ -104,7 +104,7 @@ def totals_text(series: Series) -> str:
     """One line of totals for the panel's header."""
     t = series.stats.total
     text = (
-        f"{t.layers} layers · {format_big(t.params)} parameters · {format_big(t.macs)} multiply-adds · "
+        f"{counted(t.layers, 'layer')} · {format_big(t.params)} parameters · {format_big(t.macs)} multiply-adds · "
         f"{format_bytes(t.activation_bytes)} activations · ≈ {format_bytes(t.training_memory_bytes)} to train"
     )
     if series.stats.per_sample:  # an open batch: the engine's sizes are at N = 1

@@ -16,7 +16,7 @@ from designer.core.edits import AddNode, Compound, Connect, Edit, RemoveNodes, S
 from designer.core.engine import ShapeEngine
 from designer.core.explain import Alternative, Derivation, Tensor, explain
 from designer.core.graph import Edge, Graph, Node
-from designer.core.shapes import SymbolicShape, dim_names, format_count, format_shape, name_and_size
+from designer.core.shapes import SymbolicShape, counted, dim_names, format_count, format_shape, name_and_size
 from designer.core.stats import NodeStats
 
 
@@ -194,7 +194,7 @@ def design_summary_html(graph: Graph, engine: ShapeEngine, colors: Colors) -> st
         shape = engine.result(node_id).display_shape
         size = f"<b>{format_shape(shape)}</b><br>&nbsp;&nbsp;{_named(shape, colors)}" if shape else "<i>no size yet</i>"
         parts.append(f"<p style='margin-top:4px'>{role} '{_esc(graph.node(node_id).label)}': {size}</p>")
-    parts.append(_section(f"{total.layers} layers · {format_count(total.params)} parameters"))
+    parts.append(_section(f"{counted(total.layers, 'layer')} · {counted(total.params, 'parameter')}"))
     each = "per sample" if facts.per_sample else "per forward pass"
     if total.macs:
         parts.append(f"<p style='margin-top:2px'>{stats.format_big(total.macs)} multiply-adds {each}</p>")
