@@ -327,14 +327,14 @@ class GraphScene(QGraphicsScene):
             self._uneven.pop(event.node_id, None)
             item = self.nodes.pop(event.node_id, None)
             if item is not None:
-                self.removeItem(item)
+                self._remove_quietly(item)
         elif isinstance(event, EdgeAdded):
             self._add_edge_item(event.edge)
             self._update_ports(self.nodes[event.edge.target])
         elif isinstance(event, EdgeRemoved):
             item = self.edges.pop(event.edge, None)
             if item is not None:
-                self.removeItem(item)
+                self._remove_quietly(item)
             if event.edge.source in self.document.graph:
                 self._update_size_labels(event.edge.source)
             target = self.nodes.get(event.edge.target)
@@ -352,6 +352,15 @@ class GraphScene(QGraphicsScene):
             if not self._flow_check_pending:  # once per batch of moves (a layout, its undo)
                 self._flow_check_pending = True
                 QTimer.singleShot(0, self.follow_flow)
+
+    def _remove_quietly(self, item) -> None:
+        """Remove an item without echoing the selection change to the document: the document drops
+        removed nodes from its selection itself, once per edit (a node at a time was quadratic)."""
+        syncing, self._syncing_selection = self._syncing_selection, True
+        try:
+            self.removeItem(item)
+        finally:
+            self._syncing_selection = syncing
 
     def _on_shapes_changed(self, changes: Changes) -> None:
         graph = self.document.graph

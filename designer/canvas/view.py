@@ -32,7 +32,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu
 
-from designer.canvas import clipboard, gestures, style
+from designer.canvas import big_paste, clipboard, gestures, style
 from designer.canvas import geometry as geo
 from designer.canvas.defaults import add_node_edit
 from designer.canvas.edge_item import EdgeItem
@@ -85,6 +85,7 @@ class GraphView(QGraphicsView):
 
     status_message = Signal(str)
     explain_requested = Signal(str)  # a node id: show how its output size comes about (the inspector does)
+    enter_requested = Signal(str)  # a block instance was double-clicked: look inside it
 
     def __init__(self, scene: GraphScene, parent=None) -> None:
         super().__init__(scene, parent)
@@ -257,7 +258,7 @@ class GraphView(QGraphicsView):
 
     def add_node_at(self, type_name: str, scene_pos: QPointF | None = None) -> str | None:
         """Add a ``type_name`` layer centred on ``scene_pos``; returns its id (None if refused)."""
-        if not catalog.exists(type_name):
+        if not self.document.graph.knows_type(type_name):
             self.status_message.emit(f"There is no layer type called {type_name!r}.")
             return None
         selection = [n for n in self.document.selection if n in self.document.graph]
@@ -333,6 +334,12 @@ class GraphView(QGraphicsView):
             text = bytes(data.data(clipboard.MIME_TYPE)).decode("utf-8", "replace")
         else:
             text = QGuiApplication.clipboard().text()
+        if not text.strip():
+            self.status_message.emit("Nothing to paste: the clipboard is empty.")
+            return []
+        if not text.lstrip().startswith("{"):
+            self.status_message.emit("Nothing to paste: the clipboard holds no layers (copy layers in Model Designer first).")
+            return []
         count = self._paste_count.get(text, 0) + 1
         self._paste_count = {text: count}
         return self._paste_text(text, (PASTE_OFFSET * count, PASTE_OFFSET * count), "Paste")
@@ -344,14 +351,39 @@ class GraphView(QGraphicsView):
         return self._paste_text(text, (PASTE_OFFSET, PASTE_OFFSET), "Duplicate")
 
     def _paste_text(self, text: str, offset: tuple[int, int], verb: str) -> list[str]:
+        if len(text) > big_paste.BIG_PASTE_CHARS:
+            return self._paste_big(text, offset, verb)
         try:
             edit, new_ids = clipboard.paste_edit(self.document.graph, text, offset, verb)
         except project.ProjectError as exc:
-            self.status_message.emit(f"Nothing to paste: {exc}")
+            self.status_message.emit(_sentence(f"Nothing to paste: {exc}"))
             return []
         if not self._apply(edit):
             return []
         self.graph_scene.set_selection(new_ids)
+        return new_ids
+
+    def _paste_big(self, text: str, offset: tuple[int, int], verb: str) -> list[str]:
+        """Thousands of layers: read off the GUI thread and added in chunks, with progress and Cancel."""
+        try:
+            made = big_paste.read_with_progress(self, self.document.graph, text, offset, verb)
+        except project.ProjectError as exc:
+            self.status_message.emit(_sentence(f"Nothing to paste: {exc}"))
+            return []
+        if made is None:
+            self.status_message.emit(f"{verb} cancelled; the design is unchanged.")
+            return []
+        edit, new_ids = made
+        try:
+            applied = big_paste.apply_with_progress(self, self.document, edit, len(new_ids))
+        except GraphError as exc:
+            self.status_message.emit(_sentence(f"Nothing to paste: {exc}"))
+            return []
+        if not applied:
+            self.status_message.emit(f"{verb} cancelled; the design is unchanged.")
+            return []
+        self.graph_scene.set_selection(new_ids)
+        self.status_message.emit(f"Pasted {len(new_ids):,} layers.")
         return new_ids
 
     def auto_layout(self, direction: str = layout.TB) -> None:
@@ -613,6 +645,8 @@ class GraphView(QGraphicsView):
             return
         if item.title_rect().contains(scene_pos - item.pos()):
             self.start_rename(item.node_id)
+        elif self.document.graph.node(item.node_id).type_name in self.document.graph.blocks:
+            self.enter_requested.emit(item.node_id)
 
     def _update_hover_cursor(self, view_pos: QPoint) -> None:
         scene_pos = self.mapToScene(view_pos)
@@ -690,8 +724,10 @@ class GraphView(QGraphicsView):
     def dragEnterEvent(self, event) -> None:
         if self._dropped_type(event.mimeData()):
             event.acceptProposedAction()
-        else:
-            event.ignore()
+            return
+        if not event.mimeData().hasUrls():  # files go on to the window, which opens them
+            self.status_message.emit("Only layers from the Layers panel (or project files) can be dropped here.")
+        event.ignore()
 
     def dragMoveEvent(self, event) -> None:
         if self._dropped_type(event.mimeData()):
