@@ -15,6 +15,7 @@ from PySide6.QtGui import QUndoStack
 from designer.core import disk, project, repairs
 from designer.core.edits import Compound, Edit, SetParams
 from designer.core.engine import Changes, ShapeEngine
+from designer.core.errors import GraphError
 from designer.core.graph import Graph, GraphEvent, NodeMoved
 from designer.core.shapes import Fix
 from designer.document.commands import EditCommand
@@ -44,6 +45,7 @@ class Document(QObject):
         self.graph.subscribe(self._forward_event)
         self.path: str | None = None
         self.disk_stamp: disk.FileStamp | None = None  # the open file as last read or written here
+        self.read_only: str | None = None  # why edits are refused (a look inside a block instance), or None
         self._selection: list[str] = []
         self._fixes: dict[str, list[Fix]] | None = None  # verified fixes of every node in error, until the next edit
         # Working fixes out tries them on a copy of the design (about 0.4 s at 2,500 layers), so it waits
@@ -123,6 +125,8 @@ class Document(QObject):
         Raises the model's ``GraphError`` if the edit is refused; then nothing changed and nothing
         was recorded. ``mergeable`` parameter edits of the same node merge into one step (typing).
         """
+        if self.read_only:
+            raise GraphError(self.read_only)
         self.run_edit(edit.apply)
         self.undo_stack.push(EditCommand(self, edit, mergeable))
 
@@ -134,6 +138,8 @@ class Document(QObject):
 
         The engine keeps up after every chunk, but ``shapes_changed`` fires once at the end with all
         that changed: the panels that follow shapes redo their work once, not once per chunk."""
+        if self.read_only:
+            raise GraphError(self.read_only)
         total = len(edit.edits)
         changes = Changes()
         try:
