@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import dataclasses
 
-from designer.core import catalog, layout, limits, project
+from designer.core import layout, limits, project
 from designer.core.defaults import default_params
-from designer.core.edits import AddNode, Compound, Connect, Edit, RemoveNodes, SetParams
+from designer.core.edits import AddNode, Compound, Connect, Disconnect, Edit, RemoveNodes, SetParams
 from designer.core.explain import Alternative
 from designer.core.graph import Edge, Graph, Node, Position
 from designer.core.ids import FreshIds, fresh_id, id_stem
@@ -31,12 +31,22 @@ def add_node_edit(
     With ``after`` (a node id) the new node's first input is wired to that node's output, when the new
     type takes inputs; ``upstream`` is that node's output shape, used to fit the parameters.
     """
-    spec = catalog.get(type_name)
+    spec = graph.spec(type_name)
     node = Node(graph.new_id(id_stem(type_name)), type_name, default_params(spec, upstream), position=position)
     add = AddNode(node)
     if after is None or after not in graph or spec.max_inputs == 0:
         return node, add
     return node, Compound([add, Connect(Edge(after, node.id, 0))], text=add.text)
+
+
+def insert_on_edge_edit(
+    graph: Graph, type_name: str, edge: Edge, position: Position, upstream: Shape | None = None
+) -> tuple[Node, Edit]:
+    """A new ``type_name`` node at ``position`` put between ``edge``'s two layers, as one edit;
+    ``upstream`` is the size the edge carries, used to fit the parameters."""
+    node, add = add_node_edit(graph, type_name, position, None, upstream)
+    rewire = [Disconnect(edge), Connect(Edge(edge.source, node.id, 0)), Connect(Edge(node.id, edge.target, edge.target_port))]
+    return node, Compound([add, *rewire], text=f"Insert {type_name}")
 
 
 def subgraph(graph: Graph, node_ids: list[str], positions: dict[str, Position] | None = None) -> Graph:

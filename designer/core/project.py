@@ -437,6 +437,17 @@ def _edge(record: Any, i: int, graph: Graph, source: str, prefix: str = "") -> N
             f"\"target_port\" must be an integer from 0 to {limits.MAX_PORT}, got {short_repr(port)}", source, where
         )
     edge = Edge(record["source"], record["target"], port)
+    target = graph.node(edge.target)
+    if target.type_name in graph.blocks and not catalog.exists(target.type_name):
+        ports = graph.blocks[target.type_name].inputs()
+        if port >= len(ports):  # a block's ports are its Inputs: an edge beyond them has nowhere to go
+            names = ", ".join(f"{i} ({p!r})" for i, p in enumerate(ports)) or "none"
+            raise ProjectError(
+                f"{target.type_name} {short_repr(edge.target, 40)} has {len(ports)} input(s), one per Input node of the "
+                f"block (ports {names}), so there is no input {port}",
+                source,
+                where,
+            )
     taken = graph.inputs(edge.target).get(port)
     if taken is not None:
         raise ProjectError(
