@@ -89,7 +89,12 @@ class EdgeItem(QGraphicsItem):
         if label == self.label and show == self.show_label:
             return
         if label and show and self.shown_label():
-            width = style.current().label_width(label)
+            s = style.current()
+            width = s.label_width(label)
+            if width == s.label_width(self.label):  # the same pill: only its text changes
+                self.label = label
+                self.update()
+                return
             rect = QRectF(*geo.size_label_rect(self._points[0], width, self.vertical, self._straight_room()))
             if self._bounds.contains(rect):
                 # Relabelling thousands of edges (an edit at the top of a long design) without a
