@@ -89,3 +89,28 @@ def test_entering_a_broken_instance_shows_the_failing_copy(app_env, qtbot):
 
 def _edge_labels(scene) -> dict:
     return {edge: item.label for edge, item in scene.edges.items()}
+
+
+def test_copy_and_paste_of_instances_keeps_their_block_and_repeat(app_env, qtbot):
+    from designer.canvas import clipboard
+    from designer.core.graph import Graph
+
+    window = make_window(qtbot, project.loads(bd.text(bd.residual_stage())))
+    try:
+        graph = window.document.graph
+        text = clipboard.copy_text(graph, ["stage", "head"])
+        assert '"Residual"' in text and '"repeat": 3' in text
+        edit, new_ids = clipboard.paste_edit(graph, text, (40, 40))
+        window.document.apply(edit)
+        pasted = graph.node(new_ids[0])
+        assert pasted.type_name == "Residual" and pasted.repeat == 3
+        engine = window.document.engine
+        assert "no input connected" in engine.result(new_ids[0]).message()  # the copy's input stayed behind
+        assert engine.result(new_ids[1]).blocked_by == new_ids[0]
+        assert engine.result(new_ids[0]).params == engine.result("stage").params
+        with pytest.raises(project.ProjectError, match="blocks this design does not define .Residual."):
+            clipboard.paste_edit(Graph("other"), text, (0, 0))
+        window.document.undo_stack.undo()
+        assert new_ids[0] not in graph
+    finally:
+        close_quietly(window)
