@@ -94,6 +94,7 @@ class MainWindow(QMainWindow):
         self.history_dock = self._dock("History", "HistoryDock", self.history, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.tabifyDockWidget(self.palette_dock, self.history_dock)
         self.palette_dock.raise_()
+        self.view.explain_requested.connect(lambda _node_id: (self.inspector_dock.show(), self.inspector_dock.raise_()))
         overlap = DockSpec("Overlap", "OverlapDock", Qt.DockWidgetArea.RightDockWidgetArea, _overlap_view, "InspectorDock")
         self.lazy_docks = [self._lazy_dock(spec) for spec in (overlap, *extra_docks)]
         self.docks = [self.palette_dock, self.inspector_dock, self.problems_dock, self.history_dock, *self.lazy_docks]
