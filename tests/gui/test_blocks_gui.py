@@ -4,16 +4,18 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtWidgets import QApplication, QToolButton
 
 from designer.core import project
 from designer.core.edits import MoveNodes
 from designer.core.errors import GraphError
 from designer.core.shapes import format_shape
+from designer.widgets.palette import LAYER_MIME
 from tests.core import block_designs as bd
 from tests.gui import app_support
 from tests.gui.app_support import close_quietly, make_window
+from tests.gui.test_app_window import _drop
 
 app_env = app_support.app_env  # fixture
 
@@ -41,6 +43,11 @@ def test_palette_lists_the_designs_blocks_and_adds_one(window, qtbot):
     assert added.type_name == "DoubleConv" and added.params == {}
     window.document.undo_stack.undo()
     assert len(graph) == before
+    mime = QMimeData()
+    mime.setData(LAYER_MIME, b"Up")
+    assert _drop(window.view.viewport(), mime, QPoint(300, 300))  # dragged from the palette like a layer
+    assert graph.node(graph.node_ids()[-1]).type_name == "Up"
+    window.document.undo_stack.undo()
 
 
 def test_double_click_enters_an_instance_with_its_sizes_and_esc_leaves(window, qtbot):
