@@ -346,7 +346,8 @@ def _instance(graph: Graph, node: Node, classes: dict[str, str], arguments: dict
     if node.repeat is None:
         return call
     # A Sequential even for one copy, so the weights are named layer1.0.conv1... as torchvision names them.
-    return Call("nn.Sequential(", (f"*[{call.text()} for _ in range({node.repeat})]",))
+    count = arguments[node.repeat[blocks.ARG]] if blocks.is_reference(node.repeat) and arguments else node.repeat
+    return Call("nn.Sequential(", (f"*[{call.text()} for _ in range({count})]",))
 
 
 def _parameter_names(block: blocks.BlockDef, classes: dict[str, str]) -> dict[str, str]:
