@@ -93,13 +93,16 @@ class LayerError(Exception):
     """A configuration torch would reject, in words a beginner understands.
 
     ``param`` names the parameter to change (the inspector highlights it); ``fix`` is a suggested
-    remedy when one is obvious.
+    remedy when one is obvious. ``backend_dependent`` marks the safe answer where torch itself refuses
+    the configuration on some of its CPU paths and runs it on others (oneDNN or native, picked by the
+    batch, thread count and build): the engine cannot know which one a user's torch takes, so it refuses.
     """
 
     message: str
     param: str | None = None
     fix: str | None = None
     extra: dict = field(default_factory=dict)
+    backend_dependent: bool = False
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
