@@ -17,10 +17,30 @@ SCREENSHOT_SIZE = (1280, 800)
 EXIT_OK, EXIT_BAD_INPUT = 0, 2
 
 
+# Qt platforms that draw without a window system (nothing to connect to), and what the others need.
+_WINDOWLESS_PLATFORMS = ("offscreen", "minimal", "minimalegl", "vnc", "eglfs", "linuxfb", "vkkhrdisplay")
+_PLATFORM_DISPLAY = {"xcb": ("DISPLAY",), "wayland": ("WAYLAND_DISPLAY",)}
+
+NO_DISPLAY = (
+    "model-designer: there is no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set); "
+    "to save a picture of a design without one, run 'model-designer FILE --screenshot OUT.png', or start the "
+    "app on a virtual X server (xvfb-run model-designer) or with QT_QPA_PLATFORM=offscreen."
+)
+
+
 def _has_display() -> bool:
-    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
-        return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    return True
+    """Whether some Qt platform this environment asks for can open a window (decided before Qt starts)."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return True
+    requested = [p.split(":")[0].strip().lower() for p in os.environ.get("QT_QPA_PLATFORM", "").split(";")]
+    requested = [p for p in requested if p] or ["xcb", "wayland"]
+    for platform in requested:
+        if platform in _WINDOWLESS_PLATFORMS:
+            return True
+        needs = next((env for prefix, env in _PLATFORM_DISPLAY.items() if platform.startswith(prefix)), None)
+        if needs is None or any(os.environ.get(name) for name in needs):
+            return True  # a platform we do not know: let Qt try it
+    return False
 
 
 def _quiet_offscreen_noise() -> None:
@@ -64,8 +84,11 @@ def _first_design(file: str | None):
 
 
 def run_app(file: str | None, screenshot: str | None) -> int:
-    if screenshot and not _has_display():
-        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if not _has_display():
+        if not screenshot:
+            print(NO_DISPLAY, file=sys.stderr)
+            return EXIT_BAD_INPUT
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
     if os.environ.get("QT_QPA_PLATFORM") == "offscreen":
         _quiet_offscreen_noise()
     app = _application()

@@ -34,11 +34,15 @@ class Minimap(QWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
-        # Lambdas: QTimer.start(int) would take a scroll value as its interval.
-        view.graph_scene.changed.connect(lambda _regions: self._timer.start())
+        # A bound method, not QTimer.start (which would take a scroll value as its interval) nor a lambda
+        # (which would outlive the map when the scene outlives the view).
+        view.graph_scene.changed.connect(self._schedule_refresh)
         for bar in (view.horizontalScrollBar(), view.verticalScrollBar()):
-            bar.valueChanged.connect(lambda _value: self._timer.start())
+            bar.valueChanged.connect(self._schedule_refresh)
         self.hide()
+
+    def _schedule_refresh(self, *_args) -> None:
+        self._timer.start()
 
     def set_wanted(self, wanted: bool) -> None:
         self.wanted = wanted

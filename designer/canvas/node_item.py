@@ -19,6 +19,9 @@ _ACCENT = 4.0  # height of the category bar on top of the card
 _paths: dict[float, tuple[QPainterPath, QPainterPath]] = {}
 
 
+_BADGE_CENTRE = QPointF(geo.NODE_WIDTH - 3, 3)
+
+
 def _card_paths(height: float) -> tuple[QPainterPath, QPainterPath]:
     """(whole card, category bar along its rounded top) for a node of ``height``; shared by equal heights."""
     paths = _paths.get(height)
@@ -215,9 +218,16 @@ class NodeItem(QGraphicsItem):
         painter.setBrush(s.edge if self.status == "ok" else s.port_fill)
         painter.drawEllipse(QPointF(x, y), r, r)
 
+    def badge_at(self, scene_pos: QPointF) -> bool:
+        """Whether ``scene_pos`` is on the error badge (a little larger than drawn, to be easy to hit)."""
+        if self.status != "error":
+            return False
+        offset = self.mapFromScene(scene_pos) - _BADGE_CENTRE
+        return offset.x() ** 2 + offset.y() ** 2 <= (geo.BADGE_RADIUS + 3) ** 2
+
     def _paint_badge(self, painter: QPainter, s: style.Style) -> None:
         r = geo.BADGE_RADIUS
-        centre = QPointF(geo.NODE_WIDTH - 3, 3)
+        centre = _BADGE_CENTRE
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(s.error if self.status == "error" else s.warning)
         painter.drawEllipse(centre, r, r)

@@ -197,10 +197,11 @@ class GraphScene(QGraphicsScene):
         self._uneven[item.node_id] = (
             catalog.exists(node.type_name) and checkerboard_warning(node.type_name, node.params) is not None
         )
-        if not catalog.exists(node.type_name):
+        graph = self.document.graph
+        if not graph.knows_type(node.type_name):
             item.set_texts(node.label, node.type_name, "", "Graph")
             return
-        spec = catalog.get(node.type_name)
+        spec = graph.spec(node.type_name)
         try:
             summary = spec.summary(spec.resolve(node.params))
         except (KeyError, TypeError, ValueError, IndexError):
@@ -211,8 +212,8 @@ class GraphScene(QGraphicsScene):
         graph = self.document.graph
         node = graph.node(item.node_id)
         connected = frozenset(graph.inputs(item.node_id))
-        if catalog.exists(node.type_name):
-            spec = catalog.get(node.type_name)
+        if graph.knows_type(node.type_name):
+            spec = graph.spec(node.type_name)
             count = geo.shown_input_count(spec.min_inputs, spec.max_inputs, connected)
         else:
             count = geo.shown_input_count(1, 1, connected)

@@ -5,7 +5,6 @@ Built lazily by the scene's help event, so thousands of items never format texts
 
 from __future__ import annotations
 
-from designer.core import catalog
 from designer.core.explain import batch_notes, checkerboard_warning
 from designer.core.graph import Edge
 from designer.core.shapes import DIM_MEANINGS, dim_names, format_count, format_named, format_shape, name_and_size
@@ -15,7 +14,7 @@ def node_tooltip(document, node_id: str) -> str:
     node = document.graph.node(node_id)
     result = document.engine.result(node_id)
     lines = [f"{node.label} — {node.type_name}"]
-    if not catalog.exists(node.type_name):
+    if not document.graph.knows_type(node.type_name):
         return lines[0]
     message = result.message()
     if message:
@@ -29,7 +28,7 @@ def node_tooltip(document, node_id: str) -> str:
     uneven = checkerboard_warning(node.type_name, node.params)
     if uneven:
         lines.append(f"Note: {uneven}")
-    lines.append(catalog.get(node.type_name).description)
+    lines.append(document.graph.spec(node.type_name).description)
     return "\n".join(lines)
 
 

@@ -416,6 +416,8 @@ class GraphView(QGraphicsView):
         if item is not None:
             if not item.isSelected():
                 self.graph_scene.set_selection([item.node_id])
+            if self._add_fix_actions(menu, item.node_id):
+                menu.addSeparator()
             for name in ("rename", "duplicate", "copy", "cut", "delete"):
                 menu.addAction(self.canvas_actions[name])
             if self.node_menu_actions:
@@ -429,6 +431,20 @@ class GraphView(QGraphicsView):
         for name in ("select_all", "auto_layout", "fit_all"):
             menu.addAction(self.canvas_actions[name])
         return menu
+
+    def badge_menu(self, node_id: str) -> QMenu:
+        """What clicking a layer's error badge offers: its one-click fixes (or says there is none)."""
+        menu = QMenu(self)
+        if not self._add_fix_actions(menu, node_id):
+            menu.addAction("No one-click fix: see the Inspector for what to change").setEnabled(False)
+        return menu
+
+    def _add_fix_actions(self, menu: QMenu, node_id: str) -> bool:
+        fixes = self.document.fixes(node_id)
+        for index, fix in enumerate(fixes):
+            action = menu.addAction(("Fix: " if index == 0 else "Or: ") + fix.label)
+            action.triggered.connect(lambda _checked=False, f=fix: self.document.apply_fix(f))
+        return bool(fixes)
 
     def contextMenuEvent(self, event) -> None:
         self.context_menu(event.pos()).exec(event.globalPos())
@@ -444,6 +460,10 @@ class GraphView(QGraphicsView):
         radius = self.port_hit_radius()
         item = self.graph_scene.node_at(scene_pos, radius)
         if item is not None:
+            if item.badge_at(scene_pos):
+                self.graph_scene.set_selection([item.node_id])
+                self.badge_menu(item.node_id).popup(self.viewport().mapToGlobal(event.position().toPoint()))
+                return gestures.Gesture(self)
             hit = item.port_at(scene_pos, radius)
             if hit == ("out", 0):
                 return gestures.NewEdge(self, item.node_id)

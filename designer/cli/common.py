@@ -17,9 +17,12 @@ def fail(message: str, code: int = EXIT_BAD_INPUT) -> int:
 
 
 def load_design(path: str) -> Graph | None:
-    """The project at ``path``, or None once the loader's sentence has been said on stderr."""
+    """The project at ``path`` (named after the file when it has no name of its own), or None once the loader's
+    sentence has been said on stderr."""
     try:
-        return project.load(path)
+        graph = project.load(path)
     except project.ProjectError as exc:
         fail(str(exc))
         return None
+    graph.name = project.name_following_file(graph.name, path)  # an unnamed design is called after its file
+    return graph

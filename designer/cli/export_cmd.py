@@ -12,6 +12,7 @@ import sys
 from designer.cli.common import EXIT_BAD_INPUT, fail, load_design
 from designer.core.export import ExportError, export, valid_class_name
 from designer.core.onnx_export import OnnxUnavailable, export_onnx
+from designer.core.shapes import counted
 
 NAME = "export"
 
@@ -53,7 +54,7 @@ def run(args) -> int:
             f.write(result.code)
     except OSError as exc:
         return fail(f"cannot write {args.output}: {exc.strerror or exc}")
-    print(f"wrote {args.output}: class {result.class_name}, {len(result.attributes)} layers")
+    print(f"wrote {args.output}: class {result.class_name}, {counted(len(result.attributes), 'layer')}")
     return 0
 
 
@@ -67,5 +68,5 @@ def _run_onnx(args, graph) -> int:
     except ExportError as exc:
         print(f"model-designer: {os.path.basename(args.file)}: {exc}", file=sys.stderr)
         return 1
-    print(f"wrote {args.output}: ONNX model of class {result.class_name}, {len(result.attributes)} layers")
+    print(f"wrote {args.output}: ONNX model of class {result.class_name}, {counted(len(result.attributes), 'layer')}")
     return 0

@@ -8,6 +8,7 @@ import warnings
 from designer.cli.common import fail
 from designer.core import project
 from designer.core.importer import ModelImportError, import_model, parse_shape
+from designer.core.shapes import counted
 
 NAME = "import"
 
@@ -45,5 +46,5 @@ def run(args) -> int:
         return fail(str(exc))
     for note in result.notes:
         print(f"model-designer: note: {note}", file=sys.stderr)
-    print(f"wrote {args.output}: {len(result.graph)} nodes from {args.model} (traced with {result.tracer})")
+    print(f"wrote {args.output}: {counted(len(result.graph), 'node')} from {args.model} (traced with {result.tracer})")
     return 0

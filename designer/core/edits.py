@@ -106,6 +106,11 @@ class SetParams(Edit):
     def revert(self, graph: Graph) -> None:
         graph.set_params(self.node_id, self._old or {})
 
+    @property
+    def params_before(self) -> dict[str, Any] | None:
+        """The node's params before this edit was applied (None before that)."""
+        return self._old
+
 
 @dataclass
 class Rename(Edit):

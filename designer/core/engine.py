@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 import networkx as nx
 
-from designer.core import catalog
+from designer.core.block_runs import BlockRunner, InnerNode, InstanceRun, expand, instance_inferred
 from designer.core.graph import (
     Edge,
     EdgeAdded,
@@ -50,6 +50,7 @@ class NodeResult(NamedTuple):
     blocked_by: str | None = None
     params: int | None = None
     display: SymbolicShape | None = None  # the shape with the open batch written as N (symbolic designs only)
+    inner: InstanceRun | None = None  # a block instance: the run of its copies (inner nodes' results)
 
     @property
     def display_shape(self) -> SymbolicShape | None:
@@ -94,9 +95,10 @@ class ShapeEngine:
     follows N and is shown as such, and a design must work for both to count as working.
     """
 
-    def __init__(self, graph: Graph, batch: int = PRIMARY_BATCH) -> None:
+    def __init__(self, graph: Graph, batch: int = PRIMARY_BATCH, runner: BlockRunner | None = None) -> None:
         self.graph = graph
         self.batch = batch
+        self._runner = runner or BlockRunner(batch)  # block instances' runs, memoized (shared with inner engines)
         self._results: dict[str, NodeResult] = {}
         self._open_inputs: set[str] = {n.id for n in graph.nodes() if _leaves_batch_open(n)}
         self._shadow: ShapeEngine | None = None
@@ -111,10 +113,17 @@ class ShapeEngine:
         self._keys: dict[str, tuple] = {}  # node id → (type, frozen params), dropped when params change
         self._counts: dict[tuple, int | None] = {}
         graph.subscribe(self._on_event)
+        # An edit inside a definition changes its instances. Engines the runner makes for one copy of a
+        # block (given a runner) live for one run and need not watch.
+        self._watched = list(graph.blocks.values()) if runner is None else []
+        for block in self._watched:
+            block.graph.subscribe(self._on_definition_event)
         self.refresh()
 
     def close(self) -> None:
         self.graph.unsubscribe(self._on_event)
+        for block in self._watched:
+            block.graph.unsubscribe(self._on_definition_event)
         if self._shadow is not None:
             self._shadow.close()
 
@@ -155,6 +164,18 @@ class ShapeEngine:
     def total_params(self) -> int:
         return sum(r.params or 0 for r in self._public.values())
 
+    def inner_nodes(self) -> list[InnerNode]:
+        """Every node inside every block instance, depth first, with ids as paths (``layer2_0/conv1``).
+
+        With an open batch, an inner size that follows N reads N as everywhere else.
+        """
+        public = self._public
+        inner = list(expand({n: public[n] for n in self.order() if public[n].inner is not None}))
+        if self._shadow is None:
+            return inner
+        shadow = {i.path: i.result for i in expand(self._shadow._results)}
+        return [i._replace(result=_merge(i.result, shadow[i.path])) if i.path in shadow else i for i in inner]
+
     # ----- change tracking ---------------------------------------------------------------------
     def _on_event(self, event: GraphEvent) -> None:
         if isinstance(event, (NodeAdded, ParamsChanged)):
@@ -186,6 +207,10 @@ class ShapeEngine:
             # Messages name the node and its sources, so the node and its readers may read differently.
             self._dirty.add(event.node_id)
             self._dirty.update(self.graph.successors(event.node_id))
+
+    def _on_definition_event(self, _event: GraphEvent) -> None:
+        """Some definition changed: its instances (their revisions moved, so nothing stale is reused) rerun."""
+        self._dirty.update(n.id for n in self.graph.nodes() if n.type_name in self.graph.blocks)
 
     def _ensure_order(self) -> dict[str, int]:
         if self._order is None:
@@ -290,14 +315,16 @@ class ShapeEngine:
     # ----- one node ----------------------------------------------------------------------------
     def _compute(self, node_id: str) -> NodeResult:
         node = self.graph.node(node_id)
-        spec = catalog.get(node.type_name)
+        spec = self.graph.spec(node.type_name)
         key = self._keys.get(node_id)
         if key is None:
             # repr of JSON-like params is exact and type-aware (1, 1.0 and True differ) and fast.
-            key = self._keys[node_id] = (node.type_name, repr(node.params))
-        if key not in self._counts:
-            self._counts[key] = _count_params(spec, spec.resolve(node.params))
-        params = self._counts[key]
+            key = self._keys[node_id] = (node.type_name, repr(node.params), node.repeat)
+        count_key = key if spec.kind != "block" else (*key, self.graph.blocks[node.type_name].revision)
+        if count_key not in self._counts:
+            count = _count_params(spec, spec.resolve(node.params))
+            self._counts[count_key] = count * (node.repeat or 1) if count is not None else None
+        params = self._counts[count_key]
         if node_id in self._cyclic:
             label = f"{node.type_name} '{node.label}'"
             return NodeResult(
@@ -318,6 +345,8 @@ class ShapeEngine:
                 return NodeResult(blocked_by=root, params=params)
             shapes.append(upstream.shape)
         memo_key = (key, tuple(shapes))
+        if spec.kind == "block":
+            return self._compute_instance(node, memo_key, shapes, params)
         inferred = self._memo.get(memo_key)
         if inferred is not None:
             return NodeResult(shape=inferred.shape, inferred=inferred, params=params)
@@ -340,6 +369,21 @@ class ShapeEngine:
             self._counts.clear()
         self._memo[memo_key] = inferred
         return NodeResult(shape=inferred.shape, inferred=inferred, params=params)
+
+
+    def _compute_instance(self, node, memo_key: tuple, shapes: list[Shape], params: int | None) -> NodeResult:
+        """A block instance: its definition run on these sizes (memoized like a layer's inference)."""
+        memo_key = (*memo_key, self.graph.blocks[node.type_name].revision)
+        found = self._memo.get(memo_key)
+        if found is None:
+            run, output, error = self._runner.run(self.graph, node, shapes)
+            if error is None:
+                found = NodeResult(shape=output, inferred=instance_inferred(self.graph, node, shapes, output), inner=run)
+            else:  # an error names the instance, so only successes are shared
+                found = NodeResult(error=error, inner=run)
+            if error is None:
+                self._memo[memo_key] = found
+        return found._replace(params=params)
 
 
 _MEMO_LIMIT = 100_000

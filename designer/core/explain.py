@@ -272,11 +272,12 @@ def _upsample_then_conv(params, n: int, spatial_in: Shape, spatial_out: Shape) -
 
 
 # ----- the explanation --------------------------------------------------------------------------
-def explain(graph: Graph, engine: ShapeEngine, node_id: str) -> Explanation:
-    """Everything the explain panel shows for ``node_id``, as plain data."""
+def explain(graph: Graph, engine: ShapeEngine, node_id: str, shown_id: str | None = None) -> Explanation:
+    """Everything the explain panel shows for ``node_id``, as plain data (``shown_id``: the id to show,
+    such as the path ``layer2_0/conv1`` of a node inside a block instance)."""
     engine.refresh()
     node = graph.node(node_id)
-    spec = catalog.get(node.type_name)
+    spec = graph.spec(node.type_name)
     result = engine.result(node_id)
     notes = batch_notes(result)
     out_names = _names(result.shape, notes) if result.ok else ()
@@ -292,7 +293,7 @@ def explain(graph: Graph, engine: ShapeEngine, node_id: str) -> Explanation:
     advice = checkerboard_advice(graph, engine, node_id)
     warnings = tuple(result.warnings) + ((advice.message,) if advice else ())
     return Explanation(
-        node_id=node_id,
+        node_id=shown_id or node_id,
         label=node.label,
         type_name=node.type_name,
         description=spec.description,
@@ -322,9 +323,9 @@ def _name_and_size(dim: Dim, width: int) -> str:
     return f"{name_and_size(dim.name, dim.size, ' = '):<{len(dim.name) + 3 + width}}"
 
 
-def explain_text(graph: Graph, engine: ShapeEngine, node_id: str) -> str:
+def explain_text(graph: Graph, engine: ShapeEngine, node_id: str, shown_id: str | None = None) -> str:
     """The explanation as plain text (``model-designer explain``)."""
-    ex = explain(graph, engine, node_id)
+    ex = explain(graph, engine, node_id, shown_id)
     lines = [f"{ex.type_name} '{ex.label}' (id {ex.node_id})", f"  {ex.description}", ""]
     for tensor in ex.inputs:
         lines.append(f"Input from {tensor.origin}: {tensor.text()}")
@@ -332,7 +333,7 @@ def explain_text(graph: Graph, engine: ShapeEngine, node_id: str) -> str:
     if ex.output is not None:
         lines.append(f"Output: {ex.output.text()}")
         lines += _dims_lines(ex.output, "  ")
-    if ex.derivations and catalog.get(ex.type_name).kind != "input":  # an Input's sizes are given, not derived
+    if ex.derivations and graph.spec(ex.type_name).kind != "input":  # an Input's sizes are given, not derived
         lines += ["", "How each size comes about:"]
         for der in ex.derivations:
             if der.steps:

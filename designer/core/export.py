@@ -21,8 +21,9 @@ from typing import Any
 import networkx as nx
 
 import designer
-from designer.core import catalog
+from designer.core import blocks
 from designer.core.engine import ShapeEngine
+from designer.core.errors import GraphError
 from designer.core.graph import Graph, Node
 from designer.core.params import is_real
 from designer.core.shapes import BATCH_SYMBOL, Shape, SymbolicShape, dim_names, format_count, format_shape
@@ -69,7 +70,13 @@ class Namespace:
         self._taken.discard("_")
 
     def take(self, text: str, fallback: str) -> str:
-        base = identifier(text) or identifier(fallback) or "node"
+        return self._unique(identifier(text) or identifier(fallback) or "node")
+
+    def take_class(self, text: str) -> str:
+        """A class name: ``text`` itself when it is a usable identifier (block names are), else CamelCase."""
+        return self._unique(text if valid_class_name(text) else class_identifier(text))
+
+    def _unique(self, base: str) -> str:
         name, i = base, 1
         while name in self._taken:
             name = f"{base}_{i}"
@@ -159,6 +166,7 @@ def export(graph: Graph, class_name: str | None = None, *, keep_names: bool = Fa
     if not len(graph):
         raise ExportError("there is nothing to export: the design has no layers")
     name = _class_name(graph.name, class_name)
+    classes = _block_classes(graph, name)
     engine = ShapeEngine(graph)
     try:
         problems = engine.problems()
@@ -166,14 +174,15 @@ def export(graph: Graph, class_name: str | None = None, *, keep_names: bool = Fa
             listing = "; ".join(f"{_quote(graph.node(n).label)}: {sentence}" for n, sentence in problems)
             count = f"{len(problems)} node{'s' if len(problems) > 1 else ''}"
             raise ExportError(f"cannot export: {count} with errors: {listing}", problems)
-        steps = _plan(graph, engine, keep_names)
+        steps = _plan(graph, engine, keep_names, classes)
         total = engine.total_params()
     finally:
         engine.close()
     inputs = [s for s in steps if s.spec.kind == "input"]
     inputs.sort(key=lambda s: graph.index_of(s.node.id))
     outputs = _outputs(graph, steps)
-    code = _render(graph, name, steps, inputs, outputs, total)
+    definitions = [line for block in _used_blocks(graph) for line in _block_class(graph.blocks[block], classes)]
+    code = _render(graph, name, steps, inputs, outputs, total, definitions)
     return ExportResult(
         code,
         name,
@@ -202,28 +211,41 @@ def _quote(label: str) -> str:
     return repr(label) if len(label) <= 40 else repr(label[:39] + "…")
 
 
-def _plan(graph: Graph, engine: ShapeEngine, keep_names: bool) -> list[Step]:
+def _plan(
+    graph: Graph,
+    engine: ShapeEngine | None,
+    keep_names: bool,
+    classes: dict[str, str],
+    arguments: dict[str, str] | None = None,
+) -> list[Step]:
+    """One step per node in execution order. ``engine`` gives the sizes (None inside a block's class,
+    whose sizes differ per use); ``arguments`` maps a block's argument names to its __init__ parameters."""
     index = {node_id: i for i, node_id in enumerate(graph.node_ids())}
     order = list(nx.lexicographical_topological_sort(graph.topology(), key=index.__getitem__))
-    modules = [n for n in order if catalog.get(graph.node(n).type_name).kind == "module"]
+    modules = [n for n in order if graph.spec(graph.node(n).type_name).kind in ("module", "block")]
     nested = _module_paths(modules) if keep_names else {}
-    attributes, variables = Namespace(MODULE_MEMBERS | {path[0] for path in nested.values()}), Namespace()
+    attributes = Namespace(MODULE_MEMBERS | {path[0] for path in nested.values()} | set(classes.values()))
+    variables = Namespace(set(classes.values()) | set((arguments or {}).values()))
     steps: dict[str, Step] = {}
     for node_id in order:
         node = graph.node(node_id)
-        spec = catalog.get(node.type_name)
-        result = engine.result(node_id)
-        step = Step(node, spec, variables.take(node.id, node.type_name), result.shape, result.display_shape)
+        spec = graph.spec(node.type_name)
+        result = engine.result(node_id) if engine is not None else None
+        shape = result.shape if result is not None else ()
+        step = Step(node, spec, variables.take(node.id, node.type_name), shape, result.display_shape if result else ())
         step.sources = tuple(src for _, src in sorted(graph.inputs(node_id).items()))
         args = [steps[src].variable for src in step.sources]
-        if spec.kind == "module":
+        if spec.kind in ("module", "block"):
             step.attribute = nested.get(node_id) or (attributes.take(node.id, node.type_name),)
-            step.constructor = Call(f"nn.{_torch_name(spec)}(", _arguments(node, spec))
+            if spec.kind == "module":
+                step.constructor = Call(f"nn.{_torch_name(spec)}(", _arguments(graph, node, spec, arguments))
+            else:
+                step.constructor = _instance(graph, node, classes, arguments)
             step.call = Call(f"{_access(step.attribute)}(", tuple(args))
         elif spec.kind == "add":
             step.call = Call("", tuple(args), "", " + ")
         elif spec.kind == "concat":
-            dim = _literal(node.params.get("dim", 1), node, "dim", spec)
+            dim = _value(node.params.get("dim", 1), node, "dim", spec, arguments)
             step.call = Call("torch.cat(", (f"[{', '.join(args)}]", f"dim={dim}"))
         elif spec.kind == "output":
             step.value = args[0]
@@ -289,15 +311,50 @@ def _torch_name(spec: LayerSpec) -> str:
     return spec.type_name
 
 
-def _arguments(node: Node, spec: LayerSpec) -> tuple[str, ...]:
-    problems = spec.check_params(node.params)
-    if problems:
-        raise ExportError(f"{_quote(node.label)}: {problems[0][1]}", [(node.id, problems[0][1])])
+def _arguments(graph: Graph, node: Node, spec: LayerSpec, arguments: dict[str, str] | None) -> tuple[str, ...]:
+    try:
+        graph.check_params(node.id, node.type_name, node.params)
+    except GraphError as exc:
+        raise ExportError(f"{_quote(node.label)}: {exc.message}", [(node.id, exc.message)]) from None
     parts = []
     for name in spec.param_names:
         if name in node.params:
-            parts.append(f"{name}={_literal(node.params[name], node, name, spec)}")
+            parts.append(f"{name}={_value(node.params[name], node, name, spec, arguments)}")
     return tuple(parts)
+
+
+def _value(value: Any, node: Node, param: str, spec: LayerSpec, arguments: dict[str, str] | None) -> str:
+    """A param's code: the block's __init__ parameter for a reference, else a literal."""
+    if blocks.is_reference(value):
+        if arguments is None or value[blocks.ARG] not in arguments:
+            raise ExportError(f"{_quote(node.label)}: {param} refers to an argument that is not declared")
+        return arguments[value[blocks.ARG]]
+    if isinstance(value, list) and blocks.references(value):
+        items = [_value(v, node, param, spec, arguments) for v in value]
+        return f"({items[0]},)" if len(items) == 1 else f"({', '.join(items)})"
+    return _literal(value, node, param, spec)
+
+
+def _instance(graph: Graph, node: Node, classes: dict[str, str], arguments: dict[str, str] | None) -> Call:
+    """``BasicBlock(cin=64, cout=128)``; with ``repeat`` K, an ``nn.Sequential`` of K of them."""
+    block = graph.blocks[node.type_name]
+    if len(block.outputs()) != 1:
+        raise ExportError(f"{_quote(node.label)}: blocks with {len(block.outputs())} outputs cannot be exported yet")
+    spec = block.spec()
+    _arguments(graph, node, spec, arguments)  # checks the values
+    parameters = _parameter_names(block, classes)
+    parts = tuple(f"{parameters[k]}={_value(v, node, k, spec, arguments)}" for k, v in node.params.items())
+    call = Call(f"{classes[block.name]}(", parts)
+    if node.repeat is None:
+        return call
+    # A Sequential even for one copy, so the weights are named layer1.0.conv1... as torchvision names them.
+    return Call("nn.Sequential(", (f"*[{call.text()} for _ in range({node.repeat})]",))
+
+
+def _parameter_names(block: blocks.BlockDef, classes: dict[str, str]) -> dict[str, str]:
+    """Argument name → the class's __init__ parameter (sanitized; usually the same name)."""
+    names = Namespace(set(classes.values()))
+    return {arg: names.take(arg, "arg") for arg in block.arguments}
 
 
 def _literal(value: Any, node: Node, param: str, spec: LayerSpec) -> str:
@@ -326,14 +383,12 @@ def _outputs(graph: Graph, steps: list[Step]) -> list[Step]:
 
 
 # ----- rendering -----------------------------------------------------------------------------------
-def _render(graph: Graph, name: str, steps: list[Step], inputs: list[Step], outputs: list[Step], total: int) -> str:
-    lines = [
-        *_header(graph, inputs, outputs, total),
-        "",
-        "import torch",
-        "from torch import nn",
-        "",
-        "",
+def _render(
+    graph: Graph, name: str, steps: list[Step], inputs: list[Step], outputs: list[Step], total: int, definitions: list[str]
+) -> str:
+    lines = [*_header(graph, inputs, outputs, total), "", "import torch", "from torch import nn", "", ""]
+    lines += definitions
+    lines += [
         f"class {name}(nn.Module):",
         f'    """{_doc_text(graph.name) or name}: built with Model Designer."""',
         "",
@@ -341,6 +396,14 @@ def _render(graph: Graph, name: str, steps: list[Step], inputs: list[Step], outp
         "        super().__init__()",
     ]
     used = _used(steps, outputs)
+    lines += _constructor_lines(steps, used)
+    lines += ["", *_forward_lines(steps, inputs, outputs, used, sizes=True)]
+    lines += ["", "", *_main(name, inputs, outputs)]
+    return "\n".join(lines) + "\n"
+
+
+def _constructor_lines(steps: list[Step], used: set[str]) -> list[str]:
+    lines: list[str] = []
     containers, declared = _containers(steps), set()
     for step in steps:
         if step.constructor is not None:
@@ -351,6 +414,12 @@ def _render(graph: Graph, name: str, steps: list[Step], inputs: list[Step], outp
             unused = "" if step.node.id in used else "  # reaches no output, so forward() skips it"
             head, tail = _assignment(step.attribute)
             lines += _wrap(8, head, step.constructor, tail + unused)
+    return lines
+
+
+def _forward_lines(steps: list[Step], inputs: list[Step], outputs: list[Step], used: set[str], sizes: bool) -> list[str]:
+    """forward(): one line per node; ``sizes`` adds each tensor's size as a comment (not in a block's class,
+    whose sizes differ from one use to the next)."""
     if len(outputs) == 1:
         returns = "torch.Tensor"
     elif len(outputs) <= 3:
@@ -358,15 +427,78 @@ def _render(graph: Graph, name: str, steps: list[Step], inputs: list[Step], outp
     else:  # spelled out, many outputs would run past the line length
         returns = "tuple[torch.Tensor, ...]"
     signature = Call("(", ("self", *(f"{s.variable}: torch.Tensor" for s in inputs)))
-    lines += ["", *_wrap(4, "def forward", signature, f" -> {returns}:")]
-    for step in inputs:
-        lines.append(f"        # {step.variable}: {format_shape(step.display)} ({'×'.join(dim_names(len(step.shape)))})")
+    lines = _wrap(4, "def forward", signature, f" -> {returns}:")
+    if sizes:
+        for step in inputs:
+            lines.append(f"        # {step.variable}: {format_shape(step.display)} ({'×'.join(dim_names(len(step.shape)))})")
     for step in steps:
         if step.call is not None and step.node.id in used:
-            lines += _wrap(8, f"{step.variable} = ", step.call, f"  # {format_shape(step.display)}")
+            lines += _wrap(8, f"{step.variable} = ", step.call, f"  # {format_shape(step.display)}" if sizes else "")
     lines += _wrap(8, "return ", Call("", tuple(s.value for s in outputs), ""), "")
-    lines += ["", "", *_main(name, inputs, outputs)]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+# ----- block classes -------------------------------------------------------------------------------
+def _block_classes(graph: Graph, model: str) -> dict[str, str]:
+    """Block name → its class name (the block's own name, unless the code needs that name)."""
+    names = Namespace({model})
+    return {name: names.take_class(name) for name in graph.blocks}
+
+
+def _used_blocks(graph: Graph) -> list[str]:
+    """Every block definition, each after the blocks it uses (so each class is defined before use)."""
+    return blocks.dependency_order({name: block.uses() for name, block in graph.blocks.items()})
+
+
+def _block_class(block: blocks.BlockDef, classes: dict[str, str]) -> list[str]:
+    parameters = _parameter_names(block, classes)
+    spec = block.spec()
+    steps = _plan(block.graph, None, False, classes, parameters)
+    inputs = sorted((s for s in steps if s.spec.kind == "input"), key=lambda s: block.graph.index_of(s.node.id))
+    outputs = [s for s in steps if s.spec.kind == "output"]
+    outputs.sort(key=lambda s: block.graph.index_of(s.node.id))
+    signature = ["self"]
+    for arg, default in block.arguments.items():
+        literal = _default(block, arg, default, spec)
+        hint = _hint(default)
+        signature.append(f"{parameters[arg]}: {hint} = {literal}" if hint else f"{parameters[arg]}={literal}")
+    used = _used(steps, outputs)
+    uses = ", ".join(f"{parameters[a]}" for a in block.arguments) or "no arguments"
+    lines = [
+        f"class {classes[block.name]}(nn.Module):",
+        f'    """The block {_doc_text(block.name)} ({_doc_text(uses)}), defined once and used wherever the design needs it."""',
+        "",
+        *_wrap(4, "def __init__", Call("(", tuple(signature)), " -> None:"),
+        "        super().__init__()",
+        *_constructor_lines(steps, used),
+        "",
+        *_forward_lines(steps, inputs, outputs, used, sizes=False),
+        "",
+        "",
+    ]
+    return lines
+
+
+def _default(block: blocks.BlockDef, arg: str, value: Any, spec: LayerSpec) -> str:
+    """The literal of an argument's default, checked like any param (strings only from the catalog's choices)."""
+    probe = Node(f"{block.name}.{arg}", block.name, {})
+    if not spec.param(arg).kind.accepts(value):
+        raise ExportError(f"the block {block.name}: the default of {arg} does not fit where it is used")
+    return _literal(value, probe, arg, spec)
+
+
+def _hint(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int):
+        return "int"
+    if isinstance(value, float):
+        return "float"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, list) and value and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
+        return "tuple[int, ...]"
+    return ""
 
 
 def _containers(steps: list[Step]) -> dict[tuple[str, ...], int | None]:

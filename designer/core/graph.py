@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 import networkx as nx
 
-from designer.core import catalog
+from designer.core import blocks, catalog
 from designer.core.errors import (
     CycleError,
     DuplicateIdError,
@@ -37,6 +37,7 @@ class Node:
     params: dict[str, Any] = field(default_factory=dict)
     name: str | None = None
     position: Position | None = None
+    repeat: int | None = None  # a block instance only: that many copies chained (see designer.core.blocks)
 
     @property
     def label(self) -> str:
@@ -44,7 +45,7 @@ class Node:
         return self.name or self.id
 
     def copy(self) -> Node:
-        return Node(self.id, self.type_name, _deep_copy(self.params), self.name, self.position)
+        return Node(self.id, self.type_name, _deep_copy(self.params), self.name, self.position, self.repeat)
 
 
 def _deep_copy(value: Any) -> Any:
@@ -111,10 +112,19 @@ GraphEvent = NodeAdded | NodeRemoved | EdgeAdded | EdgeRemoved | ParamsChanged |
 
 
 class Graph:
-    """A model design: a directed graph of layers. All edits go through these methods."""
+    """A model design: a directed graph of layers. All edits go through these methods.
 
-    def __init__(self, name: str = "Untitled") -> None:
+    ``blocks`` holds the design's block definitions (name → BlockDef), shared by the design and the
+    graphs of its blocks; a node whose type is one of them is an instance. A block's own graph has
+    ``arguments`` (name → default): its params may then refer to them and its Inputs carry no shape.
+    """
+
+    def __init__(
+        self, name: str = "Untitled", library: dict[str, blocks.BlockDef] | None = None, arguments: dict | None = None
+    ) -> None:
         self.name = name
+        self.blocks: dict[str, blocks.BlockDef] = {} if library is None else library
+        self.arguments = arguments
         self._nodes: dict[str, Node] = {}
         self._edges: dict[Edge, None] = {}
         self._nx = nx.MultiDiGraph()
@@ -208,7 +218,7 @@ class Graph:
             )
         if not strict:
             return
-        spec = catalog.get(target.type_name)
+        spec = self.spec(target.type_name)
         if spec.max_inputs == 0:
             raise PortError(f"{target.type_name} '{target.label}' takes no inputs", target.id)
         if spec.max_inputs is not None and edge.target_port >= spec.max_inputs:
@@ -219,14 +229,41 @@ class Graph:
                 target.id,
             )
 
-    @staticmethod
-    def check_params(node_id: str, type_name: str, params: Mapping[str, Any]) -> None:
-        if not catalog.exists(type_name):
+    def spec(self, type_name: str) -> catalog.LayerSpec:
+        """The spec of a layer type or, for a block's name, the spec derived from its definition."""
+        if catalog.exists(type_name):
+            return catalog.get(type_name)
+        if type_name in self.blocks:
+            return self.blocks[type_name].spec()
+        raise catalog.UnknownLayerType(type_name)
+
+    def knows_type(self, type_name: str) -> bool:
+        return catalog.exists(type_name) or type_name in self.blocks
+
+    def check_params(self, node_id: str, type_name: str, params: Mapping[str, Any]) -> None:
+        if catalog.exists(type_name):
+            check = catalog.get(type_name).check_params
+        elif type_name in self.blocks:
+            block = self.blocks[type_name]
+            check = lambda given: blocks.instance_problems(block, given)  # noqa: E731
+        else:
             raise UnknownTypeError(f"unknown layer type {type_name!r}", node_id)
-        problems = catalog.get(type_name).check_params(params)
+        if self.arguments is not None:
+            problems = blocks.inner_problems(type_name, params, self.arguments, check)
+        else:
+            problems = check(params)
         if problems:
             param, sentence = problems[0]
             raise ParamError(sentence, node_id, param)
+
+    def check_repeat(self, node_id: str, type_name: str, repeat: int | None) -> None:
+        if repeat is None:
+            return
+        if type_name not in self.blocks or catalog.exists(type_name):
+            raise ParamError(f"only a block can repeat; {type_name} is a single layer", node_id, "repeat")
+        problem = blocks.repeat_problem(self.blocks[type_name], repeat)
+        if problem:
+            raise ParamError(problem, node_id, "repeat")
 
     # ----- edits -------------------------------------------------------------------------------
     def add_node(self, node: Node, index: int | None = None) -> Node:
@@ -236,6 +273,7 @@ class Graph:
         if not isinstance(node.id, str) or not node.id:
             raise UnknownNodeError("a node id must be a non-empty string", None)
         self.check_params(node.id, node.type_name, node.params)
+        self.check_repeat(node.id, node.type_name, node.repeat)
         if index is None or index >= len(self._nodes):
             self._nodes[node.id] = node
         else:

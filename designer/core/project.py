@@ -1,7 +1,9 @@
-"""Project files: the JSON format (versions 1 and 2), strict loading with places, migrations, atomic saving.
+"""Project files: the JSON format (versions 1 to 3), strict loading with places, migrations, atomic saving.
 
 A file is one JSON object: ``format``, ``version``, ``name``, ``nodes`` (``id``, ``type``, ``params``,
-optional ``name`` and ``position``) and ``edges`` (``source``, ``target``, ``target_port``). Loading
+optional ``name``, ``repeat`` and ``position``) and ``edges`` (``source``, ``target``, ``target_port``).
+Version 3 adds ``blocks``: name → ``{"arguments": {name: default}, "nodes": [...], "edges": [...]}``,
+whose params may be references ``{"arg": "cin"}`` (see ``designer.core.blocks``). Loading
 refuses anything the model could not hold and says where (``nodes[3] (id 'up2'): ...``); cycles and
 wrong input counts load fine, because the shape engine explains them on the nodes. Files from older
 format versions pass through numbered one-step migrations; newer ones are refused. ``dumps`` writes a
@@ -22,14 +24,14 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from designer.core import catalog
+from designer.core import blocks, catalog
 from designer.core.errors import GraphError
 from designer.core.graph import Edge, Graph, Node
 from designer.core.params import is_int
 from designer.core.spec import short_repr
 
 FORMAT = "model-designer-project"
-FORMAT_VERSION = 2  # 2: an Input's shape may start with "N", a batch size left open
+FORMAT_VERSION = 3  # 2: an Input's shape may start with "N", a batch size left open; 3: blocks
 
 # Limits against huge or hostile files: each fails with a sentence, never a hang or a RecursionError.
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -41,8 +43,9 @@ MAX_LIST = 1_000
 MAX_PORT = 1_023
 MAX_INT = 2**63 - 1
 
-_PROJECT_KEYS = ("format", "version", "name", "nodes", "edges")
-_NODE_KEYS = ("id", "type", "name", "params", "position")
+_PROJECT_KEYS = ("format", "version", "name", "blocks", "nodes", "edges")
+_BLOCK_KEYS = ("arguments", "nodes", "edges")
+_NODE_KEYS = ("id", "type", "name", "params", "repeat", "position")
 _EDGE_KEYS = ("source", "target", "target_port")
 
 
@@ -78,7 +81,12 @@ def _v1_to_v2(data: dict) -> dict:
     return data
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+def _v2_to_v3(data: dict) -> dict:
+    """Version 3 adds block definitions and instances; every version-2 file is a valid version-3 file."""
+    return data
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(data: dict, version: int, current: int = FORMAT_VERSION, steps: dict[int, Migration] | None = None) -> dict:
@@ -89,6 +97,23 @@ def migrate(data: dict, version: int, current: int = FORMAT_VERSION, steps: dict
         version += 1
         data["version"] = version
     return data
+
+
+# ----- the design's name -----------------------------------------------------------------------------
+UNTITLED = "Untitled"  # the name of a design nobody has named
+
+
+def file_stem(path: str | os.PathLike) -> str:
+    """``my_gan`` for ``/home/me/my_gan.json``: what a design kept in that file is called."""
+    return os.path.splitext(os.path.basename(os.fspath(path)))[0] or UNTITLED
+
+
+def name_following_file(name: str, path: str | os.PathLike, previous_path: str | os.PathLike | None = None) -> str:
+    """The design's name once it lives in ``path``: the file's name while the design has none of its own
+    (it is still Untitled, or has been following ``previous_path``); a name someone gave it stays."""
+    if not name.strip() or name == UNTITLED or (previous_path is not None and name == file_stem(previous_path)):
+        return file_stem(path)
+    return name
 
 
 # ----- loading -------------------------------------------------------------------------------------
@@ -177,8 +202,11 @@ def _version(data: dict, source: str) -> int:
 def _check_limits(data: dict, source: str) -> None:
     """Refuse sizes no real design has before any further work: counts, depth, strings, lists, numbers."""
     nodes, edges = data.get("nodes"), data.get("edges")
-    if isinstance(nodes, list) and len(nodes) > MAX_NODES:
-        raise ProjectError(f"the file has {len(nodes):,} nodes; the limit is {MAX_NODES:,}", source, "nodes")
+    inner = data.get("blocks")
+    counted = [nodes] + ([b.get("nodes") for b in inner.values() if isinstance(b, dict)] if isinstance(inner, dict) else [])
+    total = sum(len(n) for n in counted if isinstance(n, list))
+    if total > MAX_NODES:
+        raise ProjectError(f"the file has {total:,} nodes; the limit is {MAX_NODES:,}", source, "nodes")
     if isinstance(edges, list) and len(edges) > MAX_EDGES:
         raise ProjectError(f"the file has {len(edges):,} edges; the limit is {MAX_EDGES:,}", source, "edges")
     path: list[str | int] = []
@@ -248,51 +276,108 @@ def _unknown_keys(record: dict, known: tuple[str, ...], source: str, where: str,
 
 def _build(data: dict, source: str) -> Graph:
     _unknown_keys(data, _PROJECT_KEYS, source, "the top level", "a project")
-    name = data.get("name", "Untitled")
+    name = data.get("name", UNTITLED)
     if not isinstance(name, str):
         raise ProjectError(f"\"name\" must be a text, got {short_repr(name)}", source)
-    graph = Graph(name)
+    graph = Graph(name, _blocks(data.get("blocks", {}), source))
+    _fill(graph, data, source, "")
+    return graph
+
+
+def _fill(graph: Graph, data: dict, source: str, prefix: str) -> None:
+    """Add the ``nodes`` and ``edges`` of ``data`` (the project, or a block at ``prefix``) to ``graph``."""
     nodes = data.get("nodes")
     if not isinstance(nodes, list):
-        raise ProjectError(f"\"nodes\" must be a list of nodes, got {_missing_or(nodes, 'nodes' in data)}", source)
+        raise ProjectError(f"\"nodes\" must be a list of nodes, got {_missing_or(nodes, 'nodes' in data)}", source, prefix[:-1] or None)
     edges = data.get("edges", [])
     if not isinstance(edges, list):
-        raise ProjectError(f"\"edges\" must be a list of edges, got {_json_kind(edges)}", source)
+        raise ProjectError(f"\"edges\" must be a list of edges, got {_json_kind(edges)}", source, prefix[:-1] or None)
     for i, record in enumerate(nodes):
-        graph.add_node(_node(record, i, graph, source))
+        graph.add_node(_node(record, i, graph, source, prefix))
     for i, record in enumerate(edges):
-        _edge(record, i, graph, source)
-    return graph
+        _edge(record, i, graph, source, prefix)
+
+
+def _blocks(data: Any, source: str) -> dict[str, blocks.BlockDef]:
+    """The block definitions, each checked with its place; a block that uses itself is refused."""
+    if not isinstance(data, dict):
+        raise ProjectError(f"\"blocks\" must be an object of block definitions {{name: {{...}}}}, got {_json_kind(data)}", source)
+    uses: dict[str, set[str]] = {}
+    arguments: dict[str, dict] = {}
+    for name, record in data.items():
+        where = f"blocks.{short_repr(name, 40) if not name.isidentifier() else name}"
+        if not blocks.valid_block_name(name):
+            why = "is a layer type" if catalog.exists(name) else "is not an identifier such as 'BasicBlock'"
+            raise ProjectError(f"the block name {short_repr(name, 40)} {why}; block names are identifiers that are no layer type", source, where)
+        if not isinstance(record, dict):
+            raise ProjectError(f"a block must be an object {{\"arguments\": ..., \"nodes\": ..., \"edges\": ...}}, got {_json_kind(record)}", source, where)
+        _unknown_keys(record, _BLOCK_KEYS, source, where, "a block")
+        arguments[name] = _arguments(record.get("arguments", {}), source, where)
+        nodes = record.get("nodes")
+        types = [n.get("type") for n in nodes if isinstance(n, dict)] if isinstance(nodes, list) else []
+        uses[name] = {t for t in types if isinstance(t, str) and t in data}
+    cycle = blocks.find_cycle(uses)
+    if cycle:
+        raise ProjectError(blocks.cycle_sentence(cycle), source, f"blocks.{cycle[0]}")
+    library: dict[str, blocks.BlockDef] = {}
+    for name in blocks.dependency_order(uses):  # a block is filled after the blocks it uses
+        block = blocks.BlockDef(name, arguments[name], Graph(name, library, arguments[name]))
+        library[name] = block
+        _fill(block.graph, data[name], source, f"blocks.{name}.")
+        for node_id, sentence in blocks.definition_problems(block):
+            raise ProjectError(sentence, source, f"blocks.{name}" + (f" (node {node_id!r})" if node_id else ""))
+    ordered = {name: library[name] for name in data}  # file order, so saving gives the same bytes
+    library.clear()
+    library.update(ordered)
+    return library
+
+
+def _arguments(data: Any, source: str, where: str) -> dict:
+    where = f"{where}.arguments"
+    if not isinstance(data, dict):
+        raise ProjectError(f"\"arguments\" must be an object {{name: default}}, got {_json_kind(data)}", source, where)
+    for name, default in data.items():
+        if not blocks.valid_argument_name(name):
+            raise ProjectError(f"the argument name {short_repr(name, 40)} is not an identifier such as 'cin'", source, where)
+        if blocks.is_reference(default) or isinstance(default, dict):
+            raise ProjectError(f"the default of {name} must be a plain value (a number, text, list, true/false or null), "
+                               f"got {short_repr(default)}", source, where)
+    return dict(data)
 
 
 def _missing_or(value: Any, present: bool) -> str:
     return _json_kind(value) if present else "nothing (the field is missing)"
 
 
-def _node(record: Any, i: int, graph: Graph, source: str) -> Node:
-    where = f"nodes[{i}]"
+def _node(record: Any, i: int, graph: Graph, source: str, prefix: str = "") -> Node:
+    where = f"{prefix}nodes[{i}]"
     if not isinstance(record, dict):
         raise ProjectError(f"a node must be an object {{\"id\": ..., \"type\": ...}}, got {_json_kind(record)}", source, where)
     node_id = record.get("id")
     if not isinstance(node_id, str) or not node_id:
         raise ProjectError(f"\"id\" must be a non-empty text, got {_missing_or(node_id, 'id' in record)}", source, where)
-    where = f"nodes[{i}] (id {short_repr(node_id, 40)})"
+    where = f"{prefix}nodes[{i}] (id {short_repr(node_id, 40)})"
     if node_id in graph:
-        raise ProjectError(f"the id {short_repr(node_id, 40)} is used by nodes[{graph.index_of(node_id)}] already; ids must be unique", source, where)
+        raise ProjectError(f"the id {short_repr(node_id, 40)} is used by {prefix}nodes[{graph.index_of(node_id)}] already; ids must be unique", source, where)
+    if graph.arguments is not None and blocks.PATH_SEPARATOR in node_id:
+        raise ProjectError(f"a node id inside a block cannot contain {blocks.PATH_SEPARATOR!r}, which separates the parts of a path", source, where)
     _unknown_keys(record, _NODE_KEYS, source, where, "a node")
     type_name = record.get("type")
     if not isinstance(type_name, str):
         raise ProjectError(f"\"type\" must be a layer type name, got {_missing_or(type_name, 'type' in record)}", source, where)
-    if not catalog.exists(type_name):
-        close = difflib.get_close_matches(type_name, catalog.type_names(), n=1)
+    if not graph.knows_type(type_name):
+        close = difflib.get_close_matches(type_name, catalog.type_names() + list(graph.blocks), n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise ProjectError(f"unknown layer type {short_repr(type_name, 40)}{hint}", source, where)
     params = record.get("params", {})
     if not isinstance(params, dict):
         raise ProjectError(f"\"params\" must be an object, got {_json_kind(params)}", source, where)
-    problems = catalog.get(type_name).check_params(params)
-    if problems:
-        raise ProjectError(problems[0][1], source, where)
+    repeat = record.get("repeat")
+    try:
+        graph.check_params(node_id, type_name, params)
+        graph.check_repeat(node_id, type_name, repeat)
+    except GraphError as exc:
+        raise ProjectError(exc.message, source, where) from None
     name = record.get("name")
     if name is not None and not isinstance(name, str):
         raise ProjectError(f"\"name\" must be a text, got {_json_kind(name)}", source, where)
@@ -301,15 +386,15 @@ def _node(record: Any, i: int, graph: Graph, source: str) -> Node:
         if not (isinstance(position, list) and len(position) == 2 and all(_is_number(v) for v in position)):
             raise ProjectError(f"\"position\" must be a list of 2 numbers [x, y], got {short_repr(position)}", source, where)
         position = (position[0], position[1])
-    return Node(node_id, type_name, params, name, position)
+    return Node(node_id, type_name, params, name, position, repeat)
 
 
 def _is_number(value: Any) -> bool:
     return is_int(value) or (isinstance(value, float) and math.isfinite(value))
 
 
-def _edge(record: Any, i: int, graph: Graph, source: str) -> None:
-    where = f"edges[{i}]"
+def _edge(record: Any, i: int, graph: Graph, source: str, prefix: str = "") -> None:
+    where = f"{prefix}edges[{i}]"
     if not isinstance(record, dict):
         raise ProjectError(f"an edge must be an object {{\"source\": ..., \"target\": ...}}, got {_json_kind(record)}", source, where)
     _unknown_keys(record, _EDGE_KEYS, source, where, "an edge")
@@ -345,32 +430,52 @@ def dumps(graph: Graph) -> str:
     """The canonical text of ``graph``: stable key order, one node and one edge per line, trailing newline."""
     encode = _ENCODER.encode
     try:
-        node_lines = [encode(_node_record(node)) for node in graph.nodes()]
-        edge_lines = [encode({"source": e.source, "target": e.target, "target_port": e.target_port}) for e in graph.edges()]
+        node_lines, edge_lines = _graph_lines(graph)
+        definitions = [
+            f"    {encode(name)}: {{\n"
+            f'      "arguments": {encode(block.arguments)},\n'
+            f'      "nodes": {_block(lines[0], 6)},\n'
+            f'      "edges": {_block(lines[1], 6)}\n'
+            "    }"
+            for name, block in graph.blocks.items()
+            for lines in [_graph_lines(block.graph)]
+        ]
     except (TypeError, ValueError) as exc:
         raise ProjectError(f"the design holds a value JSON cannot store ({exc})", "<project>") from None
+    blocks_text = '  "blocks": {\n' + ",\n".join(definitions) + "\n  },\n" if definitions else ""
     return (
         "{\n"
         f'  "format": {encode(FORMAT)},\n'
         f'  "version": {_version_needed(graph)},\n'
         f'  "name": {encode(graph.name)},\n'
+        f"{blocks_text}"
         f'  "nodes": {_block(node_lines)},\n'
         f'  "edges": {_block(edge_lines)}\n'
         "}\n"
     )
 
 
+def _graph_lines(graph: Graph) -> tuple[list[str], list[str]]:
+    encode = _ENCODER.encode
+    node_lines = [encode(_node_record(node)) for node in graph.nodes()]
+    edge_lines = [encode({"source": e.source, "target": e.target, "target_port": e.target_port}) for e in graph.edges()]
+    return node_lines, edge_lines
+
+
 def _version_needed(graph: Graph) -> int:
     """The oldest format that holds ``graph``: files stay readable by older releases, and a version-1
     file saved again is byte for byte the same."""
+    if graph.blocks:
+        return 3
     open_batch = any(n.type_name == "Input" and n.params.get("shape", [None])[0] == "N" for n in graph.nodes())
     return 2 if open_batch else 1
 
 
-def _block(lines: list[str]) -> str:
+def _block(lines: list[str], indent: int = 2) -> str:
     if not lines:
         return "[]"
-    return "[\n    " + ",\n    ".join(lines) + "\n  ]"
+    pad = " " * indent
+    return f"[\n{pad}  " + f",\n{pad}  ".join(lines) + f"\n{pad}]"
 
 
 def _node_record(node: Node) -> dict:
@@ -382,6 +487,8 @@ def _node_record(node: Node) -> dict:
     if len(params) > 1 and list(params) != [k for k in order if k in params]:
         params = {k: params[k] for k in order if k in params} | {k: v for k, v in params.items() if k not in order}
     record["params"] = params
+    if node.repeat is not None:
+        record["repeat"] = node.repeat
     if node.position is not None:
         record["position"] = node.position
     return record

@@ -63,6 +63,20 @@ def format_count(n: int) -> str:
     return f"{n:,}"
 
 
+def sentence(text: str) -> str:
+    """``step between windows`` as a sentence: ``Step between windows.``"""
+    text = text.strip()
+    if not text:
+        return text
+    return text[:1].upper() + text[1:] + ("" if text.endswith((".", "!", "?", ")")) else ".")
+
+
+def counted(n: int | str, noun: str, plural: str | None = None) -> str:
+    """``1 layer``, ``3 layers``, ``1,024 samples``, ``N samples``: a count with its noun in the right number."""
+    shown = format_count(n) if isinstance(n, int) else str(n)
+    return f"{shown} {noun if n == 1 else plural or noun + 's'}"
+
+
 @dataclass(frozen=True)
 class DimNote:
     """How one output dimension got its size: ``formula`` in symbols, ``worked`` with the user's numbers."""
@@ -88,24 +102,63 @@ class Inferred:
     warnings: tuple[str, ...] = ()
 
 
+def format_value(value: object) -> str:
+    """A parameter value as the project file spells it: ``512``, ``[3, 3]``, ``'zeros'``, ``null``, ``true``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(format_value(v) for v in value) + "]"
+    return repr(value)
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One repair as data: set ``params`` (a partial set of constructor arguments) on a node.
+
+    ``node`` is the node id, or None for the node whose error carries the fix (a shape rule does not
+    know ids); ``label`` is the button text, such as ``Set in_channels to 512``.
+    """
+
+    label: str
+    params: dict
+    node: str | None = None
+
+    @classmethod
+    def setting(cls, param: str, value: object, node: str | None = None, whose: str = "") -> Fix:
+        """``Set in_channels to 512`` (``whose`` names another node: ``Set 'conv1' out_channels to 512``)."""
+        target = f"{whose} {param}" if whose else param
+        return cls(f"Set {target} to {format_value(value)}", {param: value}, node)
+
+    def for_node(self, node_id: str) -> Fix:
+        return self if self.node is not None else Fix(self.label, self.params, node_id)
+
+
 @dataclass
 class LayerError(Exception):
     """A configuration torch would reject, in words a beginner understands.
 
     ``param`` names the parameter to change (the inspector highlights it); ``fix`` is a suggested
-    remedy when one is obvious. ``backend_dependent`` marks the safe answer where torch itself refuses
-    the configuration on some of its CPU paths and runs it on others (oneDNN or native, picked by the
-    batch, thread count and build): the engine cannot know which one a user's torch takes, so it refuses.
+    remedy in words when one is obvious, and ``fixes`` the repairs that can be applied in one click,
+    recommended first (the sentence ends with the first one's label when ``fix`` is not given).
+    ``backend_dependent`` marks the safe answer where torch itself refuses the configuration on some of
+    its CPU paths and runs it on others (oneDNN or native, picked by the batch, thread count and build):
+    the engine cannot know which one a user's torch takes, so it refuses.
     """
 
     message: str
     param: str | None = None
     fix: str | None = None
     extra: dict = field(default_factory=dict)
+    fixes: tuple[Fix, ...] = ()
     backend_dependent: bool = False
 
     def __post_init__(self) -> None:
         super().__init__(self.message)
+        if self.fix is None and self.fixes:
+            label = self.fixes[0].label
+            self.fix = label[:1].lower() + label[1:]
 
     def sentence(self) -> str:
         return f"{self.message}; {self.fix}" if self.fix else self.message

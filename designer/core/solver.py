@@ -173,7 +173,7 @@ def _pick(graph: Graph, given: str | None, found: list[str], what: str) -> str:
 def _ends(graph: Graph, engine: ShapeEngine) -> list[str]:
     """The Output markers, else the nodes nothing reads from, in execution order."""
     order = engine.order()
-    outputs = [n for n in order if catalog.get(graph.node(n).type_name).kind == "output"]
+    outputs = [n for n in order if graph.spec(graph.node(n).type_name).kind == "output"]
     return outputs or [n for n in order if not graph.out_edges(n)]
 
 
@@ -193,7 +193,7 @@ def required_input_sizes(
     compared, the others keep the Input's sizes. The end is ``output_id``, else the only Output node,
     else the only node nothing reads from. ``graph`` is left untouched: the sizes are tried on a copy.
     """
-    inputs = [n.id for n in graph.nodes() if catalog.get(n.type_name).kind == "input"]
+    inputs = [n.id for n in graph.nodes() if graph.spec(n.type_name).kind == "input"]
     input_id = _pick(graph, input_id, inputs, "Input nodes")
     output_id = _pick(graph, output_id, _ends(graph, engine), "ends (Output nodes or last layers)")
     shape = list(graph.node(input_id).params["shape"])

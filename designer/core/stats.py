@@ -350,8 +350,10 @@ def _params_formula(weights, count: int, buffers: int) -> str:
 
 def node_stats(graph: Graph, engine: ShapeEngine, node_id: str) -> NodeStats:
     node = graph.node(node_id)
-    spec = catalog.get(node.type_name)
+    spec = graph.spec(node.type_name)
     result = engine.result(node_id)
+    if spec.kind == "block":
+        return _instance_stats(node, result)
     resolved = spec.resolve(node.params)
     count = result.params or 0
     try:
@@ -393,11 +395,44 @@ def node_stats(graph: Graph, engine: ShapeEngine, node_id: str) -> NodeStats:
     )
 
 
+def _instance_stats(node, result) -> NodeStats:
+    """A block instance costs what the layers inside all its copies cost (each copy's own sizes)."""
+    inner: list[NodeStats] = []
+    for copy in result.inner.copies if result.inner is not None else ():
+        engine = ShapeEngine(copy.graph)
+        try:
+            inner += [s for s in compute_stats(copy.graph, engine).nodes.values() if s.type_name != "Input"]
+        finally:
+            engine.close()
+    layers = [s for s in inner if s.type_name != "Output"]
+    copies = f" over {node.repeat} copies" if node.repeat and node.repeat > 1 else ""
+    elements = sum(s.activation_elements for s in layers)
+    formulas = {
+        "params": f"sum over the layers inside{copies} = {format_count(result.params or 0)}",
+        "macs": f"sum over the layers inside{copies} = {format_count(sum(s.macs for s in layers))}",
+        "activation": f"every output inside{copies}: {format_count(elements)} values × {BYTES_PER_ELEMENT} bytes (float32)",
+    }
+    return NodeStats(
+        node_id=node.id,
+        type_name=node.type_name,
+        label=node.label,
+        status=result.status(),
+        shape=result.shape,
+        params=result.params or 0,
+        buffers=sum(s.buffers for s in layers),
+        macs=sum(s.macs for s in layers) if result.ok else 0,
+        other_ops=sum(s.other_ops for s in layers) if result.ok else 0,
+        activation_elements=elements if result.ok else 0,
+        formulas=formulas,
+        display_shape=result.display_shape,
+    )
+
+
 def compute_stats(graph: Graph, engine: ShapeEngine) -> ModelStats:
     """Statistics of every node (execution order) and of the whole design."""
     engine.refresh()
     nodes = {node_id: node_stats(graph, engine, node_id) for node_id in engine.order()}
-    kinds = {node_id: catalog.get(s.type_name).kind for node_id, s in nodes.items()}
+    kinds = {node_id: graph.spec(s.type_name).kind for node_id, s in nodes.items()}
     layers = [s for node_id, s in nodes.items() if kinds[node_id] not in ("input", "output")]
     params = sum(s.params for s in nodes.values())
     buffers = sum(s.buffers for s in nodes.values())

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtGui import QUndoCommand
 
 from designer.core.edits import Edit, SetParams
 
 _MERGE_PARAMS = 1
+MERGE_PAUSE = 1.0  # seconds: typing merges into one step only while the keys follow each other this closely
 
 
 class EditCommand(QUndoCommand):
     """Applies/reverts one core ``Edit`` through the document. The first redo is a no-op because
     ``Document.apply`` has already applied the edit (so a refused edit never reaches the stack).
     Consecutive parameter edits of one node with ``mergeable`` set and the same text (the inspector
-    names the parameter: "Change kernel_size") become one undo step."""
+    names the parameter: "Change kernel_size") become one undo step, as long as each follows the last
+    within ``MERGE_PAUSE`` and does not bring the parameters back to what they were before the step
+    (512 → 128 → 512 stays two steps, so the state in between can be revisited)."""
 
     def __init__(self, document, edit: Edit, mergeable: bool = False) -> None:
         super().__init__(edit.text)
@@ -21,6 +26,7 @@ class EditCommand(QUndoCommand):
         self.edit = edit
         self._mergeable = mergeable and isinstance(edit, SetParams)
         self._applied = True
+        self._last_change = time.monotonic()
 
     def redo(self) -> None:
         if self._applied:
@@ -42,5 +48,10 @@ class EditCommand(QUndoCommand):
             return False
         if mine.text != theirs.text:  # "Change stride" after "Change kernel_size" is a step of its own
             return False
+        if other._last_change - self._last_change > MERGE_PAUSE:
+            return False
+        if theirs.params == mine.params_before:
+            return False
         mine.params = theirs.params
+        self._last_change = other._last_change
         return True

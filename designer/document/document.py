@@ -12,10 +12,11 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from designer.core import project
-from designer.core.edits import Edit
+from designer.core import project, repairs
+from designer.core.edits import Edit, SetParams
 from designer.core.engine import Changes, ShapeEngine
-from designer.core.graph import Graph, GraphEvent
+from designer.core.graph import Graph, GraphEvent, NodeMoved
+from designer.core.shapes import Fix
 from designer.document.commands import EditCommand
 
 
@@ -40,6 +41,7 @@ class Document(QObject):
         self.graph.subscribe(self._forward_event)
         self.path: str | None = None
         self._selection: list[str] = []
+        self._fixes: dict[str, list[Fix]] | None = None  # verified fixes of every node in error, until the next edit
         self.reset(graph if graph is not None else Graph(), path)
 
     # ----- whole-document operations -------------------------------------------------------------
@@ -47,8 +49,11 @@ class Document(QObject):
         """Replace the design (new, open, revert): fresh engine, empty undo history, clean state."""
         self.graph.unsubscribe(self._forward_event)
         self.engine.close()
+        if path is not None:  # before anyone listens: naming an opened design is no edit
+            graph.name = project.name_following_file(graph.name, path)
         self.graph = graph
         self.engine = ShapeEngine(graph)
+        self._fixes = None
         graph.subscribe(self._forward_event)
         self.undo_stack.clear()
         self.undo_stack.setClean()
@@ -64,11 +69,21 @@ class Document(QObject):
         self.reset(graph, os.path.abspath(path))
 
     def save(self, path: str | None = None) -> None:
-        """Save atomically to ``path`` (default: the current one); raises ``project.ProjectError``."""
+        """Save atomically to ``path`` (default: the current one); raises ``project.ProjectError``.
+
+        A design without a name of its own takes the file's (``my_gan.json`` names it ``my_gan``)."""
         target = path or self.path
         if not target:
             raise project.ProjectError("the design has no file yet; choose where to save it")
-        project.save(self.graph, target)
+        name, before = project.name_following_file(self.graph.name, target, self.path), self.graph.name
+        if name != before:
+            self.graph.set_name(name)
+        try:
+            project.save(self.graph, target)
+        except project.ProjectError:
+            if name != before:
+                self.graph.set_name(before)
+            raise
         if os.path.abspath(target) != self.path:
             self.path = os.path.abspath(target)
             self.path_changed.emit(self.path)
@@ -110,7 +125,21 @@ class Document(QObject):
             self.shapes_changed.emit(changes)
 
     def _forward_event(self, event: GraphEvent) -> None:
+        if not isinstance(event, NodeMoved):
+            self._fixes = None
         self.graph_changed.emit(event)
+
+    # ----- one-click fixes -----------------------------------------------------------------------
+    def fixes(self, node_id: str) -> list[Fix]:
+        """The verified fixes for ``node_id``'s error, recommended first (worked out once per edit for all nodes)."""
+        if self._fixes is None:
+            self._fixes = repairs.offered_fixes(self.graph, self.engine)
+        return self._fixes.get(node_id, [])
+
+    def apply_fix(self, fix: Fix) -> None:
+        """Apply ``fix`` as one undo step named by its label."""
+        params = repairs.apply_params(self.graph.node(fix.node).params, fix)
+        self.apply(SetParams(fix.node, params, text=fix.label))
 
     # ----- selection (shared by canvas, inspector, problems list and plots) -----------------------
     @property

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from designer.core import catalog
 from designer.core.engine import ShapeEngine
 from designer.core.graph import Graph
-from designer.core.shapes import Shape, format_count, format_shape
+from designer.core.shapes import Shape, counted, format_count, format_shape
 from designer.core.stats import PER_SAMPLE, ModelStats, NodeStats, compute_stats, format_big, format_bytes
 
 METRICS = ("params", "macs", "memory")
@@ -84,12 +83,12 @@ def _ladder(shape: Shape | None) -> tuple[int | None, int | None]:
 
 def build(graph: Graph, engine: ShapeEngine) -> Series:
     stats = compute_stats(graph, engine)
-    rows = [s for s in stats.nodes.values() if catalog.get(s.type_name).kind != "output"]
+    rows = [s for s in stats.nodes.values() if graph.spec(s.type_name).kind != "output"]
     ladder = [_ladder(s.shape) for s in rows]
     return Series(
         ids=tuple(s.node_id for s in rows),
         labels=tuple(s.label for s in rows),
-        categories=tuple(catalog.get(s.type_name).category for s in rows),
+        categories=tuple(graph.spec(s.type_name).category for s in rows),
         statuses=tuple(s.status for s in rows),
         shapes=tuple(s.shape for s in rows),
         params=tuple(s.params for s in rows),
@@ -105,7 +104,7 @@ def totals_text(series: Series) -> str:
     """One line of totals for the panel's header."""
     t = series.stats.total
     text = (
-        f"{t.layers} layers · {format_big(t.params)} parameters · {format_big(t.macs)} multiply-adds · "
+        f"{counted(t.layers, 'layer')} · {format_big(t.params)} parameters · {format_big(t.macs)} multiply-adds · "
         f"{format_bytes(t.activation_bytes)} activations · ≈ {format_bytes(t.training_memory_bytes)} to train"
     )
     if series.stats.per_sample:  # an open batch: the engine's sizes are at N = 1

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMenu,
     QMessageBox,
+    QSizePolicy,
     QToolButton,
     QToolTip,
     QVBoxLayout,
@@ -43,11 +44,14 @@ _RIGHT_AXIS_WIDTH = 48
 EXPORT_TARGETS = {"bars": "Bars", "ladder": "Size ladder", "both": "Both plots"}
 
 
+LOG_FLOOR = -0.5  # where bars start on a log axis: below 10⁰, so a value of 1 still shows as a bar
+
+
 def _log(values, on: bool) -> list[float]:
-    """Heights as drawn: log10 on a log axis (a bar from 1 up; zero draws nothing)."""
+    """Bar tops as drawn: log10 on a log axis; a zero has no bar (it is marked at the baseline instead)."""
     if not on:
         return [float(v) for v in values]
-    return [math.log10(v) if v and v > 0 else 0.0 for v in values]
+    return [math.log10(v) if v and v > 0 else LOG_FLOOR for v in values]
 
 
 def _ladder_values(values, on: bool) -> list[float]:
@@ -129,16 +133,44 @@ def short_number(value: float) -> str:
 
 
 class CountAxis(pg.AxisItem):
-    """A value axis with short labels (``2 M``), on a log axis only at the powers of ten."""
+    """A value axis with short labels (``2 M``), on a log axis only at the powers of ten.
+
+    Only the major ticks are labelled, and only as many as fit with room between them, so a short plot
+    (a small window's dock) shows 0 and one or two values rather than labels on top of each other."""
 
     def __init__(self, orientation: str) -> None:
         super().__init__(orientation)
         self.enableAutoSIPrefix(False)
+        self.setStyle(maxTickLevel=0, maxTextLevel=0, textFillLimits=[(0, 0.45)], hideOverlappingLabels=True)
 
     def tickStrings(self, values, scale, spacing):
         if not self.logMode:
             return [short_number(v * scale) for v in values]
         return [short_number(10 ** round(v)) if abs(v - round(v)) < 1e-6 else "" for v in values]
+
+
+class _ElidedLabel(QLabel):
+    """One line that ends in … when the panel is narrow; the whole text is its tooltip's first line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.full_text = ""
+        self.setMinimumWidth(50)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:
+        self.full_text = text
+        self._elide()
+
+    def text(self) -> str:
+        return self.full_text
+
+    def _elide(self) -> None:
+        super().setText(self.fontMetrics().elidedText(self.full_text, Qt.TextElideMode.ElideRight, max(self.width(), 50)))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
 
 
 class StatsPanel(QWidget):
@@ -165,6 +197,7 @@ class StatsPanel(QWidget):
         layout.setSpacing(4)
         layout.addWidget(self.totals_label)
         layout.addLayout(self._controls)
+        layout.addWidget(self.legend)
         layout.addWidget(self.plots, 1)
         self.setMinimumHeight(220)
         document.shapes_changed.connect(self.schedule_refresh)
@@ -176,8 +209,13 @@ class StatsPanel(QWidget):
 
     # ----- building -------------------------------------------------------------------------------
     def _build_controls(self) -> None:
-        self.totals_label = QLabel(self)
-        self.totals_label.setWordWrap(True)
+        self.legend = QLabel(self)
+        self.legend.setWordWrap(True)
+        self.legend.setTextFormat(Qt.TextFormat.RichText)
+        font = self.legend.font()
+        font.setPointSizeF(font.pointSizeF() * 0.9)
+        self.legend.setFont(font)
+        self.totals_label = _ElidedLabel(self)
         self.totals_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.metric_buttons: dict[str, QToolButton] = {}
         group = QButtonGroup(self)
@@ -222,6 +260,9 @@ class StatsPanel(QWidget):
         self.bar_plot.addItem(self.bars)
         self.error_marks = pg.ScatterPlotItem(symbol="x", size=9)
         self.bar_plot.addItem(self.error_marks)
+        # On a log axis (which has no 0) a layer whose value is 0 gets an open ring on the baseline, no bar.
+        self.zero_marks = pg.ScatterPlotItem(symbol="o", size=7)
+        self.bar_plot.addItem(self.zero_marks)
         self.ladder_axis = LayerAxis()
         self.ladder_plot = self.plots.addPlot(
             row=1, col=0, axisItems={"bottom": self.ladder_axis, "left": CountAxis("left"), "right": CountAxis("right")}
@@ -258,11 +299,15 @@ class StatsPanel(QWidget):
             plot.getViewBox().setDefaultPadding(0.02)
         self.channel_box.setMouseEnabled(x=False, y=False)
         self.channel_box.setMenuEnabled(False)
-        self.ladder_plot.setLabel("right", "channels")
         self.plots.ci.layout.setRowStretchFactor(0, 3)
         self.plots.ci.layout.setRowStretchFactor(1, 2)
         self.plots.scene().sigMouseMoved.connect(self._on_mouse_moved)
         self.plots.scene().sigMouseClicked.connect(self._on_mouse_clicked)
+
+    def bar_tops(self) -> list[float]:
+        """Where each bar ends, in the plot's units (log10 of the value on a log axis)."""
+        y0, heights = self.bars.opts["y0"], self.bars.opts["height"]
+        return [float(a + h) for a, h in zip(y0, heights)]
 
     def _fit_channel_box(self) -> None:
         self.channel_box.setGeometry(self.ladder_plot.getViewBox().geometry())
@@ -287,13 +332,14 @@ class StatsPanel(QWidget):
         self.channel_line.setSymbolPen(pg.mkPen(s.node_fill))
         self.error_marks.setPen(pg.mkPen(s.error, width=2))
         self.error_marks.setBrush(pg.mkBrush(s.error))
+        self.zero_marks.setPen(pg.mkPen(s.summary_text, width=1.5))
+        self.zero_marks.setBrush(pg.mkBrush(s.node_fill))
         band_color = QColor(s.selection)
         band_color.setAlpha(45)
         for band in self.selection_bands:
             band.setBrush(pg.mkBrush(band_color))
             for line in band.lines:
                 line.setPen(pg.mkPen(None))
-        self.ladder_plot.getAxis("right").setLabel("channels", color=self._channel_color.name())
         self.bar_plot.getAxis("right").setPen(pg.mkPen(s.node_fill))
         accent = s.selection.name()
         self.setStyleSheet(
@@ -305,10 +351,31 @@ class StatsPanel(QWidget):
             self._draw()
 
     def _update_axis_title(self) -> None:
-        unit = "bytes" if self.current_metric == "memory" else None
-        self.bar_plot.getAxis("left").setLabel(
-            METRIC_TITLES[self.current_metric], units=unit, color=style.current().summary_text.name()
-        )
+        """Each plot says what it shows in a short title; the legend of both plots' colours sits in a
+        wrapping line above them (no rotated axis titles, which collide at the dock's default height)."""
+        s = style.current()
+        title = f"{METRIC_TITLES[self.current_metric]} per layer" + (" (bytes)" if self.current_metric == "memory" else "")
+        if self.log_scale:
+            title += ", log scale"
+        self.bar_plot.setTitle(f"<b>{title}</b>", size="8pt", color=s.summary_text.name(), justify="left")
+        self.ladder_plot.setTitle("<b>Sizes along the network</b>", size="8pt", color=s.summary_text.name(), justify="left")
+        swatch = "<span style='color:{}'>{}</span>&nbsp;{}"
+        items = []
+        if self.series is not None:
+            items += [swatch.format(s.category(c).name(), "■", c) for c in dict.fromkeys(self.series.categories)]
+        spatial = _spatial_title(self.series.shapes) if self.series is not None else "positions"
+        items.append(swatch.format(self._spatial_color.name(), "●", f"{spatial}, left axis"))
+        items.append(swatch.format(self._channel_color.name(), "■ ╌", "channels or features, right axis"))
+        if self.log_scale:
+            items.append("○&nbsp;zero (a log axis has no 0)")
+        self.legend.setText(" &nbsp; ".join(items))
+
+    def plot_titles(self) -> tuple[str, str]:
+        """The two plots' titles as shown (HTML)."""
+        return self.bar_plot.titleLabel.text, self.ladder_plot.titleLabel.text
+
+    def legend_text(self) -> str:
+        return self.legend.text()
 
     def _bar_colors(self, series: Series) -> tuple[list, list]:
         s = style.current()
@@ -349,11 +416,17 @@ class StatsPanel(QWidget):
         series = self.series
         n = len(series)
         xs = list(range(n))
-        heights = _log(series.values(self.current_metric), self.log_scale)
+        values = series.values(self.current_metric)
+        tops = _log(values, self.log_scale)
+        floor = LOG_FLOOR if self.log_scale else 0.0
         brushes, pens = self._bar_colors(series)
-        self.bars.setOpts(x=xs, height=heights, width=_BAR_WIDTH, brushes=brushes, pens=pens)
+        self.bars.setOpts(
+            x=xs, y0=[floor] * n, height=[t - floor for t in tops], width=_BAR_WIDTH, brushes=brushes, pens=pens
+        )
         errors = [i for i, status in enumerate(series.statuses) if status != "ok"]
-        self.error_marks.setData(x=errors, y=[0.0] * len(errors))
+        self.error_marks.setData(x=errors, y=[floor] * len(errors))
+        zeros = [i for i, (v, ok) in enumerate(zip(values, series.statuses)) if self.log_scale and ok == "ok" and not v]
+        self.zero_marks.setData(x=zeros, y=[floor] * len(zeros))
         self.spatial_line.setData(xs, _ladder_values(series.spatial, self.log_scale))
         self.channel_line.setData(xs, _ladder_values(series.channels, self.log_scale))
         for axis in (
@@ -362,12 +435,12 @@ class StatsPanel(QWidget):
             self.ladder_plot.getAxis("right"),
         ):
             axis.setLogMode(self.log_scale)
-        top = max(heights, default=0.0)
-        self.bar_plot.setYRange(0.0, top if top > 0 else 1.0, padding=0.05)
+        top = max(tops, default=floor)
+        self.bar_plot.setYRange(floor, top if top > floor + 0.5 else floor + 1.0, padding=0.05)
         self.bar_plot.setXRange(-0.6, max(n, 1) - 0.4, padding=0)
         self.ladder_plot.setYRange(*_value_range(series.spatial, self.log_scale), padding=0.08)
         self.channel_box.setYRange(*_value_range(series.channels, self.log_scale), padding=0.08)
-        self.ladder_plot.getAxis("left").setLabel(_spatial_title(series.shapes), color=self._spatial_color.name())
+        self._update_axis_title()
         self._show_selection(self.document.selection)
 
     def _show_selection(self, node_ids: list[str]) -> None:
@@ -393,6 +466,7 @@ class StatsPanel(QWidget):
 
     def set_log_scale(self, on: bool) -> None:
         self.log_scale = bool(on)
+        self._update_axis_title()
         if self.log_box.isChecked() != self.log_scale:
             self.log_box.setChecked(self.log_scale)
         if self.series is not None:

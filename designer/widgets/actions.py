@@ -11,11 +11,11 @@ import os
 from functools import partial
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence, QPalette
-from PySide6.QtWidgets import QMenu, QToolBar
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QPalette
+from PySide6.QtWidgets import QApplication, QMenu, QToolBar
 
 from designer.core import examples
-from designer.widgets import icons, settings
+from designer.widgets import icons, settings, theme
 from designer.widgets.files import example_title
 from designer.widgets.lens import lens_action
 from designer.widgets.solver_dialog import open_solver
@@ -52,7 +52,9 @@ class Actions(QObject):
         self.undo = stack.createUndoAction(window, "&Undo")
         self.undo.setShortcuts(QKeySequence.keyBindings(_KEYS.Undo))
         self.redo = stack.createRedoAction(window, "&Redo")
-        self.redo.setShortcuts(QKeySequence.keyBindings(_KEYS.Redo))
+        # Ctrl+Y and Ctrl+Shift+Z on every platform, whichever of them the platform itself lists first.
+        redo_keys = QKeySequence.keyBindings(_KEYS.Redo) + [QKeySequence("Ctrl+Y"), QKeySequence("Ctrl+Shift+Z")]
+        self.redo.setShortcuts(list(dict.fromkeys(redo_keys)))
         for action in (self.undo, self.redo):
             window.addAction(action)
 
@@ -65,6 +67,15 @@ class Actions(QObject):
         self.snap.setChecked(settings.snap_to_grid() if window.persist else False)
         if window.persist:
             self.snap.toggled.connect(settings.set_snap_to_grid)
+        self.tour = self._action(
+            "&Getting Started…", window.show_tour, None, None, "A short guided tour: from the DCGAN example to your first exported file"
+        )
+        self.glossary = self._action(
+            "&Shapes and Parameters…", window.show_glossary, None, None, "What N, C, H, W and stride, padding, dilation… mean"
+        )
+        self.reset_layout = self._action(
+            "&Reset Layout", window.reset_layout, None, None, "Put every panel back in its place at its first size"
+        )
         self.about = self._action("&About Model Designer", window.about, None, None, "Version and credits")
         self.about.setMenuRole(QAction.MenuRole.AboutRole)
         self.lens = lens_action(window.scene, window)
@@ -158,11 +169,26 @@ class Actions(QObject):
         view.addAction(self.lens)
         view.addAction(self.minimap)
         view.addSeparator()
+        self.theme_menu = view.addMenu("&Theme")
+        self.theme_actions = {}
+        group = QActionGroup(self.window)
+        current = settings.theme_choice() if self.window.persist else "system"
+        for choice in settings.THEMES:
+            action = self.theme_menu.addAction(choice.capitalize())
+            action.setCheckable(True)
+            action.setChecked(choice == current)
+            action.setStatusTip({"system": "Follow the system's light or dark setting"}.get(choice, f"Always {choice}"))
+            action.triggered.connect(partial(self._choose_theme, choice))
+            group.addAction(action)
+            self.theme_actions[choice] = action
         panels = view.addMenu("&Panels")
         for dock in self.window.docks:
             panels.addAction(dock.toggleViewAction())
+        view.addAction(self.reset_layout)
 
         help_menu = bar.addMenu("&Help")
+        help_menu.addActions([self.tour, self.glossary])
+        help_menu.addSeparator()
         help_menu.addAction(self.about)
         self.menus = {"file": file, "edit": edit, "view": view, "help": help_menu}
 
@@ -202,6 +228,15 @@ class Actions(QObject):
             menu.addAction("Clear Menu", self._clear_recent)
         else:
             menu.addAction("No recent files").setEnabled(False)
+
+    def _choose_theme(self, choice: str, _checked: bool = False) -> None:
+        from designer.widgets.main_window import MainWindow  # the window module imports this one
+
+        theme.choose(QApplication.instance(), choice, remember=self.window.persist)
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, MainWindow):
+                widget.actions.theme_actions[choice].setChecked(True)
+                widget.restyle()
 
     def _open_example(self, name: str, _checked: bool = False) -> None:
         self.window.files.new_from_example(name)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from designer.core import catalog, stats
+from designer.core import stats
 from designer.core.edits import AddNode, Compound, Connect, Edit, RemoveNodes, SetParams
 from designer.core.engine import ShapeEngine
 from designer.core.explain import Alternative, Derivation, Tensor, explain
 from designer.core.graph import Edge, Graph, Node
-from designer.core.shapes import SymbolicShape, dim_names, format_count, format_shape, name_and_size
+from designer.core.shapes import SymbolicShape, counted, dim_names, format_count, format_shape, name_and_size
 from designer.core.stats import NodeStats
 
 
@@ -51,7 +51,7 @@ def _section(title: str) -> str:
 def explanation_html(graph: Graph, engine: ShapeEngine, node_id: str, colors: Colors) -> str:
     """The explanation of ``node_id`` as HTML for a QLabel; alternatives link as ``alternative:<i>``."""
     ex = explain(graph, engine, node_id)
-    kind = catalog.get(ex.type_name).kind
+    kind = graph.spec(ex.type_name).kind
     parts: list[str] = []
     if ex.problem and ex.waits_for is None:
         parts.append(f"<p style='color:{colors.error}'><b>Problem:</b> {_esc(ex.problem)}</p>")
@@ -187,14 +187,14 @@ def design_summary_html(graph: Graph, engine: ShapeEngine, colors: Colors) -> st
     facts = stats.compute_stats(graph, engine)
     total = facts.total
     parts = [f"<p style='font-size:large'><b>{_esc(graph.name)}</b></p>"]
-    ends = [(n, "Input") for n in graph.node_ids() if catalog.get(graph.node(n).type_name).kind == "input"]
-    outputs = [n for n in graph.node_ids() if catalog.get(graph.node(n).type_name).kind == "output"]
+    ends = [(n, "Input") for n in graph.node_ids() if graph.spec(graph.node(n).type_name).kind == "input"]
+    outputs = [n for n in graph.node_ids() if graph.spec(graph.node(n).type_name).kind == "output"]
     ends += [(n, "Output") for n in outputs or [n for n in graph.node_ids() if not graph.out_edges(n)]]
     for node_id, role in ends[:12]:
         shape = engine.result(node_id).display_shape
         size = f"<b>{format_shape(shape)}</b><br>&nbsp;&nbsp;{_named(shape, colors)}" if shape else "<i>no size yet</i>"
         parts.append(f"<p style='margin-top:4px'>{role} '{_esc(graph.node(node_id).label)}': {size}</p>")
-    parts.append(_section(f"{total.layers} layers · {format_count(total.params)} parameters"))
+    parts.append(_section(f"{counted(total.layers, 'layer')} · {counted(total.params, 'parameter')}"))
     each = "per sample" if facts.per_sample else "per forward pass"
     if total.macs:
         parts.append(f"<p style='margin-top:2px'>{stats.format_big(total.macs)} multiply-adds {each}</p>")

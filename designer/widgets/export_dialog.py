@@ -11,7 +11,7 @@ import html
 import os
 import tempfile
 
-from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtCore import QRegularExpression, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QSyntaxHighlighter, QTextCharFormat
 from PySide6.QtWidgets import (
     QDialog,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from designer.canvas import style
 from designer.core.export import ExportError, class_identifier, export, valid_class_name
 from designer.core.graph import Graph
+from designer.core.shapes import counted
 
 
 class _PythonHighlighter(QSyntaxHighlighter):
@@ -95,6 +96,8 @@ def write_text_atomically(path: str, text: str) -> None:
 class ExportDialog(QDialog):
     """Modal dialog over one graph; ``suggested_path`` is where Save… starts."""
 
+    saved = Signal(str)  # the path the code was written to
+
     def __init__(self, graph: Graph, suggested_path: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.graph = graph
@@ -148,8 +151,8 @@ class ExportDialog(QDialog):
         self.preview.setPlainText(self.code)
         lines = self.code.count("\n")
         self.status.setText(
-            f"A self-contained file: <b>{result.class_name}</b> with {len(result.attributes)} layers, "
-            f"{len(result.inputs)} input(s) and {len(result.outputs)} output(s), {lines} lines. "
+            f"A self-contained file: <b>{result.class_name}</b> with {counted(len(result.attributes), 'layer')}, "
+            f"{counted(len(result.inputs), 'input')} and {counted(len(result.outputs), 'output')}, {counted(lines, 'line')}. "
             f"Run it with <code>python</code> to check the output sizes."
         )
         self.copy_button.setEnabled(True)
@@ -204,4 +207,5 @@ class ExportDialog(QDialog):
                 f"The code could not be saved to\n{path}\n\n{exc.strerror or exc}.",
             )
             return False
+        self.saved.emit(path)
         return True

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QScrollArea,
     QSizePolicy,
     QToolButton,
@@ -26,11 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from designer.canvas import style
-from designer.core import catalog
 from designer.core.edits import Rename, SetParams
 from designer.core.errors import GraphError
 from designer.core.graph import NodeRenamed, ParamsChanged
-from designer.core.shapes import BATCH_SYMBOL
+from designer.core.shapes import BATCH_SYMBOL, format_value, sentence
 from designer.core.spec import ParamSpec
 from designer.document.document import Document
 from designer.widgets import icons
@@ -98,6 +98,12 @@ class Inspector(QScrollArea):
         self.form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         name_row.setLabelAlignment(self.form.labelAlignment())
         self.message = _wrapped_label(body)
+        self.fix_box = QWidget(body)  # one button per verified fix of the node's error, recommended first
+        self.fix_box.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
+        self.fix_layout = QVBoxLayout(self.fix_box)
+        self.fix_layout.setContentsMargins(0, 2, 0, 2)
+        self.fix_layout.setSpacing(3)
+        self.fix_buttons: list[QPushButton] = []
         self.explanation = _wrapped_label(body)
         self.explanation.setTextFormat(Qt.TextFormat.RichText)
         self.explanation.setTextInteractionFlags(
@@ -114,6 +120,7 @@ class Inspector(QScrollArea):
         layout.addWidget(self.title)
         layout.addWidget(self.description)
         layout.addLayout(name_row)
+        layout.addWidget(self.fix_box)
         layout.addLayout(self.form)
         layout.addWidget(self.message)
         layout.addWidget(self.rule)
@@ -144,12 +151,13 @@ class Inspector(QScrollArea):
         self.message.hide()
         for widget in self._node_widgets:
             widget.setVisible(node_id is not None)
+        self.fix_box.hide()
         self.placeholder.setVisible(node_id is None)
         if node_id is None:
             self._several = count
             return
         node = self.document.graph.node(node_id)
-        spec = catalog.get(node.type_name)
+        spec = self.document.graph.spec(node.type_name)
         self.title.setText(f"{spec.type_name}")
         self.title.setToolTip(spec.signature())
         self.description.setText(f"{spec.category} · {spec.description}")
@@ -158,13 +166,21 @@ class Inspector(QScrollArea):
         for param in spec.params:
             self._add_row(param, node.params.get(param.name, None if param.required else param.default))
         self._update_markers()
+        self._fit_width()
+
+    def _fit_width(self) -> None:
+        """Never narrower than the fields need, so nothing runs off the panel in a small window (the
+        dock grows instead; sentences and fix buttons wrap or shorten, so an error never widens it)."""
+        body = self.widget()
+        body.layout().activate()
+        self.setMinimumWidth(body.minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width())
 
     def _add_row(self, param: ParamSpec, value: Any) -> None:
         body = self.widget()
         label = QLabel(param.name, body)
         label.setToolTip(_param_tooltip(param))
         editor = make_editor(param.kind, value, body)
-        editor.setToolTip(_param_tooltip(param))
+        editor.set_help(_param_tooltip(param))
         editor.value_edited.connect(lambda v, name=param.name: self._apply(name, v))
         editor.problem_changed.connect(lambda text, name=param.name: self._show_problem(name, text))
         reset = QToolButton(body)
@@ -198,6 +214,24 @@ class Inspector(QScrollArea):
             return
         self.explanation.setText(explanation_html(self.document.graph, self.document.engine, self.node_id, _colors(self)))
         self._update_markers()
+        self._update_fixes()
+
+    def _update_fixes(self) -> None:
+        """A button per fix the document offers for the node's error; none when it has no error."""
+        fixes = self.document.fixes(self.node_id) if self.node_id is not None else []
+        for button in self.fix_buttons:
+            button.deleteLater()
+        self.fix_buttons = []
+        for index, fix in enumerate(fixes):
+            button = QPushButton(("Fix: " if index == 0 else "Or: ") + fix.label, self.fix_box)
+            # Ignored width: a long label is cut rather than widening the panel when an error appears.
+            button.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            button.setToolTip(f"{fix.label} (one undo step)")
+            button.setDefault(index == 0)
+            button.clicked.connect(lambda _checked=False, f=fix: self.document.apply_fix(f))
+            self.fix_layout.addWidget(button)
+            self.fix_buttons.append(button)
+        self.fix_box.setVisible(bool(fixes))
 
     def _update_markers(self) -> None:
         """Reset buttons only where a value was given; the parameter the engine blames in red."""
@@ -325,8 +359,12 @@ def _shown_value(editor: ParamEditor) -> Any:
 
 
 def _param_tooltip(param: ParamSpec) -> str:
-    default = "required" if param.required else f"default {param.default!r}"
-    return f"<b>{html.escape(param.name)}</b> ({html.escape(default)})<br>{html.escape(param.help)}<br><i>{html.escape(param.kind.describe())}</i>"
+    """What the parameter does in one sentence, its default and the values it takes."""
+    default = "required" if param.required else f"default {format_value(param.default)}"
+    return (
+        f"<b>{html.escape(param.name)}</b>: {html.escape(sentence(param.help))}<br>"
+        f"<i>{html.escape(param.kind.describe())}; {html.escape(default)}</i>"
+    )
 
 
 def _wrapped_label(parent: QWidget) -> QLabel:

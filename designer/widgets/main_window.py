@@ -11,13 +11,23 @@ from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QDockWidget, QLabel, QMainWindow, QMessageBox, QUndoView, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QToolButton,
+    QUndoView,
+    QWidget,
+)
 
 from designer import __version__
 from designer.canvas import style
 from designer.canvas.scene import GraphScene
 from designer.canvas.view import GraphView
-from designer.core import catalog, stats
+from designer.core import stats
 from designer.core.graph import NodeAdded, NodeRemoved, NodeRenamed
 from designer.core.shapes import format_count
 from designer.document.document import Document
@@ -38,6 +48,7 @@ class MainWindow(QMainWindow):
     """One window over one document. ``persist`` False keeps settings untouched (screenshots, tests)."""
 
     closed = Signal()  # the window closed for good: its changes were saved or discarded
+    code_exported = Signal(str)  # the path a PyTorch file was just saved to
 
     def __init__(
         self,
@@ -49,6 +60,9 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.persist = persist
         self.document = document or Document(parent=self)
+        self.glossary = None  # Help windows, made on first use
+        self.tour = None
+        self.exported_paths: list[str] = []
         self.setObjectName("MainWindow")
         self.setWindowIcon(icons.app_icon())
         self.setAcceptDrops(True)
@@ -81,11 +95,14 @@ class MainWindow(QMainWindow):
         overlap = DockSpec("Overlap", "OverlapDock", Qt.DockWidgetArea.RightDockWidgetArea, _overlap_view, "InspectorDock")
         self.lazy_docks = [self._lazy_dock(spec) for spec in (overlap, *extra_docks)]
         self.docks = [self.palette_dock, self.inspector_dock, self.problems_dock, self.history_dock, *self.lazy_docks]
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 310], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
+        self._size_docks()
+        self._first_layout = self.saveState(settings.LAYOUT_VERSION)  # what View ▸ Reset Layout goes back to
 
         self.actions = Actions(self)
         self._build_status_bar()
+        self.tour_offer: QWidget | None = None
+        if persist and not settings.tour_offered():
+            self._offer_tour()
 
         self.palette_panel.add_requested.connect(self.add_layer_at_centre)
         self.problems.node_activated.connect(self.view.center_on_node)
@@ -121,6 +138,17 @@ class MainWindow(QMainWindow):
         )
         self.addDockWidget(area, dock)
         return dock
+
+    def _size_docks(self) -> None:
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [210, 310], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.problems_dock], [120], Qt.Orientation.Vertical)
+
+    def reset_layout(self) -> None:
+        """View ▸ Reset Layout: every panel back in its place, docked and shown as at first, at its first size."""
+        for dock in self.docks:
+            dock.setFloating(False)
+        self.restoreState(self._first_layout, settings.LAYOUT_VERSION)
+        self._size_docks()
 
     def _lazy_dock(self, spec: DockSpec) -> LazyDock:
         dock = LazyDock(spec, self)
@@ -170,7 +198,7 @@ class MainWindow(QMainWindow):
     def totals(self) -> tuple[int, int, int]:
         """(layers, parameters, errors): layers count every node but the graph's inputs and outputs."""
         graph, engine = self.document.graph, self.document.engine
-        layers = sum(1 for node in graph.nodes() if catalog.get(node.type_name).kind not in ("input", "output"))
+        layers = sum(1 for node in graph.nodes() if graph.spec(node.type_name).kind not in ("input", "output"))
         return layers, engine.total_params(), len(engine.problems())
 
     def update_costs(self) -> None:
@@ -218,7 +246,61 @@ class MainWindow(QMainWindow):
         from designer.widgets.export_dialog import ExportDialog
 
         base = os.path.splitext(self.document.path)[0] + ".py" if self.document.path else ""
-        ExportDialog(self.document.graph, base, self).exec()
+        dialog = ExportDialog(self.document.graph, base, self)
+        dialog.saved.connect(self._exported)
+        dialog.exec()
+
+    def _exported(self, path: str) -> None:
+        self.exported_paths.append(path)
+        self.code_exported.emit(path)
+
+    def show_tour(self) -> None:
+        """Help ▸ Getting Started: the guided tour's panel beside the design."""
+        from designer.widgets.tour import Tour, place_beside
+
+        self._dismiss_tour_offer()
+        if self.tour is None:
+            self.tour = Tour(self)
+            place_beside(self.tour, self)
+        self.tour.show()
+        self.tour.raise_()
+
+    def _offer_tour(self) -> None:
+        """First start: a quiet button in the status bar, gone once used or dismissed."""
+        self.tour_offer = QWidget(self)
+        row = QHBoxLayout(self.tour_offer)
+        row.setContentsMargins(4, 0, 4, 0)
+        row.setSpacing(2)
+        start = QPushButton("New here? Getting Started", self.tour_offer)
+        start.setFlat(True)
+        start.setToolTip("A short guided tour: from the DCGAN example to your first exported file (Help ▸ Getting Started)")
+        start.clicked.connect(self.show_tour)
+        dismiss = QToolButton(self.tour_offer)
+        dismiss.setText("×")
+        dismiss.setAutoRaise(True)
+        dismiss.setToolTip("Hide this; the tour stays in the Help menu")
+        dismiss.clicked.connect(self._dismiss_tour_offer)
+        row.addWidget(start)
+        row.addWidget(dismiss)
+        self.statusBar().addWidget(self.tour_offer)
+
+    def _dismiss_tour_offer(self) -> None:
+        if self.tour_offer is not None:
+            self.tour_offer.deleteLater()
+            self.tour_offer = None
+            if self.persist:
+                settings.set_tour_offered()
+
+    def show_glossary(self, term: str = "") -> None:
+        """Help ▸ Shapes and Parameters, one window kept for the session (beside the design, not over it)."""
+        from designer.widgets.help_glossary import GlossaryDialog
+
+        if self.glossary is None:
+            self.glossary = GlossaryDialog(self)
+        self.glossary.show()
+        self.glossary.raise_()
+        if term:
+            self.glossary.show_term(term)
 
     def about(self) -> None:
         QMessageBox.about(

@@ -99,7 +99,9 @@ class Palette(QWidget):
         self.search.textChanged.connect(self.filter)
         self.tree = _TypeTree(self)
         self.tree.setHeaderHidden(True)
-        self.tree.setIndentation(14)
+        self.tree.setIndentation(12)
+        # A narrow panel cuts names in the middle, so AdaptiveAvgPool1d and …2d still differ ("Adaptiv…Pool2d").
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
         self.tree.setDragEnabled(True)

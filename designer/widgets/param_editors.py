@@ -13,7 +13,7 @@ import math
 import re
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPalette, QValidator
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
@@ -52,6 +52,18 @@ class ParamEditor(QWidget):
         self.kind = kind
         self._quiet = 0
         self.problem = ""
+        self.help = ""  # what the parameter does: the tooltip whenever no problem is shown
+
+    def set_help(self, text: str) -> None:
+        """Say what the parameter does on the editor and on each of its fields."""
+        self.help = text
+        if not self.problem:
+            self.setToolTip(text)
+        self._help_fields(text)
+
+    def _help_fields(self, text: str) -> None:
+        for field in self.findChildren(QLineEdit) + self.findChildren(QAbstractSpinBox):
+            field.setToolTip(text)
 
     def set_value(self, value: Any) -> None:
         self._quiet += 1
@@ -87,7 +99,7 @@ class ParamEditor(QWidget):
             self.problem = text
             for field in self.findChildren(QLineEdit) + self.findChildren(QAbstractSpinBox):
                 mark_invalid(field, bool(text))
-            self.setToolTip(text)
+            self.setToolTip(text or self.help)
             self.problem_changed.emit(text)
 
 
@@ -120,6 +132,18 @@ class _SpinBox(QSpinBox):
 
     def acceptable(self) -> bool:
         return self.lineEdit().hasAcceptableInput()
+
+    # Qt sizes a spin box for its widest value (2147483647): far wider than sizes ever are, which pushed
+    # the Inspector's fields past its edge in a small window. Seven digits' room; longer values scroll.
+    def minimumSizeHint(self) -> QSize:
+        return self._capped(super().minimumSizeHint())
+
+    def sizeHint(self) -> QSize:
+        return self._capped(super().sizeHint())
+
+    def _capped(self, hint: QSize) -> QSize:
+        room = self.fontMetrics().horizontalAdvance("−0000000") + 28
+        return QSize(min(hint.width(), room), hint.height())
 
 
 def _int_range(kind: kinds.Kind, value: Any) -> tuple[int, int]:
@@ -344,7 +368,6 @@ class IntOrIntsEditor(ParamEditor):
             tag.setToolTip(DIM_MEANINGS.get(label, ""))
             tag.setEnabled(False)  # drawn in the disabled text colour: a quiet axis tag
             spin = _SpinBox(lo, hi, self)
-            spin.setToolTip(f"{label}: {DIM_MEANINGS.get(label, '')}")
             spin.valueChanged.connect(self._spin_changed)
             spin.lineEdit().textEdited.connect(lambda _t, s=spin: self._check_text(s))
             spin.editingFinished.connect(lambda: self._set_problem(""))
@@ -361,6 +384,13 @@ class IntOrIntsEditor(ParamEditor):
         self.same.toggled.connect(self._same_toggled)
         layout.addWidget(self.same)
         self.set_value(value)
+
+    def _help_fields(self, text: str) -> None:
+        # Each box says what the parameter does, then which axis it is for (never only the axis's meaning).
+        for spin, tag in zip(self.spins, self.labels):
+            axis = tag.text()
+            meaning = DIM_MEANINGS.get(axis, "").split(":")[0]
+            spin.setToolTip(f"{text}<br><i>This box: along {axis}" + (f" ({meaning})" if meaning else "") + "</i>")
 
     def _show(self, value: Any) -> None:
         values = [value] * self.count if kinds.is_int(value) else list(value)

@@ -1,4 +1,4 @@
-"""What the app remembers between runs (QSettings): recent files, window geometry and dock layout.
+"""What the app remembers between runs (QSettings): recent files, window geometry and dock layout, the theme.
 
 QSettings() uses the organization and application names set on the QApplication and the default
 format, so tests can redirect everything to a temporary folder with ``QSettings.setPath``.
@@ -18,6 +18,9 @@ _RECENT = "files/recent"
 _GEOMETRY = "window/geometry"
 _STATE = "window/state"
 _SNAP = "view/snap_to_grid"
+_THEME = "view/theme"
+_TOUR = "help/tour_offered"
+THEMES = ("system", "light", "dark")
 # Bump when the docks change, so an old saved layout cannot hide a new dock.
 LAYOUT_VERSION = 1
 
@@ -68,3 +71,23 @@ def snap_to_grid() -> bool:
 
 def set_snap_to_grid(on: bool) -> None:
     QSettings().setValue(_SNAP, on)
+
+
+def theme_choice() -> str:
+    """``system``, ``light`` or ``dark``: what View ▸ Theme was last set to (``system`` at first)."""
+    value = QSettings().value(_THEME, "system")
+    return value if value in THEMES else "system"
+
+
+def set_theme_choice(choice: str) -> None:
+    if choice in THEMES:
+        QSettings().setValue(_THEME, choice)
+
+
+def tour_offered() -> bool:
+    """Whether the first-start offer of the Getting Started tour has been used or dismissed."""
+    return QSettings().value(_TOUR, False, type=bool)
+
+
+def set_tour_offered() -> None:
+    QSettings().setValue(_TOUR, True)

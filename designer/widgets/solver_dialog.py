@@ -404,7 +404,7 @@ class DesignSolver(QWidget):
             self.result.setText("The design has changed since the last search; find again.")
         graph, engine = self.document.graph, self.document.engine
         order = engine.order()
-        kinds = {n: catalog.get(graph.node(n).type_name).kind for n in order}
+        kinds = {n: graph.spec(graph.node(n).type_name).kind for n in order}
         inputs = [n for n in order if kinds[n] == "input"]
         ends = [n for n in order if kinds[n] == "output"] or [n for n in order if not graph.out_edges(n)]
         for combo, ids in ((self.input_combo, inputs), (self.end_combo, ends)):

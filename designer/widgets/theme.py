@@ -1,7 +1,8 @@
 """Light and dark for the whole window: the Fusion style with a QPalette matching the canvas colours.
 
-The scheme follows the system (``QStyleHints.colorScheme``) unless ``MODEL_DESIGNER_SCHEME`` is
-``light`` or ``dark`` (tests and screenshots set it). The canvas style module owns the canvas colours;
+The scheme is what View ▸ Theme chose (System, Light or Dark, remembered in the settings); System
+follows ``QStyleHints.colorScheme``. ``MODEL_DESIGNER_SCHEME`` = ``light`` or ``dark`` overrides the saved
+choice at start-up (tests and screenshots set it). The canvas style module owns the canvas colours;
 this module derives the widgets' palette from them so panels and canvas read as one surface.
 """
 
@@ -14,16 +15,30 @@ from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from designer.canvas import style
+from designer.widgets import settings
 
 SCHEME_ENV = "MODEL_DESIGNER_SCHEME"
 
 
-def wanted_dark() -> bool:
-    """The scheme to use now: the override if set, else the system's (unknown counts as light)."""
+def _override() -> str:
     override = os.environ.get(SCHEME_ENV, "").strip().lower()
-    if override in ("light", "dark"):
-        return override == "dark"
+    return override if override in ("light", "dark") else ""
+
+
+def wanted_dark() -> bool:
+    """The scheme to use now: the override if set, else the saved choice, else the system's (unknown: light)."""
+    choice = _override() or settings.theme_choice()
+    if choice in ("light", "dark"):
+        return choice == "dark"
     return style.system_is_dark()
+
+
+def choose(app: QApplication, choice: str, remember: bool = True) -> bool:
+    """Switch to ``choice`` (``system``, ``light`` or ``dark``) now, and remember it; returns whether it is dark."""
+    if remember:
+        settings.set_theme_choice(choice)
+    dark = style.system_is_dark() if choice == "system" else choice == "dark"
+    return apply(app, dark)
 
 
 def palette(dark: bool) -> QPalette:
@@ -83,7 +98,7 @@ def follow_system(app: QApplication, changed) -> None:
     """Re-apply when the system scheme changes (not while overridden); ``changed(dark)`` lets views repaint."""
 
     def on_change(_scheme: Qt.ColorScheme) -> None:
-        if os.environ.get(SCHEME_ENV, "").strip().lower() not in ("light", "dark"):
+        if not _override() and settings.theme_choice() == "system":
             changed(apply(app))
 
     app.styleHints().colorSchemeChanged.connect(on_change)

@@ -48,6 +48,33 @@ def chain_graph(nodes: int = NODES, size: int = 8) -> Graph:
     return graph
 
 
+def instances_graph(instances: int = NODES, size: int = 8) -> Graph:
+    """Input → 5,000 instances of one 10-node residual block (conv, norm, relu, conv, norm, add, relu, ...)."""
+    from designer.core.blocks import BlockDef
+
+    graph = Graph(f"{instances} block instances")
+    arguments = {"channels": 16}
+    block = BlockDef("Residual", arguments, Graph("Residual", graph.blocks, arguments))
+    graph.blocks["Residual"] = block
+    channels = {"arg": "channels"}
+    conv = {"in_channels": channels, "out_channels": channels, "kernel_size": 3, "padding": 1}
+    inner = [("x", "Input", {}), ("c1", "Conv2d", conv), ("n1", "BatchNorm2d", {"num_features": channels}),
+             ("r1", "ReLU", {}), ("c2", "Conv2d", conv), ("n2", "BatchNorm2d", {"num_features": channels}),
+             ("d", "Dropout", {}), ("add", "Add", {}), ("r2", "ReLU", {}), ("out", "Output", {})]
+    for i, (node_id, kind, params) in enumerate(inner):
+        block.graph.add_node(Node(node_id, kind, params))
+        if i:
+            block.graph.connect(Edge(inner[i - 1][0], node_id, 1 if node_id == "add" else 0))
+    block.graph.connect(Edge("x", "add", 0))
+    graph.add_node(Node("x", "Input", {"shape": [4, 16, size, size]}))
+    prev = "x"
+    for i in range(instances):
+        graph.add_node(Node(f"b{i}", "Residual", {"channels": 16}, position=(i * 240, 0)))
+        graph.connect(Edge(prev, f"b{i}"))
+        prev = f"b{i}"
+    return graph
+
+
 def median_ms(action: Callable[[], object], runs: int = 5, setup: Callable[[], object] | None = None) -> float:
     times = []
     for _ in range(runs):
@@ -145,6 +172,8 @@ def main() -> int:
     figures.update(engine_figures(graph))
     figures["propagate_torch_meta_5000_ms"] = torch_meta_forward_ms(chain_graph())
     figures["torch_meta_over_engine_ratio"] = figures["propagate_torch_meta_5000_ms"] / figures["propagate_full_5000_ms"]
+    instances = instances_graph()
+    figures["propagate_5000_instances_ms"] = median_ms(lambda: ShapeEngine(instances).close())
     figures.update(file_figures(chain_graph()))
     figures["import_torch_ms"] = import_torch_ms()
     if not args.no_gui:

@@ -80,3 +80,38 @@ def test_the_app_starts_without_importing_torch_or_pyqtgraph(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=_env())
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() == "[]" and out.exists()
+
+
+def test_without_a_display_the_app_says_so_and_exits_2_before_starting_qt():
+    for extra in ({}, {"QT_QPA_PLATFORM": "xcb"}, {"QT_QPA_PLATFORM": "wayland;xcb"}):
+        result = _run(**extra)
+        assert result.returncode == 2, result.stderr
+        sentence = result.stderr.strip()
+        assert sentence.count("\n") == 0 and "display" in sentence and "--screenshot" in sentence
+        assert "offscreen" in sentence and "xvfb-run" in sentence
+        assert "libxcb" not in result.stderr and "Traceback" not in result.stderr
+
+
+def test_the_display_check_leaves_qt_alone_and_lets_windowless_platforms_through(monkeypatch):
+    from designer import app
+
+    for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(app.sys, "platform", "linux")
+    assert not app._has_display()
+    for platform, ok in (("offscreen", True), ("minimal", True), ("xcb", False), ("wayland", False), ("cocoa", True)):
+        monkeypatch.setenv("QT_QPA_PLATFORM", platform)
+        assert app._has_display() is ok, platform
+    monkeypatch.setenv("QT_QPA_PLATFORM", "xcb")
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert app._has_display()
+    monkeypatch.setattr(app.sys, "platform", "win32")
+    monkeypatch.delenv("DISPLAY")
+    assert app._has_display()
+
+
+def test_a_screenshot_works_without_a_display_even_when_xcb_is_asked_for(tmp_path):
+    out = tmp_path / "shot.png"
+    result = _run(str(examples.example_path("dcgan_generator")), "--screenshot", str(out), QT_QPA_PLATFORM="xcb")
+    assert result.returncode == 0, result.stderr
+    assert _png_size(out) == (1280, 800)

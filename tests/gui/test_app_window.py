@@ -227,8 +227,9 @@ def test_heavy_panels_are_built_only_when_their_dock_is_first_shown(app_env, qtb
         docks["OverlapDock"].raise_()
         qtbot.waitUntil(lambda: docks["OverlapDock"].content is not None)
         panels = [a.text() for a in window.actions.menus["view"].actions() if a.menu()]
-        assert panels == ["&Panels"]
-        toggles = [a.text() for a in window.actions.menus["view"].actions()[-1].menu().actions()]
+        assert panels == ["&Theme", "&Panels"]
+        panels_menu = next(a.menu() for a in window.actions.menus["view"].actions() if a.text() == "&Panels")
+        toggles = [a.text() for a in panels_menu.actions()]
         assert toggles == ["Layers", "Inspector", "Problems", "History", "Overlap", "Statistics"]
     finally:
         close_quietly(window)

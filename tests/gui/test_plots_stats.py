@@ -15,7 +15,7 @@ from designer.core import examples
 from designer.core.edits import SetParams
 from designer.core.stats import compute_stats
 from designer.document.document import Document
-from designer.plots.stats_dock import StatsPanel, short_number
+from designer.plots.stats_dock import LOG_FLOOR, StatsPanel, short_number
 
 
 @pytest.fixture
@@ -102,8 +102,13 @@ def test_log_scale_toggle(panel):
     linear = heights(panel)
     panel.log_box.click()
     assert panel.log_scale
-    logged = heights(panel)
-    assert logged == [math.log10(v) if v > 0 else 0.0 for v in linear]
+    logged = panel.bar_tops()
+    assert logged == [math.log10(v) if v > 0 else LOG_FLOOR for v in linear]
+    # A zero has no bar (not one drawn up to 10⁰ = 1) and is ringed on the baseline instead; 1 still shows.
+    zeros = [i for i, v in enumerate(linear) if v == 0]
+    assert zeros and [heights(panel)[i] for i in zeros] == [0.0] * len(zeros)
+    assert list(panel.zero_marks.getData()[0]) == zeros and set(panel.zero_marks.getData()[1]) == {LOG_FLOOR}
+    assert "log scale" in panel.plot_titles()[0]
     assert panel.bar_plot.getAxis("left").logMode
     ys = panel.spatial_line.getData()[1]
     assert ys[panel.series.index("up5")] == pytest.approx(math.log10(4096))
@@ -117,7 +122,7 @@ def test_metric_buttons_switch_the_bars(panel):
     assert heights(panel) == [float(facts[n].macs) for n in panel.series.ids]
     panel.metric_buttons["memory"].click()
     assert heights(panel) == [float(facts[n].activation_bytes) for n in panel.series.ids]
-    assert "Activation memory" in panel.bar_plot.getAxis("left").labelText
+    assert "Activation memory per layer (bytes)" in panel.plot_titles()[0]
 
 
 def test_hover_text_names_the_layer_and_numbers(panel):
@@ -170,3 +175,27 @@ def test_hovering_a_column_shows_its_numbers(panel, qtbot):
     qtbot.waitUntil(QToolTip.isVisible, timeout=2000)
     assert QToolTip.text() == panel.series.hover_text(index)
     QToolTip.hideText()
+
+
+def test_both_plots_are_titled_with_a_legend_and_no_rotated_axis_titles(panel):
+    bars, ladder = panel.plot_titles()
+    assert "Parameters per layer" in bars and "Sizes along the network" in ladder
+    legend = panel.legend_text()
+    for words in ("Convolution", "Normalization", "positions (H·W), left axis", "channels or features, right axis"):
+        assert words in legend
+    assert "zero" not in legend
+    panel.log_box.click()
+    assert "zero (a log axis has no 0)" in panel.legend_text()
+    for plot in (panel.bar_plot, panel.ladder_plot):
+        for side in ("left", "right"):
+            assert not plot.getAxis(side).labelText
+
+
+def test_the_plots_read_at_a_small_dock(panel, qtbot):
+    panel.resize(700, 240)
+    qtbot.wait(50)
+    top_of_ladder = panel.ladder_plot.getViewBox().sceneBoundingRect().top()
+    bottom_of_bars = panel.bar_plot.getAxis("bottom").sceneBoundingRect().bottom()
+    assert panel.bar_plot.titleLabel.sceneBoundingRect().bottom() <= panel.bar_plot.getViewBox().sceneBoundingRect().top() + 1
+    assert panel.ladder_plot.titleLabel.sceneBoundingRect().top() >= bottom_of_bars - 1
+    assert top_of_ladder > bottom_of_bars

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from designer.core.layers.common import describe_tensor, unchanged_notes
 from designer.core.params import Boolean, Choice, Integer, Optional, Real
-from designer.core.shapes import Inferred, LayerError, dim_names
+from designer.core.shapes import Fix, Inferred, LayerError, counted, dim_names
 from designer.core.spec import LayerSpec, ParamSpec
 
 FLOAT32_MAX = 3.4028234663852886e38
@@ -62,7 +62,7 @@ def _hardtanh_infer(ctx) -> Inferred:
 def _celu_infer(ctx) -> Inferred:
     alpha = ctx["alpha"]
     if alpha == 0:
-        raise LayerError(f"{ctx.label}: alpha cannot be 0 (CELU divides by it)", param="alpha", fix="set alpha to 1.0")
+        raise LayerError(f"{ctx.label}: alpha cannot be 0 (CELU divides by it)", param="alpha", fixes=(Fix.setting("alpha", 1.0),))
     check_float32(ctx, "alpha", alpha)
     check_float32(ctx, "alpha", 1 / alpha, "1/alpha")
     return _pass_through(ctx, f"Like ELU with alpha={alpha}, but smooth for every alpha: max(0,x) + min(0, α·(exp(x/α) − 1)).")
@@ -71,7 +71,7 @@ def _celu_infer(ctx) -> Inferred:
 def _prelu_infer(ctx) -> Inferred:
     count = ctx["num_parameters"]
     if count < 0:
-        raise LayerError(f"{ctx.label}: num_parameters cannot be negative, got {count}", param="num_parameters", fix="set it to 1")
+        raise LayerError(f"{ctx.label}: num_parameters cannot be negative, got {count}", param="num_parameters", fixes=(Fix.setting("num_parameters", 1),))
     check_float32(ctx, "init", ctx["init"])
     shape = ctx.shape
     channels = shape[1] if len(shape) >= 2 else 1
@@ -82,10 +82,11 @@ def _prelu_infer(ctx) -> Inferred:
             f"{describe_tensor(shape)} and {where}",
             param="num_parameters",
             fix=f"set num_parameters to {channels} (or 1 to share one slope)",
+            fixes=(Fix.setting("num_parameters", channels), Fix.setting("num_parameters", 1)),
         )
     slopes = "one learned slope shared by all channels" if count == 1 else f"one learned slope for each of the {count} channels"
     return _pass_through(
-        ctx, f"Like LeakyReLU, but the slope for negative values is learned: {slopes} ({count} parameters)."
+        ctx, f"Like LeakyReLU, but the slope for negative values is learned: {slopes} ({counted(count, 'parameter')})."
     )
 
 
@@ -108,6 +109,7 @@ def _softmax_infer(log: bool):
                 f"(use {-span}..{span - 1})",
                 param="dim",
                 fix="set dim to -1 for the last dim",
+                fixes=(Fix.setting("dim", -1),),
             )
         axis = dim % span
         name = dim_names(rank)[axis] if rank else "the value"

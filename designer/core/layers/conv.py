@@ -11,7 +11,7 @@ from designer.core.layers.common import (
     spatial_labels,
 )
 from designer.core.params import AnyOf, Boolean, Choice, Integer, IntOrInts
-from designer.core.shapes import DimNote, Inferred, LayerError, format_count
+from designer.core.shapes import DimNote, Fix, Inferred, LayerError, counted
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
@@ -45,7 +45,7 @@ def _params(n: int, transposed: bool) -> tuple[ParamSpec, ...]:
 def _check_groups(ctx) -> tuple[int, int, int]:
     cin, cout, groups = ctx["in_channels"], ctx["out_channels"], ctx["groups"]
     if groups <= 0:
-        raise LayerError(f"{ctx.label}: groups must be at least 1, got {groups}", param="groups", fix="set groups to 1")
+        raise LayerError(f"{ctx.label}: groups must be at least 1, got {groups}", param="groups", fixes=(Fix.setting("groups", 1),))
     if cin % groups:
         raise LayerError(
             f"{ctx.label}: in_channels ({cin}) must be divisible by groups ({groups})",
@@ -69,7 +69,7 @@ def _check_channels(ctx, channels: int) -> None:
         raise LayerError(
             f"{ctx.label} expects {cin} input channels but receives {channels} from {ctx.source()}",
             param="in_channels",
-            fix=f"set in_channels to {channels}",
+            fixes=(Fix.setting("in_channels", channels),),
         )
 
 
@@ -86,7 +86,7 @@ def _weight_story(ctx, n: int, transposed: bool) -> tuple[str, ...]:
     count = _count(ctx.params, n, transposed)
     bias = "with bias" if ctx["bias"] else "without bias"
     story = [
-        f"{cout} filters, each {per_filter}: weight {weight}, {format_count(count)} parameters {bias}.",
+        f"{counted(cout, 'filter')}, each {per_filter}: weight {weight}, {counted(count, 'parameter')} {bias}.",
         "Each output channel is made by one filter, so out_channels is yours to choose.",
         f"The weight's layout: {layout}.",
     ]
@@ -139,7 +139,11 @@ def _pads_for_mode(ctx, n: int, kernel, dilation, spatial_in) -> tuple[list[int]
         right = list(left)
     if mode == "zeros":
         if any(p < 0 for p in left):
-            raise LayerError(f"{ctx.label}: padding cannot be negative, got {show(left)}", param="padding")
+            raise LayerError(
+                f"{ctx.label}: padding cannot be negative, got {show(left)}",
+                param="padding",
+                fixes=(Fix.setting("padding", 0),),
+            )
         return left, right
     labels = spatial_labels(n)
     for lbl, size, lo, hi in zip(labels, spatial_in, left, right):
@@ -224,7 +228,7 @@ def conv_transpose_infer(n: int):
             raise LayerError(
                 f"{ctx.label}: transposed convolutions only support padding_mode='zeros'",
                 param="padding_mode",
-                fix="set padding_mode to 'zeros'",
+                fixes=(Fix.setting("padding_mode", "zeros"),),
             )
         _cin, cout, _groups = _check_groups(ctx)
         batched, shape = require_spatial_input(ctx, n)
@@ -237,16 +241,24 @@ def conv_transpose_infer(n: int):
         out_pad = expand(ctx["output_padding"], n)
         check_positive(ctx, "stride", stride, "windows must move forward")
         if any(p < 0 for p in padding):
-            raise LayerError(f"{ctx.label}: padding cannot be negative, got {show(padding)}", param="padding")
+            raise LayerError(
+                f"{ctx.label}: padding cannot be negative, got {show(padding)}",
+                param="padding",
+                fixes=(Fix.setting("padding", 0),),
+            )
         if any(p < 0 for p in out_pad):
-            raise LayerError(f"{ctx.label}: output_padding cannot be negative, got {show(out_pad)}", param="output_padding")
+            raise LayerError(
+                f"{ctx.label}: output_padding cannot be negative, got {show(out_pad)}",
+                param="output_padding",
+                fixes=(Fix.setting("output_padding", 0),),
+            )
         _check_channels(ctx, shape[lead])
         for op, s, d in zip(out_pad, stride, dilation):
             if op >= s and op >= d:
                 raise LayerError(
                     f"{ctx.label}: output_padding ({op}) must be smaller than stride ({s}) or dilation ({d})",
                     param="output_padding",
-                    fix=f"set output_padding to at most {max(s, d) - 1}",
+                    fixes=(Fix.setting("output_padding", max(s, d) - 1),),
                 )
         check_positive(ctx, "kernel_size", kernel, "a filter covers at least one position")
         _check_transposed_dilation(ctx, n, kernel, dilation)

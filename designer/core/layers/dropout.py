@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from designer.core.layers.common import describe_tensor, layout, unchanged_notes
 from designer.core.params import Boolean, Real
-from designer.core.shapes import Inferred, LayerError
+from designer.core.shapes import Fix, Inferred, LayerError
 from designer.core.spec import LayerSpec, ParamSpec
 
 _WHAT = {
@@ -26,7 +26,7 @@ def _check_p(ctx) -> float:
         raise LayerError(
             f"{ctx.label}: p is the probability of dropping, so it must be between 0 and 1, got {p}",
             param="p",
-            fix="set p to 0.5",
+            fixes=(Fix.setting("p", 0.5),),
         )
     return p
 

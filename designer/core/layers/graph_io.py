@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from designer.core.layers.common import describe_tensor, unchanged_notes
 from designer.core.params import Integer, Shape
-from designer.core.shapes import BATCH_SYMBOL, DIM_MEANINGS, DimNote, Inferred, LayerError, dim_names, format_shape
+from designer.core.shapes import (
+    BATCH_SYMBOL,
+    DIM_MEANINGS,
+    DimNote,
+    Fix,
+    Inferred,
+    LayerError,
+    counted,
+    dim_names,
+    format_shape,
+)
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
 
 
@@ -21,7 +31,7 @@ def _input_infer(ctx) -> Inferred:
     story = (f"torch.randn({', '.join(str(d) for d in given)}) makes this tensor.",)
     if len(shape) == 4:
         n, c, h, w = given
-        story += (f"Read it as {n} samples, each with {c} channels of {h}×{w} values.",)
+        story += (f"Read it as {counted(n, 'sample')}, each with {counted(c, 'channel')} of {h}×{w} values.",)
     if open_batch:
         story += ("The batch N is left open: sizes that follow it read N, and the design must work for any N.",)
     return Inferred(shape, tuple(notes), story)
@@ -64,6 +74,7 @@ def _concat_infer(ctx) -> Inferred:
             f"{ctx.label}: dim {dim} is out of range for {rank}-D inputs (use -{rank}..{rank - 1})",
             param="dim",
             fix="set dim to 1 to join along channels",
+            fixes=(Fix.setting("dim", 1),),
         )
     axis = dim % rank
     names = dim_names(rank)

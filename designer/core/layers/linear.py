@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from designer.core.layers.common import describe_tensor, product, unchanged_notes
 from designer.core.params import Boolean, Integer, Ints
-from designer.core.shapes import DimNote, Inferred, LayerError, dim_names, format_count, format_shape
+from designer.core.shapes import DimNote, Fix, Inferred, LayerError, counted, dim_names, format_count, format_shape
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
 
 
@@ -56,7 +56,7 @@ def _linear_infer(ctx) -> Inferred:
     bias = " plus a bias" if ctx["bias"] else ""
     story = [
         f"Each of the {fan_out} outputs is a weighted sum of all {fan_in} inputs{bias}: weight "
-        f"[{fan_out}, {fan_in}], {format_count(count)} parameters.",
+        f"[{fan_out}, {fan_in}], {counted(count, 'parameter')}.",
         "out_features is yours to choose; in_features must equal the size of the last dim that arrives.",
     ]
     if len(shape) > 2:
@@ -76,7 +76,7 @@ def _in_features_error(ctx, shape, labels) -> LayerError:
             f"{ctx.label} expects {fan_in} input features (in_features) but receives {last} from {ctx.source()} "
             f"({describe_tensor(shape)})",
             param="in_features",
-            fix=f"set in_features to {last}",
+            fixes=(Fix.setting("in_features", last),),
         )
     per_sample = shape[1:]
     flat = product(per_sample)
@@ -87,6 +87,7 @@ def _in_features_error(ctx, shape, labels) -> LayerError:
         param="in_features",
         fix=f"insert a Flatten before it and set in_features to {names} = {_times(per_sample)} = {flat} "
         f"(or set in_features to {last} to act on the last dim only)",
+        fixes=(Fix.setting("in_features", last),),
     )
 
 

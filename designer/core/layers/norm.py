@@ -11,7 +11,7 @@ from __future__ import annotations
 from designer.core import torch_version
 from designer.core.layers.common import describe_tensor, layout, product, spatial_labels, unchanged_notes
 from designer.core.params import Boolean, Integer, Ints, Optional, Real
-from designer.core.shapes import Inferred, LayerError, format_count, format_shape
+from designer.core.shapes import Fix, Inferred, LayerError, counted, format_count, format_shape
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
 
 _SPATIAL = {1: "L", 2: "H×W", 3: "D×H×W"}
@@ -33,7 +33,7 @@ def _check_size_param(ctx, name: str, value: int, needed_for: str) -> None:
 def _params_story(count: int, what: str) -> str:
     if count == 0:
         return "No learnable parameters."
-    return f"Learns {what}: {format_count(count)} parameters."
+    return f"Learns {what}: {counted(count, 'parameter')}."
 
 
 def _affine_what(features: int, bias: bool) -> str:
@@ -79,10 +79,10 @@ def batch_norm_infer(n: int):
             raise LayerError(
                 f"{ctx.label}: eps must be greater than 0 when the batch's own statistics are used, got {eps}",
                 param="eps",
-                fix="set eps to 1e-05",
+                fixes=(Fix.setting("eps", 1e-05),),
             )
         if eps < 0:
-            raise LayerError(f"{ctx.label}: eps cannot be negative, got {eps}", param="eps", fix="set eps to 1e-05")
+            raise LayerError(f"{ctx.label}: eps cannot be negative, got {eps}", param="eps", fixes=(Fix.setting("eps", 1e-05),))
         channels = shape[1]
         if product(shape) == 0:
             if affine and nf == 0:
@@ -93,7 +93,7 @@ def batch_norm_infer(n: int):
             raise LayerError(
                 f"{ctx.label} expects {nf} channels (num_features) but receives {channels} from {ctx.source()}",
                 param="num_features",
-                fix=f"set num_features to {channels}",
+                fixes=(Fix.setting("num_features", channels),),
             )
         return Inferred(shape, unchanged_notes(shape), _batch_norm_story(ctx, channels, batch_stats))
 
@@ -160,7 +160,7 @@ def instance_norm_infer(n: int):
                 raise LayerError(
                     f"{ctx.label} expects {nf} channels (num_features) but receives {channels} from {ctx.source()}",
                     param="num_features",
-                    fix=f"set num_features to {channels}",
+                    fixes=(Fix.setting("num_features", channels),),
                 )
             warnings.append(
                 f"num_features is {nf} but the input has {channels} channels; with affine=false torch only warns, "
@@ -180,14 +180,14 @@ def instance_norm_infer(n: int):
                 raise LayerError(
                     f"{ctx.label}: the input {format_shape(shape)} is empty and torch cannot apply the scale to it",
                     param="affine",
-                    fix="set affine to false",
+                    fixes=(Fix.setting("affine", False),),
                 )
         elif tracking and channels != nf:
             raise LayerError(
                 f"{ctx.label} tracks running statistics for {nf} channels (num_features) but receives {channels} "
                 f"from {ctx.source()}",
                 param="num_features",
-                fix=f"set num_features to {channels}",
+                fixes=(Fix.setting("num_features", channels),),
             )
         story = (
             f"Normalizes each of the {channels} channels of every sample on its own, over its {_SPATIAL[n]} positions.",
@@ -232,7 +232,7 @@ def _group_norm_empty(ctx, shape) -> tuple[str, ...]:
 def _group_norm_infer(ctx) -> Inferred:
     groups, nc, affine = ctx["num_groups"], ctx["num_channels"], ctx["affine"]
     if groups == 0:
-        raise LayerError(f"{ctx.label}: num_groups must be at least 1, got 0", param="num_groups", fix="set num_groups to 1")
+        raise LayerError(f"{ctx.label}: num_groups must be at least 1, got 0", param="num_groups", fixes=(Fix.setting("num_groups", 1),))
     if nc % groups:
         raise LayerError(
             f"{ctx.label}: num_channels ({nc}) must be divisible by num_groups ({groups})",
@@ -257,7 +257,7 @@ def _group_norm_infer(ctx) -> Inferred:
             fix="use fewer groups, or feed more samples or positions",
         )
     if groups < 0:
-        raise LayerError(f"{ctx.label}: num_groups must be at least 1, got {groups}", param="num_groups", fix="set num_groups to 1")
+        raise LayerError(f"{ctx.label}: num_groups must be at least 1, got {groups}", param="num_groups", fixes=(Fix.setting("num_groups", 1),))
     if channels % groups:
         raise LayerError(
             f"{ctx.label} splits the channels into {groups} groups, but {ctx.source()} gives {channels} channels, "
@@ -269,7 +269,7 @@ def _group_norm_infer(ctx) -> Inferred:
         raise LayerError(
             f"{ctx.label} expects {nc} channels (num_channels) but receives {channels} from {ctx.source()}",
             param="num_channels",
-            fix=f"set num_channels to {channels}",
+            fixes=(Fix.setting("num_channels", channels),),
         )
     story = (
         f"Splits the {channels} channels into {groups} groups of {channels // groups} and normalizes each group "

@@ -20,7 +20,7 @@ from designer.core.layers.common import (
     unchanged_notes,
 )
 from designer.core.params import Boolean, Integer, IntOrInts, Ints, Optional
-from designer.core.shapes import DimNote, Inferred, LayerError
+from designer.core.shapes import DimNote, Fix, Inferred, LayerError
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
 
 _DATA = {1: "1-D signals (N, C, L)", 2: "images (N, C, H, W)", 3: "volumes (N, C, D, H, W)"}
@@ -143,7 +143,7 @@ def _window_infer(n: int, kind: str):
         batched, shape = require_spatial_input(ctx, n)
         _check_not_empty(ctx, n, 1 if batched else 0)
         if ctx.params.get("divisor_override") == 0:
-            raise LayerError(f"{ctx.label}: divisor_override cannot be 0", param="divisor_override", fix="set it to null")
+            raise LayerError(f"{ctx.label}: divisor_override cannot be 0", param="divisor_override", fixes=(Fix.setting("divisor_override", None),))
         labels = spatial_labels(n)
         spatial_in = shape[-n:]
         if kind == "avg" and n == 3:

@@ -17,7 +17,7 @@ from designer.core.layers.common import (
 )
 from designer.core.layers.pool import check_adaptive_avg_input
 from designer.core.params import Boolean, Choice, Integer, Ints, Optional, RealOrReals
-from designer.core.shapes import DimNote, Inferred, LayerError
+from designer.core.shapes import DimNote, Fix, Inferred, LayerError
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
 
 # Every mode nn.Upsample can run; 'lanczos' is left out because nn.Upsample never passes the
@@ -81,7 +81,12 @@ def _requested(ctx, dim: int):
     size, scale = ctx["size"], _scale_factor(ctx["scale_factor"])
     labels = "×".join(axis_labels(dim, dim)) if dim > 0 else "none"
     if size is not None and scale is not None:
-        raise LayerError(f"{ctx.label}: give either size or scale_factor, not both", param="scale_factor", fix="set one of them to null")
+        raise LayerError(
+            f"{ctx.label}: give either size or scale_factor, not both",
+            param="scale_factor",
+            fix="set one of them to null",
+            fixes=(Fix.setting("scale_factor", None), Fix.setting("size", None)),
+        )
     if size is not None:
         if isinstance(size, list) and len(size) != dim:
             raise LayerError(
@@ -93,7 +98,7 @@ def _requested(ctx, dim: int):
             raise LayerError(
                 f"{ctx.label}: recompute_scale_factor only applies with scale_factor, not with an explicit size",
                 param="recompute_scale_factor",
-                fix="set it to null",
+                fixes=(Fix.setting("recompute_scale_factor", None),),
             )
         return list(expand(size, dim)), None
     if scale is None:
@@ -118,7 +123,7 @@ def _upsample_infer(ctx) -> Inferred:
             f"{ctx.label}: align_corners only applies to the interpolating modes (linear, bilinear, bicubic, "
             f"trilinear), not to mode '{mode}'",
             param="align_corners",
-            fix="set align_corners to null",
+            fixes=(Fix.setting("align_corners", None),),
         )
     dim = _check_rank_and_mode(ctx, mode)
     sizes, scales = _requested(ctx, dim)
