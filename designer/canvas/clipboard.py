@@ -7,7 +7,7 @@ gives every node a fresh id, shifts it by an offset and adds it all as one undoa
 
 from __future__ import annotations
 
-from designer.core import layout, project
+from designer.core import layout, limits, project
 from designer.core.edits import AddNode, Compound, Connect
 from designer.core.graph import Edge, Graph, Node, Position
 
@@ -38,36 +38,55 @@ def copy_text(graph: Graph, node_ids: list[str], positions: dict[str, Position] 
     return project.dumps(subgraph(graph, node_ids, positions))
 
 
-def fresh_id(old_id: str, taken) -> str:
-    """``conv3`` → the first free ``conv<n>``: the same stem, a number nobody uses yet."""
-    stem = old_id.rstrip("0123456789") or "node"
-    i = 1
-    while f"{stem}{i}" in taken:
-        i += 1
-    return f"{stem}{i}"
+class FreshIds:
+    """Fresh ids for pasted nodes: ``conv3`` → the first free ``conv<n>``, the same stem and a number nobody
+    uses yet. Counts per stem, so pasting thousands of nodes stays linear; ids stay within the text limit."""
+
+    def __init__(self, taken) -> None:
+        self.taken = set(taken)
+        self._next: dict[str, int] = {}
+
+    def __call__(self, old_id: str) -> str:
+        stem = (old_id.rstrip("0123456789") or "node")[: limits.MAX_TEXT - 12]
+        i = self._next.get(stem, 1)
+        while f"{stem}{i}" in self.taken:
+            i += 1
+        self._next[stem] = i + 1
+        new_id = f"{stem}{i}"
+        self.taken.add(new_id)
+        return new_id
 
 
 def paste_edit(graph: Graph, text: str, offset: Position, verb: str = "Paste") -> tuple[Compound, list[str]]:
     """The edit that adds the design in ``text`` to ``graph`` under fresh ids, moved by ``offset``.
 
-    Raises ``project.ProjectError`` when ``text`` is not a project. Returns the edit and the new ids.
+    Raises ``project.ProjectError`` when ``text`` is not a project, or when the design would grow beyond
+    its limits (the same sentence as everywhere). Returns the edit and the new ids.
     """
     part = project.loads(text, "the clipboard")
     if len(part) == 0:
         raise project.ProjectError("there are no layers in it", "the clipboard")
+    problem = limits.count_problem(len(graph) + len(part), sum(1 for _ in graph.edges()) + sum(1 for _ in part.edges()))
+    if problem:
+        raise project.ProjectError(f"{len(part):,} layers cannot be added: {problem}", "the clipboard")
     placed = layout.auto_layout(part) if any(n.position is None for n in part.nodes()) else {}
-    taken = set(graph.node_ids())
+    fresh = FreshIds(graph.node_ids())
     renamed: dict[str, str] = {}
     edits = []
     for node in part.nodes():
-        new_id = fresh_id(node.id, taken)
-        taken.add(new_id)
+        new_id = fresh(node.id)
         renamed[node.id] = new_id
         x, y = node.position if node.position is not None else placed[node.id]
-        position = (round(x + offset[0]), round(y + offset[1]))
+        position = (_clamp(round(x + offset[0])), _clamp(round(y + offset[1])))
         edits.append(AddNode(Node(new_id, node.type_name, node.params, node.name, position)))
     for edge in part.edges():
         edits.append(Connect(Edge(renamed[edge.source], renamed[edge.target], edge.target_port)))
     count = len(renamed)
     text_ = f"{verb} Node" if count == 1 else f"{verb} {count} Nodes"
     return Compound(edits, text=text_), list(renamed.values())
+
+
+def _clamp(value: int) -> int:
+    """A pasted copy of a far-away layer stays on the canvas's edge rather than beyond it."""
+    bound = int(limits.MAX_COORDINATE)
+    return max(-bound, min(bound, value))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from designer.core import catalog
 from designer.core.edits import AddNode, Compound, Connect, Edit
 from designer.core.graph import Edge, Graph, Node
 from designer.core.params import (
@@ -101,7 +100,7 @@ def add_node_edit(
     With ``after`` (a node id) the new node's first input is wired to that node's output, when the new
     type takes inputs; ``upstream`` is that node's output shape, used to fit the parameters.
     """
-    spec = catalog.get(type_name)
+    spec = graph.spec(type_name)
     node = Node(graph.new_id(id_stem(type_name)), type_name, default_params(spec, upstream), position=position)
     add = AddNode(node)
     if after is None or after not in graph or spec.max_inputs == 0:

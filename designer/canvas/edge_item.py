@@ -1,8 +1,11 @@
-"""One graphics item per edge: a curve from an output port to an input port, the size label at its middle.
+"""One graphics item per edge: a curve (or a detour around cards) from an output port to an input port,
+and the size label just after the output port.
 
-The scene sets the end points when nodes move and the label when the engine reports the edge's shape
-changed; both recompute the cached geometry once. The hit area (``shape``) is built on first use,
-because most edges are never hovered or clicked.
+The scene sets the route (``layout.edge_route``: the end points and any bends) when nodes move, and
+the label when the engine reports the edge's shape changed; both recompute the cached geometry once.
+Of the edges leaving one output, only one shows the size (``show_label``): they all carry the same
+tensor, and their labels would sit on top of each other. The hit area (``shape``) is a wide stroke,
+built on first use, because most edges are never hovered or clicked.
 """
 
 from __future__ import annotations
@@ -13,14 +16,39 @@ from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
 
 from designer.canvas import geometry as geo
 from designer.canvas import style
+from designer.canvas.size_label import paint_size_label
 from designer.core.graph import Edge
 
-_LABEL_PAD_X = 5.0
-_LABEL_HEIGHT = 17.0
-_HIT_WIDTH = 10.0
-# The bounds reserve label room in steps of this many pixels, so a label that grows or shrinks a
-# little (8×8 → 10×8 while typing) repaints without a geometry change of every edge downstream.
-_LABEL_ROOM_STEP = 48.0
+HIT_WIDTH = 14.0  # scene units; the view widens it further when zoomed out
+_CORNER = 12.0  # radius of the rounded bends of a detour
+
+Point = tuple[float, float]
+
+
+def route_path(points: list[Point], vertical: bool) -> QPainterPath:
+    """The drawn path through ``points``: a cubic for a direct edge, rounded corners for a detour."""
+    (x0, y0), (x1, y1) = points[0], points[-1]
+    path = QPainterPath(QPointF(x0, y0))
+    if len(points) == 2:
+        c0, c1 = geo.edge_controls(x0, y0, x1, y1, vertical)
+        path.cubicTo(QPointF(*c0), QPointF(*c1), QPointF(x1, y1))
+        return path
+    for previous, corner, following in zip(points, points[1:], points[2:]):
+        before = _towards(corner, previous, _CORNER)
+        after = _towards(corner, following, _CORNER)
+        path.lineTo(QPointF(*before))
+        path.quadTo(QPointF(*corner), QPointF(*after))
+    path.lineTo(QPointF(x1, y1))
+    return path
+
+
+def _towards(corner: Point, other: Point, distance: float) -> Point:
+    dx, dy = other[0] - corner[0], other[1] - corner[1]
+    length = (dx * dx + dy * dy) ** 0.5
+    if length < 1e-9:
+        return corner
+    step = min(distance, length / 2) / length
+    return corner[0] + dx * step, corner[1] + dy * step
 
 
 class EdgeItem(QGraphicsItem):
@@ -28,17 +56,16 @@ class EdgeItem(QGraphicsItem):
 
     Type = QGraphicsItem.UserType + 2
 
-    def __init__(self, edge: Edge, start: QPointF, end: QPointF, label: str | None) -> None:
+    def __init__(self, edge: Edge, start: QPointF, end: QPointF, label: str | None, vertical: bool = False) -> None:
         super().__init__()
         self.edge = edge
         self.label = label
-        self._p0 = (start.x(), start.y())
-        self._p1 = (end.x(), end.y())
+        self.show_label = True
+        self.vertical = vertical
+        self._points: list[Point] = [(start.x(), start.y()), (end.x(), end.y())]
         self._path: QPainterPath | None = None
         self._hit: QPainterPath | None = None
-        self._label_rect: QRectF | None = QRectF()  # None: to be placed when next painted or hit-tested
-        self._label_room = 0.0
-        self._mid = (0.0, 0.0)
+        self._label_rect = QRectF()
         self._bounds = QRectF()
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self._rebuild()
@@ -46,77 +73,83 @@ class EdgeItem(QGraphicsItem):
     def type(self) -> int:
         return self.Type
 
-    def set_endpoints(self, start: QPointF, end: QPointF) -> None:
-        p0, p1 = (start.x(), start.y()), (end.x(), end.y())
-        if p0 != self._p0 or p1 != self._p1:
+    def set_route(self, points: list[Point], vertical: bool) -> None:
+        """Pass through ``points`` (output port first, input port last)."""
+        points = [(float(x), float(y)) for x, y in points]
+        if points != self._points or vertical != self.vertical:
             self.prepareGeometryChange()
-            self._p0, self._p1 = p0, p1
+            self._points, self.vertical = points, vertical
             self._rebuild()
 
-    def set_label(self, label: str | None) -> None:
-        if label == self.label:
+    def set_endpoints(self, start: QPointF, end: QPointF) -> None:
+        self.set_route([(start.x(), start.y()), (end.x(), end.y())], self.vertical)
+
+    def set_label(self, label: str | None, show: bool | None = None) -> None:
+        show = self.show_label if show is None else show
+        if label == self.label and show == self.show_label:
             return
-        had_label = bool(self.label)
-        self.label = label
-        if bool(label) == had_label and self._room_for(self._label_size()) == self._label_room:
-            # The label fits the room the bounds reserve: no geometry change, and the pill is placed
-            # only when painted, so relabelling thousands of off-screen edges stays cheap.
-            self._label_rect = self._hit = None
-            self.update()
-        else:
-            self.prepareGeometryChange()
-            self._rebuild()
+        if label and show and self.shown_label():
+            width = style.current().label_width(label)
+            rect = QRectF(*geo.size_label_rect(self._points[0], width, self.vertical, self._straight_room()))
+            if self._bounds.contains(rect):
+                # Relabelling thousands of edges (an edit at the top of a long design) without a
+                # geometry change of each: the new pill fits the bounds the old one reserved.
+                self.label, self._label_rect, self._hit = label, rect, None
+                self.update()
+                return
+        self.prepareGeometryChange()
+        self.label, self.show_label = label, show
+        self._rebuild()
 
     def endpoints(self) -> tuple[QPointF, QPointF]:
-        return QPointF(*self._p0), QPointF(*self._p1)
+        return QPointF(*self._points[0]), QPointF(*self._points[-1])
+
+    def route(self) -> list[Point]:
+        return list(self._points)
+
+    def shown_label(self) -> str | None:
+        return self.label if self.show_label else None
 
     def label_rect(self) -> QRectF:
-        return QRectF(self._placed_label())
+        """The size label's pill in scene coordinates (empty when this edge shows no label)."""
+        return QRectF(self._label_rect)
+
+    def label_anchor(self) -> QPointF:
+        """Where a label drawn in screen space goes: the middle of this edge's pill."""
+        return self._label_rect.center() if not self._label_rect.isEmpty() else QPointF(*self._points[0])
+
+    def _straight_room(self) -> float:
+        """How far the edge runs straight along the flow from its output (where its label may sit)."""
+        (x0, y0), (x1, y1) = self._points[0], self._points[1]
+        if self.vertical:
+            return y1 - y0 if abs(x1 - x0) < 1 else 0.0
+        return x1 - x0 if abs(y1 - y0) < 1 else 0.0
 
     def path(self) -> QPainterPath:
         """The curve, built when first painted or hit-tested after a change: most edges are off screen."""
         if self._path is None:
-            (x0, y0), (x1, y1) = self._p0, self._p1
-            c0, c1 = geo.edge_controls(x0, y0, x1, y1)
-            path = QPainterPath(QPointF(x0, y0))
-            path.cubicTo(QPointF(*c0), QPointF(*c1), QPointF(x1, y1))
-            self._path = path
+            self._path = route_path(self._points, self.vertical)
         return self._path
 
-    def _label_size(self) -> float:
-        return style.current().label_width(self.label) if self.label else 0.0
-
-    @staticmethod
-    def _room_for(label_width: float) -> float:
-        return -(-(label_width + 2 * _LABEL_PAD_X) // _LABEL_ROOM_STEP) * _LABEL_ROOM_STEP
-
-    def _placed_label(self) -> QRectF:
-        """The label's pill, centred on the curve's middle (cached until the label or the ends change)."""
-        if self._label_rect is None:
-            if self.label:
-                width = self._label_size() + 2 * _LABEL_PAD_X
-                mx, my = self._mid
-                self._label_rect = QRectF(mx - width / 2, my - _LABEL_HEIGHT / 2, width, _LABEL_HEIGHT)
-            else:
-                self._label_rect = QRectF()
-        return self._label_rect
-
     def _rebuild(self) -> None:
-        (x0, y0), (x1, y1) = p0, p1 = self._p0, self._p1
-        c0, c1 = geo.edge_controls(x0, y0, x1, y1)
         self._path = self._hit = None
-        # The curve lies inside its control points' hull; no need to build it to know its bounds.
-        xs, ys = (x0, c0[0], c1[0], x1), (y0, c0[1], c1[1], y1)
-        left, top, right, bottom = min(xs), min(ys), max(xs), max(ys)
-        self._mid = geo.cubic_point(p0, c0, c1, p1, 0.5)
-        self._label_rect = None
-        self._label_room = self._room_for(self._label_size()) if self.label else 0.0
-        if self.label:
-            mx, my = self._mid
-            half = self._label_room / 2
-            left, top = min(left, mx - half), min(top, my - _LABEL_HEIGHT / 2)
-            right, bottom = max(right, mx + half), max(bottom, my + _LABEL_HEIGHT / 2)
-        self._bounds = QRectF(left - 3, top - 3, right - left + 6, bottom - top + 6)
+        xs = [p[0] for p in self._points]
+        ys = [p[1] for p in self._points]
+        if len(self._points) == 2:  # the curve lies inside its control points' hull
+            (x0, y0), (x1, y1) = self._points
+            c0, c1 = geo.edge_controls(x0, y0, x1, y1, self.vertical)
+            xs += [c0[0], c1[0]]
+            ys += [c0[1], c1[1]]
+        bounds = QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+        text = self.shown_label()
+        if text:
+            width = style.current().label_width(text)
+            self._label_rect = QRectF(*geo.size_label_rect(self._points[0], width, self.vertical, self._straight_room()))
+            bounds = bounds.united(self._label_rect)
+        else:
+            self._label_rect = QRectF()
+        pad = HIT_WIDTH / 2 + 2
+        self._bounds = bounds.adjusted(-pad, -pad, pad, pad)
 
     # ----- Qt overrides -------------------------------------------------------------------------
     def boundingRect(self) -> QRectF:
@@ -125,10 +158,10 @@ class EdgeItem(QGraphicsItem):
     def shape(self) -> QPainterPath:
         if self._hit is None:
             stroker = QPainterPathStroker()
-            stroker.setWidth(_HIT_WIDTH)
+            stroker.setWidth(HIT_WIDTH)
             self._hit = stroker.createStroke(self.path())
-            if self.label:
-                self._hit.addRect(self._placed_label())
+            if not self._label_rect.isEmpty():
+                self._hit.addRect(self._label_rect)
         return self._hit
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
@@ -138,18 +171,15 @@ class EdgeItem(QGraphicsItem):
         pen = s.edge_selected_pen if selected else s.edge_pen if self.label else s.edge_dead_pen
         if lod < style.DETAIL_LOD:
             painter.setPen(pen)
-            painter.drawLine(QLineF(*self._p0, *self._p1))
+            if len(self._points) == 2:
+                painter.drawLine(QLineF(*self._points[0], *self._points[1]))
+            else:
+                painter.drawPolyline([QPointF(*p) for p in self._points])
             return
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawPath(self.path())
-        if self.label and lod >= style.LABEL_LOD:
-            painter.setPen(s.edge_selected_pen if selected else s.label_pen)
-            painter.setBrush(s.label_fill)
-            radius = _LABEL_HEIGHT / 2
-            pill = self._placed_label()
-            painter.drawRoundedRect(pill, radius, radius)
-            painter.setFont(s.label_font)
-            painter.setPen(s.label_text)
-            painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, self.label)
+        text = self.shown_label()
+        if text and style.labels_legible(lod):
+            paint_size_label(painter, s, self._label_rect, text, selected)

@@ -1,14 +1,21 @@
 """Node and edge geometry as pure functions of plain numbers: sizes, port positions, edge curves.
 
-Coordinates are scene units with the node's model position as its top-left corner. Inputs sit on the
-left edge, spread symmetrically around the middle; the one output sits in the middle of the right edge,
-so a chain of single-input nodes placed on one row is joined by straight edges.
+Coordinates are scene units with the node's model position as its top-left corner. Data flows one of
+two ways (``vertical``: the scene decides from the design's positions, ``layout.flow_direction``):
+top to bottom, with the inputs on the top edge and the output in the middle of the bottom edge, or left
+to right, with the inputs on the left edge and the output in the middle of the right edge. Inputs are
+spread symmetrically around the middle, so a chain of single-input nodes is joined by straight edges.
+
+The edge size label sits just after the output port, on the edge (``size_label_rect``), in the gap the
+layout leaves between layers.
 """
 
 from __future__ import annotations
 
-NODE_WIDTH = 140.0
-NODE_HEIGHT = 62.0  # three text lines: name, type, summary
+from designer.core import layout
+
+NODE_WIDTH = float(layout.CARD_WIDTH)
+NODE_HEIGHT = float(layout.CARD_HEIGHT)  # three text lines: name, type, summary
 PORT_PITCH = 20.0  # vertical distance between input ports
 PORT_MARGIN = 21.0  # from the top/bottom edge to the outermost port
 PORT_RADIUS = 5.0
@@ -39,43 +46,79 @@ def shown_input_count(min_inputs: int, max_inputs: int | None, connected: set[in
     return max(min_inputs, highest + 2, 1)
 
 
-def node_size(input_count: int) -> tuple[float, float]:
-    """(width, height): taller only when the input ports need more room than the text."""
-    ports_height = 2 * PORT_MARGIN + max(input_count - 1, 0) * PORT_PITCH
-    return NODE_WIDTH, max(NODE_HEIGHT, ports_height)
+def node_size(input_count: int, vertical: bool = False) -> tuple[float, float]:
+    """(width, height): wider (top to bottom) or taller (left to right) only when the input ports need
+    more room than the card has."""
+    ports_room = 2 * PORT_MARGIN + max(input_count - 1, 0) * PORT_PITCH
+    if vertical:
+        return max(NODE_WIDTH, ports_room), NODE_HEIGHT
+    return NODE_WIDTH, max(NODE_HEIGHT, ports_room)
 
 
-def input_port_pos(port: int, input_count: int) -> tuple[float, float]:
+def input_port_pos(port: int, input_count: int, vertical: bool = False) -> tuple[float, float]:
     """Centre of input ``port`` relative to the node's top-left."""
-    _, height = node_size(input_count)
-    return 0.0, height / 2 + (port - (input_count - 1) / 2) * PORT_PITCH
+    width, height = node_size(input_count, vertical)
+    offset = (port - (input_count - 1) / 2) * PORT_PITCH
+    return (width / 2 + offset, 0.0) if vertical else (0.0, height / 2 + offset)
 
 
-def output_port_pos(input_count: int) -> tuple[float, float]:
+def output_port_pos(input_count: int, vertical: bool = False) -> tuple[float, float]:
     """Centre of the output port relative to the node's top-left."""
-    width, height = node_size(input_count)
-    return width, height / 2
+    width, height = node_size(input_count, vertical)
+    return (width / 2, height) if vertical else (width, height / 2)
 
 
-def nearest_input_port(y: float, input_count: int) -> int | None:
-    """The input port whose centre is closest to local ``y`` (None when the node has no inputs)."""
+def nearest_input_port(local: tuple[float, float] | float, input_count: int, vertical: bool = False) -> int | None:
+    """The input port whose centre is closest to the local point (or local y, left to right); None: no inputs."""
     if input_count <= 0:
         return None
-    _, height = node_size(input_count)
-    raw = round((y - height / 2) / PORT_PITCH + (input_count - 1) / 2)
+    if isinstance(local, tuple):
+        local = local[0] if vertical else local[1]
+    width, height = node_size(input_count, vertical)
+    middle = width / 2 if vertical else height / 2
+    raw = round((local - middle) / PORT_PITCH + (input_count - 1) / 2)
     return min(max(raw, 0), input_count - 1)
 
 
-def edge_controls(x0: float, y0: float, x1: float, y1: float) -> tuple[tuple[float, float], tuple[float, float]]:
+def edge_controls(
+    x0: float, y0: float, x1: float, y1: float, vertical: bool = False
+) -> tuple[tuple[float, float], tuple[float, float]]:
     """Control points of the cubic curve from an output at (x0, y0) to an input at (x1, y1).
 
-    The curve leaves and enters horizontally. A backward edge (target left of source, as between the
-    bands of a wrapped layout) swings out a fixed distance, enough to clear both nodes, and then
-    crosses over: a reach that grew with the distance would throw the curve far outside the design.
+    The curve leaves and enters along the flow. A backward edge (target behind its source) swings out
+    a fixed distance, enough to clear both nodes, and then crosses over: a reach that grew with the
+    distance would throw the curve far outside the design.
     """
+    if vertical:
+        (cy0, cx0), (cy1, cx1) = edge_controls(y0, x0, y1, x1)
+        return (cx0, cy0), (cx1, cy1)
     dx = x1 - x0
     reach = max(dx * 0.5, 40.0) if dx >= 0 else min(80.0 + abs(y1 - y0) * 0.1, 160.0)
     return (x0 + reach, y0), (x1 - reach, y1)
+
+
+LABEL_PX = 15  # the size labels' font size (scene units); style and the diagram writer both use it
+LABEL_HEIGHT = 21.0
+LABEL_PAD_X = 6.0
+LABEL_OFFSET = 4.0  # from the output port to the label
+
+
+def size_label_rect(
+    port: tuple[float, float], text_width: float, vertical: bool, room: float = 0.0
+) -> tuple[float, float, float, float]:
+    """(left, top, width, height) of the size label of an output at ``port``: just after it, on the edge.
+
+    Left to right, a label goes in the middle of the ``room`` the edge runs straight on before it
+    turns or ends, when it fits there, so it keeps clear of the next card's input port.
+    """
+    width = text_width + 2 * LABEL_PAD_X
+    x, y = port
+    if vertical:
+        return x - width / 2, y + LABEL_OFFSET + 2, width, LABEL_HEIGHT
+    left = x + LABEL_OFFSET + 6
+    if room > width + 2 * (LABEL_OFFSET + 6):
+        left = x + (room - width) / 2
+    return left, y - LABEL_HEIGHT / 2, width, LABEL_HEIGHT
 
 
 def cubic_point(p0, c0, c1, p1, t: float = 0.5) -> tuple[float, float]:

@@ -175,7 +175,8 @@ class NewEdge(Gesture):
         hit = item.port_at(scene_pos, radius)
         if hit is not None and hit[0] == "in":
             return item.node_id, hit[1]
-        port = geo.nearest_input_port(scene_pos.y() - item.y(), item.input_count)
+        local = scene_pos - item.pos()
+        port = geo.nearest_input_port((local.x(), local.y()), item.input_count, item.vertical)
         return (item.node_id, port) if port is not None else None
 
     # ----- events -------------------------------------------------------------------------------
@@ -191,7 +192,7 @@ class NewEdge(Gesture):
             else:
                 self.view.status_message.emit(problem[0].upper() + problem[1:] + ".")
         start = self.scene.nodes[self.source].output_port_pos()
-        c0, c1 = geo.edge_controls(start.x(), start.y(), end.x(), end.y())
+        c0, c1 = geo.edge_controls(start.x(), start.y(), end.x(), end.y(), self.scene.vertical)
         path = QPainterPath(start)
         path.cubicTo(QPointF(*c0), QPointF(*c1), end)
         self._curve.setPath(path)

@@ -1,4 +1,7 @@
-"""A small map of the whole design in the canvas's corner, shown while the design is larger than the view.
+"""A small map of the whole design in a corner of the canvas, shown while the design is larger than the view.
+
+It never covers a card: it takes the first corner (bottom right, bottom left, top right, top left)
+where no card lies under it, and stays hidden while every corner has one.
 
 It paints the scene's batched overview (a few drawing calls, whatever the size of the design) and the
 rectangle the view shows; clicking or dragging on it moves the view there. Scene changes reach it
@@ -7,11 +10,12 @@ through a short timer, so a drag on the canvas never waits for the map.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QMouseEvent, QPainter, QPaintEvent, QPen, QTransform
 from PySide6.QtWidgets import QWidget
 
 from designer.canvas import style
+from designer.canvas.node_item import NodeItem
 
 MAP_SIZE = QSize(220, 140)
 MARGIN = 12  # from the canvas's bottom-right corner
@@ -49,17 +53,33 @@ class Minimap(QWidget):
         self.refresh()
 
     def place(self) -> None:
-        """Keep to the bottom-right corner of the canvas (after the view is resized)."""
-        area = self.view.viewport().geometry()
-        self.move(area.right() - self.width() - MARGIN, area.bottom() - self.height() - MARGIN)
+        """Find a corner again (after the view is resized)."""
         self.raise_()
         self._timer.start()
 
+    def _corners(self) -> list[QPoint]:
+        area = self.view.viewport().geometry()
+        left, top = area.left() + MARGIN, area.top() + MARGIN
+        right, bottom = area.right() - self.width() - MARGIN, area.bottom() - self.height() - MARGIN
+        return [QPoint(right, bottom), QPoint(left, bottom), QPoint(right, top), QPoint(left, top)]
+
+    def _covers_a_card(self, corner: QPoint) -> bool:
+        viewport = self.view.viewport()
+        on_viewport = viewport.mapFrom(self.view, corner)
+        rect = QRect(on_viewport, self.size()).adjusted(-4, -4, 4, 4)
+        area = self.view.mapToScene(rect).boundingRect()
+        return any(isinstance(item, NodeItem) for item in self.view.graph_scene.items(area))
+
     def refresh(self) -> None:
-        """Show the map only while part of the design lies outside the view."""
+        """Show the map only while part of the design lies outside the view, in a corner with no card."""
         bounds = self.view.graph_scene.overview().bounds
         visible = self.view.mapToScene(self.view.viewport().rect()).boundingRect()
-        self.setVisible(self.wanted and not bounds.isNull() and not visible.contains(bounds))
+        wanted = self.wanted and not bounds.isNull() and not visible.contains(bounds)
+        corner = next((c for c in self._corners() if not self._covers_a_card(c)), None) if wanted else None
+        if corner is not None:
+            self.move(corner)
+            self.raise_()
+        self.setVisible(corner is not None)
         self.update()
 
     def _to_map(self) -> QTransform:

@@ -2,8 +2,9 @@
 
 The item holds only what it paints (strings and a status prepared by the scene from the model and the
 engine); it never reads the model itself. Geometry comes from ``geometry``, colours and fonts from
-``style``. ``boundingRect`` is cached and changes only through ``set_ports`` (after
-``prepareGeometryChange``); ``paint`` changes nothing.
+``style``. ``boundingRect`` is cached and changes only through ``set_ports``, ``set_vertical`` and
+``set_output_label`` (after ``prepareGeometryChange``); ``paint`` changes nothing. A node whose output
+feeds nothing (an Output, a dead end) shows its output size under its output port, as an edge would.
 """
 
 from __future__ import annotations
@@ -14,24 +15,25 @@ from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
 
 from designer.canvas import geometry as geo
 from designer.canvas import style
+from designer.canvas.size_label import paint_size_label
 
 _ACCENT = 4.0  # height of the category bar on top of the card
-_paths: dict[float, tuple[QPainterPath, QPainterPath]] = {}
+_paths: dict[tuple[float, float], tuple[QPainterPath, QPainterPath]] = {}
 
 
 _BADGE_CENTRE = QPointF(geo.NODE_WIDTH - 3, 3)
 
 
-def _card_paths(height: float) -> tuple[QPainterPath, QPainterPath]:
-    """(whole card, category bar along its rounded top) for a node of ``height``; shared by equal heights."""
-    paths = _paths.get(height)
+def _card_paths(width: float, height: float) -> tuple[QPainterPath, QPainterPath]:
+    """(whole card, category bar along its rounded top) for a node of this size; shared by equal sizes."""
+    paths = _paths.get((width, height))
     if paths is None:
         r = geo.CORNER_RADIUS
         card = QPainterPath()
-        card.addRoundedRect(QRectF(0, 0, geo.NODE_WIDTH, height), r, r)
+        card.addRoundedRect(QRectF(0, 0, width, height), r, r)
         top = QPainterPath()
-        top.addRect(QRectF(0, 0, geo.NODE_WIDTH, _ACCENT))
-        paths = _paths[height] = (card, card.intersected(top))
+        top.addRect(QRectF(0, 0, width, _ACCENT))
+        paths = _paths[(width, height)] = (card, card.intersected(top))
     return paths
 
 
@@ -47,6 +49,9 @@ class NodeItem(QGraphicsItem):
         self.status = "ok"  # "ok", "error" or "blocked", from the engine's result
         self.has_warnings = False
         self.input_count = 0
+        self.vertical = False  # data flows top to bottom (inputs on top) instead of left to right
+        self.output_label: str | None = None  # the output size, shown when no edge shows it
+        self._label_rect = QRectF()
         self.connected: frozenset[int] = frozenset()
         self.port_marks: dict[int, bool] | None = None  # while an edge is dragged: port -> accepts it
         self._name = self._type = self._summary = ""
@@ -72,14 +77,40 @@ class NodeItem(QGraphicsItem):
         """Show ``input_count`` input ports; returns True when the node's size (so port positions) changed."""
         resized = input_count != self.input_count
         if resized:
-            self.prepareGeometryChange()
             self.input_count = input_count
-            self._rect = QRectF(0, 0, *geo.node_size(input_count))
-            self._bounds = self._rect.adjusted(-geo.OVERHANG, -geo.OVERHANG, geo.OVERHANG, geo.OVERHANG)
+            self._reshape()
         if resized or connected != self.connected:
             self.connected = connected
             self.update()
         return resized
+
+    def set_vertical(self, vertical: bool) -> bool:
+        """Put the ports for data flowing down (True) or right; returns True when that changed them."""
+        if vertical == self.vertical:
+            return False
+        self.vertical = vertical
+        self._reshape()
+        return True
+
+    def set_output_label(self, text: str | None) -> None:
+        if text != self.output_label:
+            self.output_label = text
+            self._reshape()
+
+    def _reshape(self) -> None:
+        self.prepareGeometryChange()
+        self._rect = QRectF(0, 0, *geo.node_size(self.input_count, self.vertical))
+        self._bounds = self._rect.adjusted(-geo.OVERHANG, -geo.OVERHANG, geo.OVERHANG, geo.OVERHANG)
+        self._label_rect = QRectF()
+        if self.output_label:
+            port = geo.output_port_pos(self.input_count, self.vertical)
+            self._label_rect = QRectF(*geo.size_label_rect(port, style.current().label_width(self.output_label), self.vertical))
+            self._bounds = self._bounds.united(self._label_rect.adjusted(-2, -2, 2, 2))
+        self.update()
+
+    def output_label_rect(self) -> QRectF:
+        """Where the output size is shown (local coordinates; empty when it is not)."""
+        return QRectF(self._label_rect)
 
     def set_status(self, status: str, has_warnings: bool) -> None:
         if (status, has_warnings) != (self.status, self.has_warnings):
@@ -109,25 +140,24 @@ class NodeItem(QGraphicsItem):
 
     def input_port_pos(self, port: int) -> QPointF:
         """Scene position of input ``port``."""
-        x, y = geo.input_port_pos(port, self.input_count)
+        x, y = geo.input_port_pos(port, self.input_count, self.vertical)
         return self.pos() + QPointF(x, y)
 
     def output_port_pos(self) -> QPointF:
-        x, y = geo.output_port_pos(self.input_count)
+        x, y = geo.output_port_pos(self.input_count, self.vertical)
         return self.pos() + QPointF(x, y)
 
     def port_at(self, scene_pos: QPointF, radius: float) -> tuple[str, int] | None:
         """``("out", 0)`` or ``("in", port)`` when ``scene_pos`` is within ``radius`` of a port, else None."""
         local = scene_pos - self.pos()
-        ox, oy = geo.output_port_pos(self.input_count)
+        ox, oy = geo.output_port_pos(self.input_count, self.vertical)
         if (local.x() - ox) ** 2 + (local.y() - oy) ** 2 <= radius * radius:
             return ("out", 0)
-        if abs(local.x()) <= radius:
-            port = geo.nearest_input_port(local.y(), self.input_count)
-            if port is not None:
-                _, py = geo.input_port_pos(port, self.input_count)
-                if abs(local.y() - py) <= radius:
-                    return ("in", port)
+        port = geo.nearest_input_port((local.x(), local.y()), self.input_count, self.vertical)
+        if port is not None:
+            px, py = geo.input_port_pos(port, self.input_count, self.vertical)
+            if abs(local.x() - px) <= radius and abs(local.y() - py) <= radius:
+                return ("in", port)
         return None
 
     # ----- painting -----------------------------------------------------------------------------
@@ -137,7 +167,7 @@ class NodeItem(QGraphicsItem):
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         if self.status == "blocked":
             painter.setOpacity(0.45)
-        card, accent = _card_paths(self._rect.height())
+        card, accent = _card_paths(self._rect.width(), self._rect.height())
         fill = s.error_brush if self.status == "error" else s.node_brush
         if lod < style.DETAIL_LOD:
             painter.setPen(Qt.PenStyle.NoPen)
@@ -167,6 +197,9 @@ class NodeItem(QGraphicsItem):
         self._paint_ports(painter, s)
         if self.status == "error" or self.has_warnings:
             self._paint_badge(painter, s)
+        if self.output_label and style.labels_legible(lod):
+            painter.setOpacity(1.0)
+            paint_size_label(painter, s, self._label_rect, self.output_label, selected)
 
     def _paint_overview_name(self, painter: QPainter, s: style.Style) -> None:
         """The name alone, large, centred: what stays legible when a whole design is fitted in view."""
@@ -196,7 +229,7 @@ class NodeItem(QGraphicsItem):
         if numbered:
             painter.setFont(s.port_font)
         for port in range(self.input_count):
-            x, y = geo.input_port_pos(port, self.input_count)
+            x, y = geo.input_port_pos(port, self.input_count, self.vertical)
             mark = None if self.port_marks is None else self.port_marks.get(port)
             if mark is True:
                 painter.setPen(s.port_pen)
@@ -212,8 +245,9 @@ class NodeItem(QGraphicsItem):
                     painter.setOpacity(painter.opacity() / 0.35)
             if numbered:
                 painter.setPen(s.type_text)
-                painter.drawText(QRectF(r + 1, y - 6, 9, 12), Qt.AlignmentFlag.AlignCenter, str(port))
-        x, y = geo.output_port_pos(self.input_count)
+                number = QRectF(x + r, -r - 12, 9, 12) if self.vertical else QRectF(r + 1, y - 6, 9, 12)
+                painter.drawText(number, Qt.AlignmentFlag.AlignCenter, str(port))
+        x, y = geo.output_port_pos(self.input_count, self.vertical)
         painter.setPen(s.port_pen)
         painter.setBrush(s.edge if self.status == "ok" else s.port_fill)
         painter.drawEllipse(QPointF(x, y), r, r)

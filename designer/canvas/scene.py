@@ -6,14 +6,18 @@ is synchronised both ways with ``document.select()`` / ``selection_changed``. Th
 the model: gestures and the view do that through ``document.apply``.
 
 Positions come from the model; a node without one is shown where ``auto_layout`` would put it (and
-keeps that place until the user moves it, which records a real position).
+keeps that place until the user moves it, which records a real position). Which way data flows (top
+to bottom, or left to right) follows the design's positions when it is built (``layout.flow_direction``)
+and the last Layout. Edges are routed around the cards in their way (``layout.edge_route``); of the
+edges leaving one output, the first shows the size, and a node whose output feeds nothing shows its
+own size.
 """
 
 from __future__ import annotations
 
 import gc
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSceneHelpEvent, QToolTip
 
@@ -97,6 +101,8 @@ class GraphScene(QGraphicsScene):
         self.torch_notes: dict[str, str] = {}  # node id → where the last check with PyTorch disagreed with it
         self._syncing_selection = False
         self._overview: Overview | None = None
+        self.vertical = True  # data flows top to bottom; False: left to right
+        self._flow_check_pending = False
         self.lens = CHANNELS_FIRST  # the order edge labels show dims in (layout_lens); shapes stay torch's
         # BSP suits a scene where few items move at a time; measured far faster than NoIndex at 5,000 nodes.
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
@@ -122,6 +128,9 @@ class GraphScene(QGraphicsScene):
             graph = self.document.graph
             missing = any(node.position is None for node in graph.nodes())
             fallback = layout.auto_layout(graph) if missing else {}
+            placed = {node.id: node.position or fallback.get(node.id) for node in graph.nodes()}
+            flow = layout.flow_direction(placed, ((e.source, e.target) for e in graph.edges()))
+            self.vertical = flow == layout.TB
             for node in graph.nodes():
                 self._add_node_item(node.id, fallback.get(node.id))
             for edge in graph.edges():
@@ -139,8 +148,11 @@ class GraphScene(QGraphicsScene):
         graph = self.document.graph
         node = graph.node(node_id)
         item = NodeItem(node_id)
+        item.set_vertical(self.vertical)
         item.setPos(QPointF(*(node.position or fallback or self._free_spot(node_id))))
         self._update_ports(item, move_edges=False)
+        if not graph.out_edges(node_id):
+            item.set_output_label(self._node_label(node_id))
         self._update_texts(item)
         self._update_status(item)
         self.addItem(item)
@@ -153,26 +165,68 @@ class GraphScene(QGraphicsScene):
         for port in sorted(inputs):
             source = self.nodes.get(inputs[port])
             if source is not None:
-                return source.x() + layout.COLUMN_GAP, source.y()
+                return self.after(source)
         if not self.nodes:
             return 0.0, 0.0
         bottom = max(item.y() + item.card_rect().height() for item in self.nodes.values())
         return 0.0, geo.snap(bottom + geo.GRID * 3)
 
+    def after(self, item: NodeItem) -> tuple[float, float]:
+        """Where a layer that follows ``item`` goes: one layer further along the flow."""
+        if self.vertical:
+            return item.x(), item.y() + item.card_rect().height() + layout.RANK_GAP[layout.TB]
+        return item.x() + item.card_rect().width() + layout.RANK_GAP[layout.LR], item.y()
+
     def _add_edge_item(self, edge: Edge) -> EdgeItem:
         source, target = self.nodes[edge.source], self.nodes[edge.target]
-        item = EdgeItem(edge, source.output_port_pos(), target.input_port_pos(edge.target_port), self._edge_label(edge))
+        start, end = source.output_port_pos(), target.input_port_pos(edge.target_port)
+        item = EdgeItem(edge, start, end, self._edge_label(edge), self.vertical)
+        item.set_route(self._route(edge, start, end), self.vertical)
         self.addItem(item)
         self.edges[edge] = item
+        self._update_size_labels(edge.source)
         return item
+
+    def _route(self, edge: Edge, start: QPointF, end: QPointF) -> list[tuple[float, float]]:
+        """The edge's points around the cards in its way (its own two cards do not count)."""
+        reach = geo.NODE_WIDTH
+        area = QRectF(start, end).normalized().adjusted(-reach, -reach, reach, reach)
+        cards = []
+        for item in self.items(area):
+            if isinstance(item, NodeItem) and item.node_id not in (edge.source, edge.target):
+                rect = item.card_rect().translated(item.pos())
+                cards.append((rect.left(), rect.top(), rect.right(), rect.bottom()))
+        direction = layout.TB if self.vertical else layout.LR
+        return layout.edge_route((start.x(), start.y()), (end.x(), end.y()), cards, direction)
+
+    def _update_size_labels(self, node_id: str) -> None:
+        """One size per output: on the first edge leaving it, or on the node when nothing consumes it."""
+        item = self.nodes.get(node_id)
+        if item is None:
+            return
+        out_edges = sorted(e for e in self.document.graph.out_edges(node_id) if e in self.edges)
+        shown: set[int] = set()
+        for edge in out_edges:
+            port = getattr(edge, "source_port", 0)
+            self.edges[edge].set_label(self._edge_label(edge), port not in shown)
+            shown.add(port)
+        item.set_output_label(None if out_edges else self._node_label(node_id))
+
+    def _node_label(self, node_id: str) -> str | None:
+        try:
+            shape = self.document.engine.result(node_id).display_shape
+        except KeyError:
+            return None
+        return self._format(shape) if shape is not None else None
 
     def _edge_label(self, edge: Edge) -> str | None:
         try:
             shape = self.document.engine.edge_display_shape(edge)
         except KeyError:  # the engine has not seen the source yet; shapes_changed will follow
             return None
-        if shape is None:
-            return None
+        return self._format(shape) if shape is not None else None
+
+    def _format(self, shape) -> str:
         key = (shape, self.lens)
         label = _labels.get(key)
         if label is None:
@@ -187,8 +241,8 @@ class GraphScene(QGraphicsScene):
         if lens == self.lens:
             return
         self.lens = lens
-        for edge, item in self.edges.items():
-            item.set_label(self._edge_label(edge))
+        for node_id in self.nodes:
+            self._update_size_labels(node_id)
 
     # ----- per-item refresh ---------------------------------------------------------------------
     def _update_texts(self, item: NodeItem) -> None:
@@ -244,7 +298,8 @@ class GraphScene(QGraphicsScene):
             item = self.edges.get(edge)
             if item is not None:
                 source, target = self.nodes[edge.source], self.nodes[edge.target]
-                item.set_endpoints(source.output_port_pos(), target.input_port_pos(edge.target_port))
+                start, end = source.output_port_pos(), target.input_port_pos(edge.target_port)
+                item.set_route(self._route(edge, start, end), self.vertical)
 
     def place_nodes(self, positions: dict[str, QPointF]) -> None:
         """Show nodes at ``positions`` without touching the model (a drag in progress, or a model move)."""
@@ -252,6 +307,26 @@ class GraphScene(QGraphicsScene):
             self.nodes[node_id].setPos(pos)
         for node_id in positions:
             self._update_edge_geometry(node_id)
+        self._overview = None
+
+    def follow_flow(self) -> None:
+        """Turn the ports the way the design's edges run now (after a layout, or its undo)."""
+        self._flow_check_pending = False
+        positions = {node_id: (item.x(), item.y()) for node_id, item in self.nodes.items()}
+        edges = ((e.source, e.target) for e in self.document.graph.edges())
+        self.set_vertical(layout.flow_direction(positions, edges) == layout.TB)
+
+    def set_vertical(self, vertical: bool) -> None:
+        """Turn every card's ports for data flowing down (True) or right (the Layout's direction)."""
+        if vertical == self.vertical:
+            return
+        self.vertical = vertical
+        for item in self.nodes.values():
+            item.set_vertical(vertical)
+        for node_id in self.nodes:
+            self._update_edge_geometry(node_id)
+        for node_id in self.nodes:
+            self._update_size_labels(node_id)
         self._overview = None
 
     # ----- model and engine notifications ---------------------------------------------------------
@@ -265,14 +340,16 @@ class GraphScene(QGraphicsScene):
             self._uneven.pop(event.node_id, None)
             item = self.nodes.pop(event.node_id, None)
             if item is not None:
-                self.removeItem(item)
+                self._remove_quietly(item)
         elif isinstance(event, EdgeAdded):
             self._add_edge_item(event.edge)
             self._update_ports(self.nodes[event.edge.target])
         elif isinstance(event, EdgeRemoved):
             item = self.edges.pop(event.edge, None)
             if item is not None:
-                self.removeItem(item)
+                self._remove_quietly(item)
+            if event.edge.source in self.document.graph:
+                self._update_size_labels(event.edge.source)
             target = self.nodes.get(event.edge.target)
             if target is not None and event.edge.target in self.document.graph:
                 self._update_ports(target)
@@ -285,12 +362,27 @@ class GraphScene(QGraphicsScene):
             position = self.document.graph.node(event.node_id).position
             if position is not None:
                 self.place_nodes({event.node_id: QPointF(*position)})
+            if not self._flow_check_pending:  # once per batch of moves (a layout, its undo)
+                self._flow_check_pending = True
+                QTimer.singleShot(0, self.follow_flow)
+
+    def _remove_quietly(self, item) -> None:
+        """Remove an item without echoing the selection change to the document: the document drops
+        removed nodes from its selection itself, once per edit (a node at a time was quadratic)."""
+        syncing, self._syncing_selection = self._syncing_selection, True
+        try:
+            self.removeItem(item)
+        finally:
+            self._syncing_selection = syncing
 
     def _on_shapes_changed(self, changes: Changes) -> None:
+        graph = self.document.graph
         for node_id in changes.nodes:
             item = self.nodes.get(node_id)
             if item is not None:
                 self._update_status(item)
+                if item.output_label is not None or not graph.out_edges(node_id):
+                    item.set_output_label(self._node_label(node_id))
         for edge in changes.edges:
             item = self.edges.get(edge)
             if item is not None:
@@ -374,8 +466,8 @@ class GraphScene(QGraphicsScene):
 
     def nodes_rect(self) -> QRectF:
         rect = QRectF()
-        for item in self.nodes.values():
-            rect = rect.united(item.card_rect().translated(item.pos()))
+        for item in self.nodes.values():  # the card, its badge and the size under a last layer
+            rect = rect.united(item.sceneBoundingRect())
         return rect
 
     def _lens_line(self, edge: Edge) -> str:

@@ -12,34 +12,26 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontDatabase, QFontMetricsF, QGuiApplication, QPen
 
+from designer.canvas import geometry, palette
+
 # Level of detail (the view's scale): below DETAIL nodes are plain boxes and edges plain lines;
 # edge labels need LABEL to be readable; below OVERVIEW the view draws the whole graph in a few batched calls.
 DETAIL_LOD = 0.45
-LABEL_LOD = 0.55
 OVERVIEW_LOD = 0.2
+# Edge size labels: the product's headline, so large and bold in the sans font (tesseract read 14 of 14
+# sizes in bold DejaVu Sans at 10 px, but 4 of 14 in the monospace font, whose × is tiny), and drawn
+# only where they come out at least LEGIBLE_PX high on screen.
+LABEL_PX = geometry.LABEL_PX
+LEGIBLE_PX = 10
+LABEL_LOD = LEGIBLE_PX / LABEL_PX
 
-_CATEGORY_LIGHT = {
-    "Graph": "#5f6b7a",
-    "Convolution": "#2f6fde",
-    "Pooling": "#0b9488",
-    "Resampling": "#6a4fd8",
-    "Normalization": "#d98a00",
-    "Activation": "#c2367a",
-    "Dropout": "#7a8696",
-    "Linear": "#2f9e44",
-    "Padding": "#9c6b3f",
-}
-_CATEGORY_DARK = {
-    "Graph": "#8d99a8",
-    "Convolution": "#5b93f5",
-    "Pooling": "#2dbfb0",
-    "Resampling": "#9580f0",
-    "Normalization": "#f0a531",
-    "Activation": "#e35d9f",
-    "Dropout": "#98a3b1",
-    "Linear": "#51c26a",
-    "Padding": "#c08a5a",
-}
+
+def labels_legible(lod: float) -> bool:
+    """Whether size labels drawn at this scale come out at least LEGIBLE_PX high (a rounding's slack:
+    Fit may choose exactly LABEL_LOD, and the painter's level of detail is a square root of it squared)."""
+    return lod >= LABEL_LOD - 1e-6
+
+_CATEGORY_LIGHT, _CATEGORY_DARK = palette.CATEGORY_LIGHT, palette.CATEGORY_DARK
 
 
 @dataclass
@@ -145,7 +137,7 @@ def _fonts() -> dict[str, QFont]:
         "title_font": _font(12.5, bold=True),
         "type_font": _font(11),
         "summary_font": _font(11, mono=True),
-        "label_font": _font(10, mono=True),
+        "label_font": _font(LABEL_PX, bold=True),  # measured: bold sans reads best (× too)
         "port_font": _font(9),
         "badge_font": _font(11, bold=True),
         # Zoomed out, one big line (the node's name) stays readable where three small ones would not.
@@ -172,8 +164,8 @@ def light() -> Style:
         edge=c("#8c96a3"),
         edge_dead=c("#c0c6ce"),
         label_fill=c("#ffffff"),
-        label_border=c("#d3d8de"),
-        label_text=c("#262c34"),
+        label_border=c("#c9cfd6"),
+        label_text=c("#111418"),
         selection=c("#1c7ed6"),
         error=c("#e03131"),
         error_fill=c("#fff4f4"),
@@ -204,8 +196,8 @@ def dark() -> Style:
         edge=c("#7c8591"),
         edge_dead=c("#4b4f57"),
         label_fill=c("#25272b"),
-        label_border=c("#464a51"),
-        label_text=c("#dde1e6"),
+        label_border=c("#4d525a"),
+        label_text=c("#f1f3f5"),
         selection=c("#4dabf7"),
         error=c("#ff6b6b"),
         error_fill=c("#3b2427"),

@@ -19,6 +19,9 @@ def node_tooltip(document, node_id: str) -> str:
     message = result.message()
     if message:
         lines.append(message[0].upper() + message[1:])
+    fixes = document.fixes(node_id) if result.error is not None else []
+    if fixes:
+        lines.append(f"One-click fix: {fixes[0].label} (click the red badge, or right-click the layer)")
     if result.shape is not None:
         shape = result.display_shape
         lines.append(f"Output {format_shape(shape)}   ({format_named(shape)})")

@@ -17,7 +17,7 @@ API for the main window (everything is one undo step or nothing; refusals go to 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QLineF, QMimeData, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QLineF, QMimeData, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QCursor,
@@ -32,15 +32,16 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QGraphicsView, QLineEdit, QMenu
 
-from designer.canvas import clipboard, gestures, style
+from designer.canvas import big_paste, clipboard, gestures, style
 from designer.canvas import geometry as geo
 from designer.canvas.defaults import add_node_edit
 from designer.canvas.edge_item import EdgeItem
 from designer.canvas.minimap import Minimap
 from designer.canvas.quick_add import QuickAdd
 from designer.canvas.scene import GraphScene
+from designer.canvas.size_label import paint_size_label
 from designer.core import catalog, layout, project
-from designer.core.edits import Compound, Disconnect, MoveNodes, RemoveNodes, Rename
+from designer.core.edits import Compound, Connect, Disconnect, MoveNodes, RemoveNodes, Rename
 from designer.core.errors import GraphError
 from designer.core.graph import Edge
 
@@ -83,6 +84,8 @@ class GraphView(QGraphicsView):
     """The canvas widget for one ``GraphScene``."""
 
     status_message = Signal(str)
+    explain_requested = Signal(str)  # a node id: show how its output size comes about (the inspector does)
+    enter_requested = Signal(str)  # a block instance was double-clicked: look inside it
 
     def __init__(self, scene: GraphScene, parent=None) -> None:
         super().__init__(scene, parent)
@@ -96,7 +99,10 @@ class GraphView(QGraphicsView):
         self._rename: _RenameEditor | None = None
         self._quick_add: QuickAdd | None = None
         self._quick_add_pos = QPointF()
+        self._quick_add_edge: Edge | None = None  # set while the search inserts a layer on an edge
         self._paste_count: dict[str, int] = {}
+        self._hovered: str | None = None  # the node under the pointer: its edges show sizes when zoomed out
+        self.edge_menu_actions: list[QAction] = []  # commands the window adds to an edge's right-click menu
         self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing)
         # Measured at 5,000 nodes: minimal updates keep a drag frame under a millisecond; full updates do not.
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.MinimalViewportUpdate)
@@ -189,20 +195,33 @@ class GraphView(QGraphicsView):
         self.set_zoom(1.0)
 
     def fit_all(self) -> None:
-        """Show every node, no closer than ``FIT_MAX_ZOOM``."""
+        """Show every node, no closer than ``FIT_MAX_ZOOM``, and never so far that the sizes cannot be
+        read: a design too big for that is shown at the smallest legible zoom from its inputs (its
+        top-left corner), and the minimap shows the rest."""
         rect = self.graph_scene.nodes_rect()
         if rect.isNull():
             self.resetTransform()
             self.centerOn(0, 0)
             return
-        margin = 40
+        margin = 24
         self.fitInView(rect.adjusted(-margin, -margin, margin, margin), Qt.AspectRatioMode.KeepAspectRatio)
-        if self.zoom() > FIT_MAX_ZOOM or self.zoom() < MIN_ZOOM:
-            scale = min(max(self.zoom(), MIN_ZOOM), FIT_MAX_ZOOM)
+        legible = style.LABEL_LOD
+        if self.zoom() > FIT_MAX_ZOOM or self.zoom() < legible:
+            scale = min(max(self.zoom(), legible), FIT_MAX_ZOOM)
             self.resetTransform()
             self.scale(scale, scale)
-        self.centerOn(rect.center())
+        if self.zoom() <= legible + 1e-6 and not self._shows(rect):
+            view = self.viewport().rect()
+            corner = rect.topLeft() - QPointF(margin, margin)
+            self.centerOn(corner + QPointF(view.width() / 2, view.height() / 2) / self.zoom())
+        else:
+            self.centerOn(rect.center())
         self._fitted = True
+        self.minimap.refresh()
+
+    def _shows(self, rect: QRectF) -> bool:
+        view = self.viewport().rect()
+        return rect.width() * self.zoom() <= view.width() and rect.height() * self.zoom() <= view.height()
 
     def center_on_node(self, node_id: str) -> None:
         item = self.graph_scene.nodes.get(node_id)
@@ -239,7 +258,7 @@ class GraphView(QGraphicsView):
 
     def add_node_at(self, type_name: str, scene_pos: QPointF | None = None) -> str | None:
         """Add a ``type_name`` layer centred on ``scene_pos``; returns its id (None if refused)."""
-        if not catalog.exists(type_name):
+        if not self.document.graph.knows_type(type_name):
             self.status_message.emit(f"There is no layer type called {type_name!r}.")
             return None
         selection = [n for n in self.document.selection if n in self.document.graph]
@@ -249,8 +268,7 @@ class GraphView(QGraphicsView):
             width, height = geo.node_size(1)
             x, y = scene_pos.x() - width / 2, scene_pos.y() - height / 2
         elif after is not None:
-            source = self.graph_scene.nodes[after]
-            x, y = source.x() + layout.COLUMN_GAP, source.y()
+            x, y = self.graph_scene.after(self.graph_scene.nodes[after])
         else:
             centre = self.mapToScene(self.viewport().rect().center())
             x, y = centre.x() - geo.NODE_WIDTH / 2, centre.y() - geo.NODE_HEIGHT / 2
@@ -316,6 +334,12 @@ class GraphView(QGraphicsView):
             text = bytes(data.data(clipboard.MIME_TYPE)).decode("utf-8", "replace")
         else:
             text = QGuiApplication.clipboard().text()
+        if not text.strip():
+            self.status_message.emit("Nothing to paste: the clipboard is empty.")
+            return []
+        if not text.lstrip().startswith("{"):
+            self.status_message.emit("Nothing to paste: the clipboard holds no layers (copy layers in Model Designer first).")
+            return []
         count = self._paste_count.get(text, 0) + 1
         self._paste_count = {text: count}
         return self._paste_text(text, (PASTE_OFFSET * count, PASTE_OFFSET * count), "Paste")
@@ -327,28 +351,62 @@ class GraphView(QGraphicsView):
         return self._paste_text(text, (PASTE_OFFSET, PASTE_OFFSET), "Duplicate")
 
     def _paste_text(self, text: str, offset: tuple[int, int], verb: str) -> list[str]:
+        if len(text) > big_paste.BIG_PASTE_CHARS:
+            return self._paste_big(text, offset, verb)
         try:
             edit, new_ids = clipboard.paste_edit(self.document.graph, text, offset, verb)
         except project.ProjectError as exc:
-            self.status_message.emit(f"Nothing to paste: {exc}")
+            self.status_message.emit(_sentence(f"Nothing to paste: {exc}"))
             return []
         if not self._apply(edit):
             return []
         self.graph_scene.set_selection(new_ids)
         return new_ids
 
-    def auto_layout(self) -> None:
-        """Arrange every node left to right (one undo step)."""
+    def _paste_big(self, text: str, offset: tuple[int, int], verb: str) -> list[str]:
+        """Thousands of layers: read off the GUI thread and added in chunks, with progress and Cancel."""
+        try:
+            made = big_paste.read_with_progress(self, self.document.graph, text, offset, verb)
+        except project.ProjectError as exc:
+            self.status_message.emit(_sentence(f"Nothing to paste: {exc}"))
+            return []
+        if made is None:
+            self.status_message.emit(f"{verb} cancelled; the design is unchanged.")
+            return []
+        edit, new_ids = made
+        try:
+            applied = big_paste.apply_with_progress(self, self.document, edit, len(new_ids))
+        except GraphError as exc:
+            self.status_message.emit(_sentence(f"Nothing to paste: {exc}"))
+            return []
+        if not applied:
+            self.status_message.emit(f"{verb} cancelled; the design is unchanged.")
+            return []
+        self.graph_scene.set_selection(new_ids)
+        self.status_message.emit(f"Pasted {len(new_ids):,} layers.")
+        return new_ids
+
+    def auto_layout(self, direction: str = layout.TB) -> None:
+        """Arrange every node in layers, data flowing down (or ``layout.LR``: right); one undo step, then Fit."""
         graph = self.document.graph
+        scene = self.graph_scene
+        vertical = direction == layout.TB
+
+        def card_size(node_id: str) -> tuple[float, float]:
+            return geo.node_size(scene.nodes[node_id].input_count, vertical)
+
+        placed = layout.layered_layout(graph, direction, card_size).positions
         changed = {
-            n: pos
-            for n, pos in layout.auto_layout(graph).items()
-            if graph.node(n).position is None or tuple(graph.node(n).position) != tuple(pos)
+            n: pos for n, pos in placed.items() if graph.node(n).position is None or tuple(graph.node(n).position) != tuple(pos)
         }
-        if not changed:
+        if not changed and vertical == scene.vertical:
             self.status_message.emit("The layers are already arranged.")
+            self.fit_all()
             return
-        self._apply(MoveNodes(changed, text="Auto Layout"))
+        if changed and not self._apply(MoveNodes(changed, text="Auto Layout")):
+            return
+        scene.set_vertical(vertical)
+        self.fit_all()
 
     # ----- rename in place ----------------------------------------------------------------------------
     def start_rename(self, node_id: str) -> None:
@@ -397,22 +455,27 @@ class GraphView(QGraphicsView):
             view_pos = cursor if self.viewport().rect().contains(cursor) else self.viewport().rect().center()
         scene_pos = self.mapToScene(view_pos)
         self._quick_add_pos = scene_pos
+        self._quick_add_edge = None
         if self._quick_add is None:
             self._quick_add = QuickAdd(self)
-            self._quick_add.chosen.connect(lambda type_name: self.add_node_at(type_name, self._quick_add_pos))
+            self._quick_add.chosen.connect(self._quick_add_chosen)
         popup = self._quick_add
         popup.popup(self.viewport().mapToGlobal(view_pos))
         return popup
 
     # ----- right-click menu -----------------------------------------------------------------------
     def context_menu(self, view_pos: QPoint) -> QMenu:
-        """The menu for what lies under ``view_pos``: a layer's commands, or the empty canvas's.
+        """The menu for what lies under ``view_pos``: a layer's commands, an edge's, or the empty canvas's.
 
-        Right-clicking a layer that is not selected selects it first, so the commands act on what
-        the pointer shows.
+        Right-clicking a layer or an edge that is not selected selects it first, so the commands act on
+        what the pointer shows.
         """
         menu = QMenu(self)
-        item = self.graph_scene.node_at(self.mapToScene(view_pos))
+        scene_pos = self.mapToScene(view_pos)
+        item = self.graph_scene.node_at(scene_pos)
+        edge = self._edge_at(view_pos) if item is None else None
+        if edge is not None:
+            return self._edge_menu(menu, edge, scene_pos)
         if item is not None:
             if not item.isSelected():
                 self.graph_scene.set_selection([item.node_id])
@@ -431,6 +494,61 @@ class GraphView(QGraphicsView):
         for name in ("select_all", "auto_layout", "fit_all"):
             menu.addAction(self.canvas_actions[name])
         return menu
+
+    def _edge_menu(self, menu: QMenu, item: EdgeItem, scene_pos: QPointF) -> QMenu:
+        edge = item.edge
+        if not item.isSelected():
+            self.graph_scene.set_selection([], [edge])
+        explain = menu.addAction("Explain This Size")
+        explain.setStatusTip("Show how this size comes about, with the formula and your numbers")
+        explain.triggered.connect(lambda: self.explain_edge(edge))
+        insert = menu.addAction("Insert Layer Here…")
+        insert.setStatusTip("Put a new layer on this edge, between its two layers")
+        insert.triggered.connect(lambda: self.open_insert_on_edge(edge, scene_pos))
+        for action in self.edge_menu_actions:
+            menu.addAction(action)
+        menu.addSeparator()
+        delete = menu.addAction("Delete Edge")
+        delete.triggered.connect(lambda: self._apply(Disconnect(edge)))
+        return menu
+
+    def explain_edge(self, edge: Edge) -> None:
+        """Select the layer the edge's size comes from, so the inspector explains it."""
+        if edge.source in self.graph_scene.nodes:
+            self.graph_scene.set_selection([edge.source])
+            self.explain_requested.emit(edge.source)
+
+    def open_insert_on_edge(self, edge: Edge, scene_pos: QPointF) -> QuickAdd:
+        """The layer search; the chosen layer goes on ``edge`` (between its source and its target)."""
+        popup = self.open_quick_add(self.mapFromScene(scene_pos))
+        self._quick_add_edge = edge
+        return popup
+
+    def _quick_add_chosen(self, type_name: str) -> None:
+        edge, self._quick_add_edge = self._quick_add_edge, None
+        if edge is not None:
+            self.insert_on_edge(type_name, edge)
+        else:
+            self.add_node_at(type_name, self._quick_add_pos)
+
+    def insert_on_edge(self, type_name: str, edge: Edge) -> str | None:
+        """Add a ``type_name`` layer between ``edge``'s two layers (one undo step); returns its id."""
+        graph = self.document.graph
+        if not graph.has_edge(edge) or not catalog.exists(type_name):
+            return None
+        source, target = self.graph_scene.nodes[edge.source], self.graph_scene.nodes[edge.target]
+        middle = (source.sceneBoundingRect().center() + target.sceneBoundingRect().center()) / 2
+        width, height = geo.node_size(1, self.graph_scene.vertical)
+        position = (round(middle.x() - width / 2), round(middle.y() - height / 2))
+        upstream = self.document.engine.edge_shape(edge)
+        node, add = add_node_edit(graph, type_name, position, None, upstream)
+        new_edge = Edge(node.id, edge.target, edge.target_port)
+        edit = Compound([add, Disconnect(edge), Connect(Edge(edge.source, node.id, 0)), Connect(new_edge)], text=f"Insert {type_name}")
+        if not self._apply(edit):
+            return None
+        self.graph_scene.set_selection([node.id])
+        self.status_message.emit(f"Inserted {type_name} '{node.id}' between '{graph.node(edge.source).label}' and '{graph.node(edge.target).label}'.")
+        return node.id
 
     def badge_menu(self, node_id: str) -> QMenu:
         """What clicking a layer's error badge offers: its one-click fixes (or says there is none)."""
@@ -483,7 +601,10 @@ class GraphView(QGraphicsView):
         return gestures.RubberBand(self, event)
 
     def _edge_at(self, view_pos: QPoint) -> EdgeItem | None:
-        for item in self.items(view_pos):
+        """The edge under ``view_pos``, within a few screen pixels of its line at any zoom."""
+        reach = 6
+        area = self.mapToScene(QRect(view_pos.x() - reach, view_pos.y() - reach, 2 * reach, 2 * reach))
+        for item in self.scene().items(area, Qt.ItemSelectionMode.IntersectsItemShape):
             if isinstance(item, EdgeItem) and item.isVisible():
                 return item
         return None
@@ -503,6 +624,7 @@ class GraphView(QGraphicsView):
             return
         if not self._space_held and event.buttons() == Qt.MouseButton.NoButton:
             self._update_hover_cursor(event.position().toPoint())
+            self._update_hover(event.position().toPoint())
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -523,6 +645,8 @@ class GraphView(QGraphicsView):
             return
         if item.title_rect().contains(scene_pos - item.pos()):
             self.start_rename(item.node_id)
+        elif self.document.graph.node(item.node_id).type_name in self.document.graph.blocks:
+            self.enter_requested.emit(item.node_id)
 
     def _update_hover_cursor(self, view_pos: QPoint) -> None:
         scene_pos = self.mapToScene(view_pos)
@@ -530,6 +654,14 @@ class GraphView(QGraphicsView):
         item = self.graph_scene.node_at(scene_pos, radius)
         on_port = item is not None and item.port_at(scene_pos, radius) is not None
         self.viewport().setCursor(Qt.CursorShape.CrossCursor if on_port else Qt.CursorShape.ArrowCursor)
+
+    def _update_hover(self, view_pos: QPoint) -> None:
+        item = self.graph_scene.node_at(self.mapToScene(view_pos))
+        hovered = item.node_id if item is not None else None
+        if hovered != self._hovered:
+            self._hovered = hovered
+            if not style.labels_legible(self.zoom()):
+                self.viewport().update()
 
     def restore_cursor(self) -> None:
         self.viewport().setCursor(Qt.CursorShape.OpenHandCursor if self._space_held else Qt.CursorShape.ArrowCursor)
@@ -592,8 +724,10 @@ class GraphView(QGraphicsView):
     def dragEnterEvent(self, event) -> None:
         if self._dropped_type(event.mimeData()):
             event.acceptProposedAction()
-        else:
-            event.ignore()
+            return
+        if not event.mimeData().hasUrls():  # files go on to the window, which opens them
+            self.status_message.emit("Only layers from the Layers panel (or project files) can be dropped here.")
+        event.ignore()
 
     def dragMoveEvent(self, event) -> None:
         if self._dropped_type(event.mimeData()):
@@ -638,6 +772,51 @@ class GraphView(QGraphicsView):
             lines += [QLineF(rect.left(), y, rect.right(), y) for y in ys]
             painter.drawLines(lines)
 
+    def screen_labels(self) -> list[tuple[QRectF, str]]:
+        """Zoomed out (labels below a legible size), the sizes on the edges of the hovered and selected
+        layers and of selected edges: pills in viewport pixels, at full size, none on top of another."""
+        if style.labels_legible(self.zoom()):
+            return []
+        scene = self.graph_scene
+        focus = list(scene.selected_node_ids()[:50])
+        if self._hovered in scene.nodes and self._hovered not in focus:
+            focus.append(self._hovered)
+        anchors: list[tuple[QPointF, str]] = []
+        graph = self.document.graph
+        for node_id in focus:
+            for edge in graph.in_edges(node_id) + graph.out_edges(node_id):
+                item = scene.edges.get(edge)
+                if item is not None and item.label:
+                    anchors.append((item.label_anchor() if item.show_label else QPointF(*item.route()[0]), item.label))
+            node = scene.nodes.get(node_id)
+            if node is not None and node.output_label:
+                anchors.append((node.mapToScene(node.output_label_rect().center()), node.output_label))
+        for edge in scene.selected_edges()[:50]:
+            item = scene.edges.get(edge)
+            if item is not None and item.label:
+                anchors.append((item.label_anchor(), item.label))
+        s = style.current()
+        pills: list[tuple[QRectF, str]] = []
+        for x, y, text in dict.fromkeys((a.x(), a.y(), t) for a, t in anchors):
+            centre = self.viewportTransform().map(QPointF(x, y))
+            width = s.label_width(text) + 2 * geo.LABEL_PAD_X
+            pill = QRectF(centre.x() - width / 2, centre.y() - geo.LABEL_HEIGHT / 2, width, geo.LABEL_HEIGHT)
+            while any(pill.intersects(other) for other, _ in pills):
+                pill.translate(0, geo.LABEL_HEIGHT + 2)
+            pills.append((pill, text))
+        return pills
+
+    def drawForeground(self, painter: QPainter, rect: QRectF) -> None:
+        pills = self.screen_labels()
+        if not pills:
+            return
+        s = style.current()
+        painter.save()
+        painter.resetTransform()
+        for pill, text in pills:
+            paint_size_label(painter, s, pill, text)
+        painter.restore()
+
     def paintEvent(self, event: QPaintEvent) -> None:
         if self.zoom() >= style.OVERVIEW_LOD:
             super().paintEvent(event)
@@ -649,4 +828,5 @@ class GraphView(QGraphicsView):
         painter.setTransform(self.viewportTransform())
         self.drawBackground(painter, self.mapToScene(event.rect()).boundingRect())
         self.graph_scene.overview().paint(painter, s)
+        self.drawForeground(painter, QRectF())
         painter.end()

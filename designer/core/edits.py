@@ -170,3 +170,29 @@ class Compound(Edit):
     def revert(self, graph: Graph) -> None:
         for edit in reversed(self.edits):
             edit.revert(graph)
+
+    # A big compound (a paste of thousands of layers) can be applied a piece at a time, so that the
+    # window shows progress and a cancel puts back exactly what was applied.
+    @property
+    def applied(self) -> int:
+        """How many of ``edits`` the last ``apply`` or ``apply_next`` calls have applied."""
+        return self._done
+
+    def apply_next(self, graph: Graph, count: int) -> bool:
+        """Apply the next ``count`` edits; True once all are applied. A refusal reverts every applied
+        edit and re-raises, as ``apply`` does."""
+        stop = min(len(self.edits), self._done + count)
+        try:
+            while self._done < stop:
+                self.edits[self._done].apply(graph)
+                self._done += 1
+        except Exception:
+            self.revert_applied(graph)
+            raise
+        return self._done == len(self.edits)
+
+    def revert_applied(self, graph: Graph) -> None:
+        """Revert what ``apply_next`` applied so far (a cancelled piecewise apply)."""
+        for edit in reversed(self.edits[: self._done]):
+            edit.revert(graph)
+        self._done = 0

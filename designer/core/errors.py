@@ -39,3 +39,7 @@ class PortError(GraphError):
 
 class PortInUseError(PortError):
     """The input port already has an edge."""
+
+
+class LimitError(GraphError):
+    """A value beyond the design's limits (``designer.core.limits``): too long, too large, too many."""

@@ -14,10 +14,11 @@ from typing import Any, NamedTuple
 
 import networkx as nx
 
-from designer.core import blocks, catalog
+from designer.core import blocks, catalog, limits
 from designer.core.errors import (
     CycleError,
     DuplicateIdError,
+    LimitError,
     ParamError,
     PortError,
     PortInUseError,
@@ -122,6 +123,7 @@ class Graph:
     def __init__(
         self, name: str = "Untitled", library: dict[str, blocks.BlockDef] | None = None, arguments: dict | None = None
     ) -> None:
+        _check_text(name, "the design's name", None)
         self.name = name
         self.blocks: dict[str, blocks.BlockDef] = {} if library is None else library
         self.arguments = arguments
@@ -193,7 +195,7 @@ class Graph:
         return f"{stem}{i}"
 
     def index_of(self, node_id: str) -> int:
-        return list(self._nodes).index(node_id)
+        return _index(self._nodes, node_id)
 
     # ----- checks ------------------------------------------------------------------------------
     def connect_problem(self, edge: Edge) -> str | None:
@@ -212,6 +214,9 @@ class Graph:
         source, target = self.node(edge.source), self.node(edge.target)
         if not isinstance(edge.target_port, int) or edge.target_port < 0:
             raise PortError(f"input port numbers start at 0, got {edge.target_port!r}", target.id)
+        problem = limits.port_problem(edge.target_port) or limits.count_problem(0, len(self._edges) + 1)
+        if problem:
+            raise LimitError(problem, target.id)
         if edge.target_port in self.inputs(target.id):
             raise PortInUseError(
                 f"input {edge.target_port} of '{target.label}' is already connected; remove that edge first", target.id
@@ -248,6 +253,10 @@ class Graph:
             check = lambda given: blocks.instance_problems(block, given)  # noqa: E731
         else:
             raise UnknownTypeError(f"unknown layer type {type_name!r}", node_id)
+        found = limits.value_problem(dict(params), limits.PARAM_DEPTH + 1)
+        if found is not None:  # what a file could not hold (designer.core.limits), before any other check
+            path, sentence = found
+            raise LimitError(sentence, node_id, _param_path(path) if path else None)
         if self.arguments is not None:
             problems = blocks.inner_problems(type_name, params, self.arguments, check)
         else:
@@ -272,6 +281,13 @@ class Graph:
             raise DuplicateIdError(f"a node with id {node.id!r} exists already", node.id)
         if not isinstance(node.id, str) or not node.id:
             raise UnknownNodeError("a node id must be a non-empty string", None)
+        _check_text(node.id, "the id", node.id)
+        problem = limits.count_problem(len(self._nodes) + 1)
+        if problem:
+            raise LimitError(problem, node.id)
+        if node.name is not None:
+            _check_text(node.name, "the name", node.id)
+        _check_position(node.position, node.id)
         self.check_params(node.id, node.type_name, node.params)
         self.check_repeat(node.id, node.type_name, node.repeat)
         if index is None or index >= len(self._nodes):
@@ -288,10 +304,13 @@ class Graph:
         """Remove a node and its edges; returns what undo needs: the node, its index, edges with indices."""
         node = self.node(node_id)
         index = self.index_of(node_id)
-        touching = [e for e in self._edges if node_id in (e.source, e.target)]
-        edge_index = {e: i for i, e in enumerate(self._edges)}
-        removed = [(e, edge_index[e]) for e in touching]
-        for edge in reversed(touching):
+        # The node's own edges from the adjacency (not a scan of every edge: undoing a big paste removes
+        # thousands of nodes), in file order.
+        touching = {Edge(src, node_id, port) for src, _, port in self._nx.in_edges(node_id, keys=True)}
+        touching.update(Edge(node_id, dst, port) for _, dst, port in self._nx.out_edges(node_id, keys=True))
+        order = list(self._edges) if touching else []
+        removed = sorted(((e, order.index(e)) for e in touching), key=lambda item: item[1])
+        for edge, _ in reversed(removed):
             self.disconnect(edge)
         del self._nodes[node_id]
         self._nx.remove_node(node_id)
@@ -314,7 +333,7 @@ class Graph:
         """Remove an edge; returns its index in edge order (for undo)."""
         if edge not in self._edges:
             raise PortError(f"there is no edge from {edge.source!r} to input {edge.target_port} of {edge.target!r}")
-        index = list(self._edges).index(edge)
+        index = _index(self._edges, edge)
         del self._edges[edge]
         self._nx.remove_edge(edge.source, edge.target, key=edge.target_port)
         self._emit(EdgeRemoved(edge))
@@ -329,13 +348,43 @@ class Graph:
 
     def rename(self, node_id: str, name: str | None) -> None:
         node = self.node(node_id)
+        if name:
+            _check_text(name, "the name", node_id)
         node.name = name or None
         self._emit(NodeRenamed(node_id))
 
     def move(self, node_id: str, position: Position | None) -> None:
-        self.node(node_id).position = position
+        node = self.node(node_id)
+        _check_position(position, node_id)
+        node.position = position
         self._emit(NodeMoved(node_id))
 
     def set_name(self, name: str) -> None:
+        _check_text(name, "the design's name", None)
         self.name = name
         self._emit(ProjectRenamed(name))
+
+
+def _index(ordered: dict, key: Any) -> int:
+    """The position of ``key`` in file order; the last one answers at once (undo removes newest first)."""
+    if ordered and next(reversed(ordered)) == key:
+        return len(ordered) - 1
+    return list(ordered).index(key)
+
+
+def _check_text(text: Any, what: str, node_id: str | None) -> None:
+    if not isinstance(text, str):
+        raise LimitError(f"{what} must be a text, got {type(text).__name__}", node_id)
+    problem = limits.text_problem(text, what)
+    if problem:
+        raise LimitError(problem, node_id, what.removeprefix("the "))
+
+
+def _check_position(position: Any, node_id: str) -> None:
+    problem = limits.position_problem(position)
+    if problem:
+        raise LimitError(problem, node_id, "position")
+
+
+def _param_path(path: list[str | int]) -> str:
+    return str(path[0]) + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in path[1:])

@@ -1,62 +1,415 @@
-"""Automatic layout: data flows left to right, one column per topological generation.
+"""Automatic layout and edge routes: a layered (Sugiyama-style) drawing of the graph, as pure data.
 
-Used for the built-in examples, for files without positions and by the GUI's "Arrange" action.
-Nodes on a cycle share a column (their strongly connected component counts as one step). A long,
-thin design (a 20-layer generator is one row of 20 columns) is wrapped into bands read top to
-bottom like lines of text, so that it fits a window at a zoom where its labels stay readable.
+``layered_layout(graph)`` places every card (top-left corner, integer scene units) and is what the GUI's
+Layout, the importer, files without positions and ``model-designer render`` use. The steps are the
+classic ones (Graphviz ``dot``, ELK layered):
+
+1. cycles are broken by reversing back edges (a design with a cycle is an error, but must still draw);
+2. layers by longest path from the inputs; an extra input is pulled down next to its first consumer;
+3. edges spanning several layers get a dummy point in every layer they cross, so a skip connection
+   keeps a lane of its own beside the main path instead of cutting through cards;
+4. the order within layers is improved by barycenter sweeps down and up, keeping the best order found;
+5. coordinates: each card goes as close as possible to the mean of its neighbours (an isotonic
+   regression per layer), so a chain is a straight spine and bypasses run beside it;
+6. a drawing much taller than a window is cut into side-by-side bands (like newspaper columns), so a
+   60-layer design still fits a window at a zoom where the edge sizes can be read.
+
+Data flows top to bottom by default (inputs at the top, as papers draw networks); ``direction="LR"``
+draws left to right. ``flow_direction(graph)`` tells which way a design's saved positions run.
+
+``edge_route(start, end, cards, direction)`` is the one router: the points an edge passes from an output
+port to an input port, going around any card in its way. The canvas and the renderer both use it.
 """
 
 from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import networkx as nx
 
 from designer.core.graph import Graph
 
-COLUMN_GAP = 270  # a 140 px node plus room for an edge label such as 64×512×32×32
-ROW_GAP = 140
-BAND_GAP = 100  # extra space between wrapped bands, for the edges that return to the left
-TARGET_ASPECT = 1.4  # width / height of the canvas in a typical window with its docks open
-MIN_BAND_COLUMNS = 4
+TB, LR = "TB", "LR"
+DIRECTIONS = (TB, LR)
+CARD_WIDTH, CARD_HEIGHT = 140, 62
+# Room between layers: top to bottom it holds an edge size label (about 20 high) and the turns of
+# routed edges; left to right it must hold the label's whole width (a size such as 64×512×32×32).
+RANK_GAP = {TB: 46, LR: 150}
+ORDER_GAP = {TB: 40, LR: 30}
+DUMMY_ROOM = 24  # the lane a long edge takes beside the cards it passes
+BAND_GAP = 64  # between wrapped bands, where the edges from one band to the next run
+MIN_BAND_LAYERS = 3  # a band holds at least this many layers
+TARGET_ASPECT = 1.3  # width / height of the canvas in a typical window with its docks open
+# The scene area such a canvas (about 750×580 pixels in a 1280×800 window) shows at a zoom where the
+# size labels are still legible (0.75): a drawing within it needs no wrapping into bands.
+ROOM = (1000.0, 770.0)
+SWEEPS = 4
+
+Size = tuple[float, float]
+Point = tuple[float, float]
+Rect = tuple[float, float, float, float]  # left, top, right, bottom
 
 
-def auto_layout(graph: Graph) -> dict[str, tuple[int, int]]:
-    """Integer (x, y) for every node: columns ``COLUMN_GAP`` apart, rows ``ROW_GAP`` apart, centred on y=0."""
-    file_order = {node_id: i for i, node_id in enumerate(graph.node_ids())}
-    rows: dict[str, float] = {}
-    columns = _columns(graph)
-    per_band = _band_width(len(columns), max((len(c) for c in columns), default=1))
-    band_height = max((len(c) for c in columns), default=1) * ROW_GAP + BAND_GAP
+def auto_layout(graph: Graph, direction: str = TB) -> dict[str, tuple[int, int]]:
+    """Integer top-left (x, y) of every card in a layered drawing (see the module docstring)."""
+    return layered_layout(graph, direction=direction).positions
+
+
+@dataclass
+class Layout:
+    positions: dict[str, tuple[int, int]]
+    direction: str
+    layers: int  # how many layers the drawing has (before wrapping into bands)
+    bands: int
+
+
+def flow_direction(positions: dict[str, tuple[float, float]], edges: Iterable[tuple[str, str]]) -> str:
+    """``TB`` or ``LR``: the way most edges of a drawing run (its saved positions decide; none: TB)."""
+    down = right = 0.0
+    for source, target in edges:
+        a, b = positions.get(source), positions.get(target)
+        if a is None or b is None:
+            continue
+        dx, dy = b[0] - a[0], b[1] - a[1]
+        if dx > CARD_WIDTH / 2 and dx > abs(dy):
+            right += 1
+        elif dy > 0:
+            down += 1
+    return LR if right > down else TB
+
+
+def layered_layout(
+    graph: Graph,
+    direction: str = TB,
+    card_size: Callable[[str], Size] | None = None,
+    aspect: float = TARGET_ASPECT,
+) -> Layout:
+    """Place every node of ``graph``; ``card_size(node_id)`` gives (width, height) (default: a plain card)."""
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {DIRECTIONS}, not {direction!r}")
+    node_ids = graph.node_ids()
+    if not node_ids:
+        return Layout({}, direction, 0, 0)
+    size_of = card_size or (lambda _node_id: (CARD_WIDTH, CARD_HEIGHT))
+    vertical = direction == TB
+    # Work in (along, across): "along" is the flow (y for TB), "across" the order within a layer.
+    extent = {n: _across_along(size_of(n), vertical) for n in node_ids}
+    order_index = {n: i for i, n in enumerate(node_ids)}
+    edges = _acyclic_edges(graph, order_index)
+    rank = _ranks(node_ids, edges)
+    layers, chains = _with_dummies(node_ids, edges, rank)
+    _order_layers(layers, chains, order_index)
+    across = _assign_across(layers, chains, extent, direction)
+    along_size = [max((extent[n][1] for n in layer if n in extent), default=0.0) for layer in layers]
+    bands = _bands(layers, across, along_size, extent, direction, aspect)
+    positions = _place(layers, across, along_size, extent, bands, direction)
+    return Layout(positions, direction, len(layers), len(bands))
+
+
+# ----- steps ----------------------------------------------------------------------------------------
+
+
+def _across_along(size: Size, vertical: bool) -> Size:
+    width, height = size
+    return (width, height) if vertical else (height, width)
+
+
+def _acyclic_edges(graph: Graph, order_index: dict[str, int]) -> list[tuple[str, str]]:
+    """Distinct (source, target) pairs with back edges reversed and self-loops dropped."""
+    pairs = list(dict.fromkeys((e.source, e.target) for e in graph.edges() if e.source != e.target))
+    digraph = nx.DiGraph(pairs)
+    if nx.is_directed_acyclic_graph(digraph):
+        return pairs
+    back = set()
+    for component in nx.strongly_connected_components(digraph):
+        if len(component) > 1:
+            for a, b in pairs:
+                if a in component and b in component and order_index[a] > order_index[b]:
+                    back.add((a, b))
+    fixed = [(b, a) if (a, b) in back else (a, b) for a, b in pairs]
+    if not nx.is_directed_acyclic_graph(nx.DiGraph(fixed)):  # file order did not untangle it: a DFS does
+        back = {(a, b) for a, b, kind in nx.dfs_labeled_edges(nx.DiGraph(pairs)) if kind == "nontree" and _reaches(digraph, b, a)}
+        fixed = [(b, a) if (a, b) in back else (a, b) for a, b in pairs]
+    return list(dict.fromkeys(p for p in fixed if p[0] != p[1]))
+
+
+def _reaches(digraph: nx.DiGraph, a: str, b: str) -> bool:
+    return a == b or nx.has_path(digraph, a, b)
+
+
+def _ranks(node_ids: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
+    """Longest path from the sources; a source then moves down to just above its first consumer."""
+    digraph = nx.DiGraph()
+    digraph.add_nodes_from(node_ids)
+    digraph.add_edges_from(edges)
+    rank: dict[str, int] = {}
+    for node in nx.topological_sort(digraph):
+        rank[node] = max((rank[p] + 1 for p in digraph.predecessors(node)), default=0)
+    main_source = min((n for n in node_ids if digraph.in_degree(n) == 0), key=node_ids.index, default=None)
+    for node in node_ids:
+        if node != main_source and digraph.in_degree(node) == 0 and digraph.out_degree(node) > 0:
+            rank[node] = min(rank[s] for s in digraph.successors(node)) - 1
+    return rank
+
+
+class _Dummy(str):
+    """A bend point of a long edge, standing in a layer like a node (a str subclass: cheap, hashable)."""
+
+    __slots__ = ()
+
+
+def _with_dummies(node_ids, edges, rank) -> tuple[list[list[str]], dict[str, list[str]]]:
+    """Layers (lists of node ids and dummies) and, for each vertex, the vertices of the layer above it."""
+    layers: list[list[str]] = [[] for _ in range(max(rank.values()) + 1)]
+    for node in node_ids:
+        layers[rank[node]].append(node)
+    above: dict[str, list[str]] = {n: [] for n in node_ids}
+    below: dict[str, list[str]] = {n: [] for n in node_ids}
+    for i, (source, target) in enumerate(edges):
+        previous = source
+        for r in range(rank[source] + 1, rank[target]):
+            dummy = _Dummy(f"\0{i}:{r}")
+            layers[r].append(dummy)
+            above[dummy], below[dummy] = [previous], []
+            below[previous].append(dummy)
+            previous = dummy
+        above[target].append(previous)
+        below[previous].append(target)
+    return layers, {"above": above, "below": below}  # type: ignore[return-value]
+
+
+def _crossings(upper: list[str], lower: list[str], above: dict[str, list[str]]) -> int:
+    """Crossings between two adjacent layers (count of inversions, O(E log E))."""
+    position = {v: i for i, v in enumerate(upper)}
+    ends = [position[u] for v in lower for u in sorted(above[v], key=position.__getitem__)]
+    seen: list[int] = []
+    count = 0
+    for end in reversed(ends):
+        count += bisect.bisect_left(seen, end)
+        bisect.insort(seen, end)
+    return count
+
+
+def _total_crossings(layers, above) -> int:
+    return sum(_crossings(layers[r - 1], layers[r], above) for r in range(1, len(layers)))
+
+
+def _order_layers(layers: list[list[str]], chains, order_index: dict[str, int]) -> None:
+    """Barycenter sweeps down and up; keeps the order with the fewest crossings."""
+    above, below = chains["above"], chains["below"]
+    # Start from a depth-first order so that what feeds what sits side by side.
+    for r in range(1, len(layers)):
+        position = {v: i for i, v in enumerate(layers[r - 1])}
+        layers[r].sort(key=lambda v: (min((position[u] for u in above[v]), default=-1), order_index.get(v, 0)))
+    best = [list(layer) for layer in layers]
+    best_count = _total_crossings(layers, above)
+    for sweep in range(SWEEPS):
+        if best_count == 0:
+            break
+        downward = sweep % 2 == 0
+        indices = range(1, len(layers)) if downward else range(len(layers) - 2, -1, -1)
+        for r in indices:
+            fixed = layers[r - 1] if downward else layers[r + 1]
+            neighbours = above if downward else below
+            position = {v: i for i, v in enumerate(fixed)}
+            current = {v: i for i, v in enumerate(layers[r])}
+
+            layers[r].sort(key=lambda v, p=position, c=current, n=neighbours: (_barycenter(v, p, c, n), c[v]))
+        count = _total_crossings(layers, above)
+        if count < best_count:
+            best, best_count = [list(layer) for layer in layers], count
+    layers[:] = best
+
+
+def _barycenter(v: str, position: dict[str, int], current: dict[str, int], neighbours) -> float:
+    linked = [position[u] for u in neighbours[v]]
+    return sum(linked) / len(linked) if linked else current[v]
+
+
+def _assign_across(layers, chains, extent, direction) -> dict[str, float]:
+    """Centre of every vertex across the flow: near its neighbours' mean, never closer than its gap."""
+    half = {
+        v: (DUMMY_ROOM if isinstance(v, _Dummy) else extent[v][0] + ORDER_GAP[direction]) / 2 for layer in layers for v in layer
+    }
+    gaps_of = [[half[layer[i - 1]] + half[layer[i]] for i in range(1, len(layer))] for layer in layers]
+    centre: dict[str, float] = {}
+    for layer, gaps in zip(layers, gaps_of):
+        x = 0.0
+        for i, v in enumerate(layer):
+            if i:
+                x += gaps[i - 1]
+            centre[v] = x
+    above, below = chains["above"], chains["below"]
+    for sweep in range(4):
+        downward = sweep % 2 == 0
+        neighbours = above if downward else below
+        indices = range(1, len(layers)) if downward else range(len(layers) - 2, -1, -1)
+        for r in indices:
+            layer = layers[r]
+            wanted = []
+            for v in layer:
+                linked = neighbours[v]
+                # Dummies follow their edge strictly, so long edges run straight.
+                wanted.append(sum(centre[u] for u in linked) / len(linked) if linked else centre[v])
+            if len(layer) == 1:
+                centre[layer[0]] = wanted[0]
+                continue
+            for v, x in zip(layer, _isotonic(wanted, gaps_of[r])):
+                centre[v] = x
+    return centre
+
+
+def _isotonic(wanted: list[float], gaps: list[float]) -> list[float]:
+    """Positions closest (least squares) to ``wanted`` with ``x[i+1] - x[i] >= gaps[i]`` (pool adjacent violators)."""
+    offset = [0.0]
+    for g in gaps:
+        offset.append(offset[-1] + g)
+    values = [w - o for w, o in zip(wanted, offset)]
+    blocks: list[list[float]] = []  # [mean, weight]
+    for v in values:
+        blocks.append([v, 1.0])
+        while len(blocks) > 1 and blocks[-2][0] > blocks[-1][0]:
+            m2, w2 = blocks.pop()
+            m1, w1 = blocks.pop()
+            blocks.append([(m1 * w1 + m2 * w2) / (w1 + w2), w1 + w2])
+    out: list[float] = []
+    for mean, weight in blocks:
+        out.extend([mean] * int(weight))
+    return [v + o for v, o in zip(out, offset)]
+
+
+def _bands(layers, across, along_size, extent, direction, aspect) -> list[range]:
+    """Cut the layers into consecutive bands so the whole drawing's shape is closest to ``aspect``."""
+    count = len(layers)
+    rank_gap = RANK_GAP[direction]
+    spans = []
+    for layer in layers:
+        xs = [(across[v] - (DUMMY_ROOM / 2 if isinstance(v, _Dummy) else extent[v][0] / 2)) for v in layer]
+        xe = [(across[v] + (DUMMY_ROOM / 2 if isinstance(v, _Dummy) else extent[v][0] / 2)) for v in layer]
+        spans.append((min(xs), max(xe)))
+
+    lefts, rights = [s[0] for s in spans], [s[1] for s in spans]
+    prefix = [0.0]
+    for size in along_size:
+        prefix.append(prefix[-1] + size + rank_gap)
+
+    def shape(per_band: int) -> tuple[float, float, list[range]]:
+        ranges = [range(start, min(start + per_band, count)) for start in range(0, count, per_band)]
+        width = sum(max(rights[b.start : b.stop]) - min(lefts[b.start : b.stop]) for b in ranges)
+        width += BAND_GAP * (len(ranges) - 1)
+        length = max(prefix[b.stop] - prefix[b.start] for b in ranges)
+        return width, length, ranges
+
+    best: tuple[float, list[range]] | None = None
+    for band_count in range(1, count + 1):
+        per_band = -(-count // band_count)
+        if per_band < MIN_BAND_LAYERS:
+            break
+        if band_count > 1 and -(-count // (band_count - 1)) == per_band:
+            continue
+        width, length, ranges = shape(per_band)
+        if direction == LR:
+            width, length = length, width
+        if width <= ROOM[0] and length <= ROOM[1]:
+            return ranges  # the fewest bands that fit a window at a legible zoom
+        # Else the zoom at which the drawing fits a window of this aspect: the larger, the more legible.
+        scale = min(aspect / max(width, 1.0), 1.0 / max(length, 1.0))
+        if best is None or scale > best[0] * (1 + 1e-9):
+            best = (scale, ranges)
+        if width / max(length, 1.0) > aspect * 2:
+            break
+    return best[1] if best else [range(count)]
+
+
+def _place(layers, across, along_size, extent, bands, direction) -> dict[str, tuple[int, int]]:
     positions: dict[str, tuple[int, int]] = {}
-    for column, members in enumerate(columns):
-        # Each node goes near the mean row of what feeds it, so branches stay apart and edges cross less.
-        def weight(node_id: str) -> tuple[float, int]:
-            fed_by = [rows[p] for p in graph.topology().predecessors(node_id) if p in rows]
-            return (sum(fed_by) / len(fed_by) if fed_by else 0.0, file_order[node_id])
-
-        members = sorted(members, key=weight)
-        for row, node_id in enumerate(members):
-            rows[node_id] = row - (len(members) - 1) / 2
-            band, x = divmod(column, per_band)
-            positions[node_id] = (x * COLUMN_GAP, round(rows[node_id] * ROW_GAP) + band * band_height)
+    offset = 0.0
+    for band in bands:
+        members = [v for r in band for v in layers[r]]
+        left = min(across[v] - (DUMMY_ROOM / 2 if isinstance(v, _Dummy) else extent[v][0] / 2) for v in members)
+        right = max(across[v] + (DUMMY_ROOM / 2 if isinstance(v, _Dummy) else extent[v][0] / 2) for v in members)
+        along = 0.0
+        for r in band:
+            for v in layers[r]:
+                if isinstance(v, _Dummy):
+                    continue
+                a = offset + across[v] - left - extent[v][0] / 2
+                b = along + (along_size[r] - extent[v][1]) / 2
+                positions[v] = (round(a), round(b)) if direction == TB else (round(b), round(a))
+            along += along_size[r] + RANK_GAP[direction]
+        offset += right - left + BAND_GAP
     return positions
 
 
-def _band_width(columns: int, tallest: int) -> int:
-    """How many columns go in one band: the count whose wrapped drawing is closest to TARGET_ASPECT."""
-    if columns <= 2 * MIN_BAND_COLUMNS:
-        return max(columns, 1)
-    band_height = tallest * ROW_GAP + BAND_GAP
+# ----- edge routes ------------------------------------------------------------------------------------
 
-    def aspect_error(per_band: int) -> float:
-        bands = -(-columns // per_band)
-        return abs(per_band * COLUMN_GAP / (bands * band_height) - TARGET_ASPECT)
-
-    return min(range(MIN_BAND_COLUMNS, columns + 1), key=aspect_error)
+ROUTE_CLEARANCE = 14  # how far a detour keeps from the cards it goes around
+# Where a detour turns: past the size label after the output (which sits in the first ~28 units of the
+# gap top to bottom, ~130 left to right), and close before the input, so both runs share one lane.
+EXIT_TURN = {TB: 34, LR: 128}
+ENTRY_TURN = 12
 
 
-def _columns(graph: Graph) -> list[list[str]]:
-    condensed = nx.condensation(graph.topology())
-    return [
-        [node_id for component in generation for node_id in condensed.nodes[component]["members"]]
-        for generation in nx.topological_generations(condensed)
-    ]
+def edge_route(start: Point, end: Point, cards: Iterable[Rect], direction: str = TB) -> list[Point]:
+    """The points of an edge from an output port at ``start`` to an input port at ``end``.
+
+    Two points (a direct curve) when no card in ``cards`` stands in the way; else a detour that leaves
+    the output along the flow, runs in the nearest free lane beside the cards in the way, and enters the
+    input along the flow. ``cards`` are the rectangles (left, top, right, bottom) near the edge, the
+    edge's own two cards excluded; coordinates follow ``direction`` (TB: the flow runs down).
+    """
+    if direction == LR:
+        flip = [(t, l, b, r) for l, t, r, b in cards]  # noqa: E741
+        route = edge_route((start[1], start[0]), (end[1], end[0]), flip, TB)
+        return [(y, x) for x, y in route]
+    return _route_down(start, end, list(cards), EXIT_TURN[direction])
+
+
+def _route_down(start: Point, end: Point, cards: list[Rect], exit_turn: float) -> list[Point]:
+    (x0, y0), (x1, y1) = start, end
+    if y1 - y0 > 2 * ROUTE_CLEARANCE and not any(_segment_hits(start, end, c) for c in cards):
+        return [start, end]
+    if y1 - y0 < exit_turn + ENTRY_TURN:  # close or backwards: turn halfway, or just past the label
+        exit_turn = min(exit_turn, max((y1 - y0) / 2, 0)) if y1 > y0 else exit_turn
+    out_y, in_y = y0 + exit_turn, y1 - (ENTRY_TURN if y1 - y0 >= exit_turn + ENTRY_TURN or y1 <= y0 else (y1 - y0) / 2)
+    low, high = min(out_y, in_y), max(out_y, in_y)
+    blocking = sorted((c[0], c[2]) for c in cards if c[3] > low and c[1] < high)
+    lane = _free_lane(blocking, (x0 + x1) / 2)
+    return [start, (x0, out_y), (lane, out_y), (lane, in_y), (x1, in_y), end]
+
+
+def _segment_hits(a: Point, b: Point, rect: Rect) -> bool:
+    """Whether the segment a–b passes through ``rect`` (grown by the clearance) — Liang–Barsky clipping."""
+    left, top, right, bottom = rect[0] - 4, rect[1] - 4, rect[2] + 4, rect[3] + 4
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, a[0] - left), (dx, right - a[0]), (-dy, a[1] - top), (dy, bottom - a[1])):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return True
+
+
+def _free_lane(blocking: list[tuple[float, float]], wanted: float) -> float:
+    """The x nearest ``wanted`` that lies clear of every (left, right) interval in ``blocking``."""
+    merged: list[list[float]] = []
+    for left, right in blocking:
+        left, right = left - ROUTE_CLEARANCE, right + ROUTE_CLEARANCE
+        if merged and left <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], right)
+        else:
+            merged.append([left, right])
+    for left, right in merged:
+        if left < wanted < right:
+            return left if wanted - left <= right - wanted else right
+    return wanted

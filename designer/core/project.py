@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
-from designer.core import blocks, catalog
+from designer.core import blocks, catalog, limits
 from designer.core.errors import GraphError
 from designer.core.graph import Edge, Graph, Node
 from designer.core.params import is_int
@@ -32,16 +32,6 @@ from designer.core.spec import short_repr
 
 FORMAT = "model-designer-project"
 FORMAT_VERSION = 3  # 2: an Input's shape may start with "N", a batch size left open; 3: blocks
-
-# Limits against huge or hostile files: each fails with a sentence, never a hang or a RecursionError.
-MAX_FILE_BYTES = 16 * 1024 * 1024
-MAX_NODES = 20_000
-MAX_EDGES = 100_000
-MAX_DEPTH = 16
-MAX_STRING = 1_000
-MAX_LIST = 1_000
-MAX_PORT = 1_023
-MAX_INT = 2**63 - 1
 
 _PROJECT_KEYS = ("format", "version", "name", "blocks", "nodes", "edges")
 _BLOCK_KEYS = ("arguments", "nodes", "edges")
@@ -121,14 +111,14 @@ def load(path: str | os.PathLike) -> Graph:
     """Read a project file (any path, any extension; UTF-8, a byte order mark is tolerated)."""
     try:
         size = os.path.getsize(path)
-        if size > MAX_FILE_BYTES:
-            raise ProjectError(f"the file is {size:,} bytes; project files are limited to {MAX_FILE_BYTES:,}", path)
+        if size > limits.MAX_FILE_BYTES:
+            raise ProjectError(f"the file is {size:,} bytes; project files are limited to {limits.MAX_FILE_BYTES:,}", path)
         with open(path, "rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
+            raw = f.read(limits.MAX_FILE_BYTES + 1)
     except OSError as exc:
         raise ProjectError(f"cannot read the file: {_os_reason(exc)}", path) from None
-    if len(raw) > MAX_FILE_BYTES:
-        raise ProjectError(f"the file is larger than {MAX_FILE_BYTES:,} bytes, the limit for project files", path)
+    if len(raw) > limits.MAX_FILE_BYTES:
+        raise ProjectError(f"the file is larger than {limits.MAX_FILE_BYTES:,} bytes, the limit for project files", path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -138,8 +128,10 @@ def load(path: str | os.PathLike) -> Graph:
 
 def loads(text: str, source: str = "<string>") -> Graph:
     """Build a Graph from project-file text; ``source`` names the file in messages."""
-    if len(text) > MAX_FILE_BYTES:
-        raise ProjectError(f"the text is larger than {MAX_FILE_BYTES:,} characters, the limit for project files", source)
+    if len(text) > limits.MAX_FILE_BYTES:
+        raise ProjectError(
+            f"the text is larger than {limits.MAX_FILE_BYTES:,} characters, the limit for project files", source
+        )
     data = _parse(text, source)
     if not isinstance(data, dict):
         raise ProjectError(f"a project file holds one JSON object {{...}}, not {_json_kind(data)}", source)
@@ -154,14 +146,14 @@ def loads(text: str, source: str = "<string>") -> Graph:
 
 def _parse(text: str, source: str) -> Any:
     try:
-        return json.loads(text, object_pairs_hook=_unique_keys)
+        return json.loads(text, object_pairs_hook=_unique_keys, **limits.parse_hooks())
     except json.JSONDecodeError as exc:
         raise ProjectError(f"this is not valid JSON: {exc.msg}", source, f"line {exc.lineno}, column {exc.colno}") from None
     except RecursionError:
-        raise ProjectError(f"the JSON is nested too deeply (a project needs at most {MAX_DEPTH} levels)", source) from None
+        raise ProjectError(f"the JSON is nested too deeply (a project needs at most {limits.MAX_DEPTH} levels)", source) from None
     except _DuplicateKey as exc:
         raise ProjectError(f"the key {short_repr(exc.key)} appears twice in one object", source) from None
-    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+    except ValueError as exc:  # the last word: the number hooks catch what Python itself refuses
         raise ProjectError(f"this JSON cannot be read: {exc}", source) from None
 
 
@@ -200,58 +192,56 @@ def _version(data: dict, source: str) -> int:
 
 
 def _check_limits(data: dict, source: str) -> None:
-    """Refuse sizes no real design has before any further work: counts, depth, strings, lists, numbers."""
+    """Refuse what no design may hold before any further work: counts, depth, texts, lists, numbers.
+
+    The sentences are ``designer.core.limits``'s, the same an edit in the app gets; the place names the
+    node by index and id and the field inside it.
+    """
     nodes, edges = data.get("nodes"), data.get("edges")
     inner = data.get("blocks")
     counted = [nodes] + ([b.get("nodes") for b in inner.values() if isinstance(b, dict)] if isinstance(inner, dict) else [])
     total = sum(len(n) for n in counted if isinstance(n, list))
-    if total > MAX_NODES:
-        raise ProjectError(f"the file has {total:,} nodes; the limit is {MAX_NODES:,}", source, "nodes")
-    if isinstance(edges, list) and len(edges) > MAX_EDGES:
-        raise ProjectError(f"the file has {len(edges):,} edges; the limit is {MAX_EDGES:,}", source, "edges")
-    path: list[str | int] = []
-
-    def walk(value: Any) -> None:
-        if len(path) > MAX_DEPTH:
-            raise ProjectError(f"values are nested more than {MAX_DEPTH} levels deep", source, _json_path(path))
-        if isinstance(value, str):
-            if len(value) > MAX_STRING:
-                raise ProjectError(
-                    f"a text of {len(value):,} characters is longer than the limit of {MAX_STRING:,}", source, _json_path(path)
-                )
-        elif isinstance(value, float):
-            if not math.isfinite(value):
-                raise ProjectError(f"numbers must be finite, got {value}", source, _json_path(path))
-        elif is_int(value):
-            if abs(value) > MAX_INT:
-                raise ProjectError(f"the number {short_repr(value, 30)} is too large", source, _json_path(path))
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                path.append(key)
-                if len(key) > MAX_STRING:
-                    raise ProjectError(f"a key of {len(key):,} characters is longer than {MAX_STRING:,}", source, _json_path(path[:-1]))
-                walk(item)
-                path.pop()
-        elif isinstance(value, list):
-            if len(value) > MAX_LIST and len(path) != 1:
-                raise ProjectError(f"a list of {len(value):,} items is longer than {MAX_LIST:,}", source, _json_path(path))
+    if total > limits.MAX_NODES:
+        raise ProjectError(f"the file has {total:,} nodes; the limit is {limits.MAX_NODES:,}", source, "nodes")
+    if isinstance(edges, list) and len(edges) > limits.MAX_EDGES:
+        raise ProjectError(f"the file has {len(edges):,} edges; the limit is {limits.MAX_EDGES:,}", source, "edges")
+    for key, value in data.items():
+        problem = limits.text_problem(key, "the key")
+        if problem:
+            raise ProjectError(problem, source, "the top level")
+        if key in ("nodes", "edges") and isinstance(value, list):
             for i, item in enumerate(value):
-                path.append(i)
-                walk(item)
-                path.pop()
-
-    walk(data)
+                _refuse_beyond_limits(item, [key, i], limits.MAX_DEPTH - 2, data, source)
+        else:
+            _refuse_beyond_limits(value, [key], limits.MAX_DEPTH - 1, data, source)
 
 
-def _json_path(path: list[str | int]) -> str:
+def _refuse_beyond_limits(value: Any, path: list[str | int], depth: int, data: dict, source: str) -> None:
+    found = limits.value_problem(value, depth)
+    if found is not None:
+        inner, sentence = found
+        raise ProjectError(sentence, source, _json_path(path + inner, data))
+
+
+def _json_path(path: list[str | int], data: dict | None = None) -> str:
+    """``nodes[3] (id 'up2').params.kernel_size[1]``: the place of a value, its node named by id."""
     out = ""
-    for part in path:
+    for depth, part in enumerate(path):
         if isinstance(part, int):
             out += f"[{part}]"
+            if depth == 1 and path[0] == "nodes" and data is not None:
+                out += _node_id_note(data["nodes"][part])
         else:
             text = short_repr(part, 40)[1:-1] if not part.isidentifier() else part
             out += f".{text}" if out else text
     return out or "the top level"
+
+
+def _node_id_note(record: Any) -> str:
+    node_id = record.get("id") if isinstance(record, dict) else None
+    if isinstance(node_id, str) and node_id and not limits.text_problem(node_id):
+        return f" (id {short_repr(node_id, 40)})"
+    return ""
 
 
 def _json_kind(value: Any) -> str:
@@ -293,7 +283,11 @@ def _fill(graph: Graph, data: dict, source: str, prefix: str) -> None:
     if not isinstance(edges, list):
         raise ProjectError(f"\"edges\" must be a list of edges, got {_json_kind(edges)}", source, prefix[:-1] or None)
     for i, record in enumerate(nodes):
-        graph.add_node(_node(record, i, graph, source, prefix))
+        node = _node(record, i, graph, source, prefix)
+        try:
+            graph.add_node(node)
+        except GraphError as exc:  # the model's own checks stay the last word
+            raise ProjectError(str(exc), source, f"{prefix}nodes[{i}] (id {short_repr(node.id, 40)})") from None
     for i, record in enumerate(edges):
         _edge(record, i, graph, source, prefix)
 
@@ -386,6 +380,9 @@ def _node(record: Any, i: int, graph: Graph, source: str, prefix: str = "") -> N
         if not (isinstance(position, list) and len(position) == 2 and all(_is_number(v) for v in position)):
             raise ProjectError(f"\"position\" must be a list of 2 numbers [x, y], got {short_repr(position)}", source, where)
         position = (position[0], position[1])
+        problem = limits.position_problem(position)
+        if problem:
+            raise ProjectError(problem, source, f"{where}.position")
     return Node(node_id, type_name, params, name, position, repeat)
 
 
@@ -405,9 +402,22 @@ def _edge(record: Any, i: int, graph: Graph, source: str, prefix: str = "") -> N
         if value not in graph:
             raise ProjectError(f"\"{end}\" {short_repr(value, 40)} is not the id of any node", source, where)
     port = record.get("target_port", 0)
-    if not is_int(port) or not 0 <= port <= MAX_PORT:
-        raise ProjectError(f"\"target_port\" must be an integer from 0 to {MAX_PORT}, got {short_repr(port)}", source, where)
+    if not is_int(port) or not 0 <= port <= limits.MAX_PORT:
+        raise ProjectError(
+            f"\"target_port\" must be an integer from 0 to {limits.MAX_PORT}, got {short_repr(port)}", source, where
+        )
     edge = Edge(record["source"], record["target"], port)
+    target = graph.node(edge.target)
+    if target.type_name in graph.blocks and not catalog.exists(target.type_name):
+        ports = graph.blocks[target.type_name].inputs()
+        if port >= len(ports):  # a block's ports are its Inputs: an edge beyond them has nowhere to go
+            names = ", ".join(f"{i} ({p!r})" for i, p in enumerate(ports)) or "none"
+            raise ProjectError(
+                f"{target.type_name} {short_repr(edge.target, 40)} has {len(ports)} input(s), one per Input node of the "
+                f"block (ports {names}), so there is no input {port}",
+                source,
+                where,
+            )
     taken = graph.inputs(edge.target).get(port)
     if taken is not None:
         raise ProjectError(
@@ -499,13 +509,48 @@ def _param_order(type_name: str) -> tuple[str, ...]:
     return catalog.get(type_name).param_names if catalog.exists(type_name) else ()
 
 
+def encode(graph: Graph, path: str | os.PathLike | None = None) -> bytes:
+    """The bytes of the file ``graph`` saves as, or ``ProjectError`` (naming ``path`` and the place) when
+    the loader would refuse them: a text UTF-8 cannot store, or a file larger than the limit."""
+    source = path if path is not None else "<project>"
+    try:
+        data = dumps(graph).encode("utf-8")
+    except UnicodeEncodeError:
+        location, sentence = _unencodable_place(graph)
+        raise ProjectError(sentence, source, location) from None
+    problem = limits.size_problem(len(data))
+    if problem:
+        raise ProjectError(f"{problem}; shorten names or split the design", source)
+    return data
+
+
+def _unencodable_place(graph: Graph) -> tuple[str | None, str]:
+    """Where the text UTF-8 cannot store sits (the design's name, or a node's id, name or parameter)."""
+    problem = limits.text_problem(graph.name, "the design's name")
+    if problem:
+        return None, problem
+    for i, node in enumerate(graph.nodes()):
+        where = f"nodes[{i}] (id {short_repr(node.id, 40)})"
+        for field, text in (("id", node.id), ("name", node.name or "")):
+            problem = limits.text_problem(text, f"the {field}")
+            if problem:
+                return where, problem
+        found = limits.value_problem(node.params)
+        if found is not None:
+            inner, sentence = found
+            return f"{where}.params" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in inner), sentence
+    return None, "the design holds text that cannot be saved as UTF-8"
+
+
 def save(graph: Graph, path: str | os.PathLike) -> None:
     """Write ``graph`` to ``path`` atomically, keeping the previous file as ``path + '.bak'``.
 
     The text goes to a temporary file in the same folder, is flushed and synced, then replaces the
     target in one step, so a crash leaves either the old file or the new one, never half of one.
+    Raises ``ProjectError`` for every failure, a design the loader would refuse included; then the
+    file on disk is untouched.
     """
-    data = dumps(graph).encode("utf-8")
+    data = encode(graph, path)
     try:
         write_atomically(path, data, backup=True)
     except OSError as exc:

@@ -9,15 +9,18 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from designer.core import project, repairs
-from designer.core.edits import Edit, SetParams
+from designer.core.edits import Compound, Edit, SetParams
 from designer.core.engine import Changes, ShapeEngine
+from designer.core.errors import GraphError
 from designer.core.graph import Graph, GraphEvent, NodeMoved
 from designer.core.shapes import Fix
 from designer.document.commands import EditCommand
+
+FIX_DELAY_MS = 120
 
 
 class Document(QObject):
@@ -29,6 +32,7 @@ class Document(QObject):
     selection_changed = Signal(list)  # node ids now selected
     path_changed = Signal(str)
     modified_changed = Signal(bool)
+    fixes_changed = Signal()  # the one-click fixes were worked out again after edits (see ``known_fixes``)
 
     def __init__(self, graph: Graph | None = None, path: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -40,8 +44,15 @@ class Document(QObject):
         self.engine: ShapeEngine = ShapeEngine(self.graph)
         self.graph.subscribe(self._forward_event)
         self.path: str | None = None
+        self.read_only: str | None = None  # why edits are refused (a look inside a block instance), or None
         self._selection: list[str] = []
         self._fixes: dict[str, list[Fix]] | None = None  # verified fixes of every node in error, until the next edit
+        # Working fixes out tries them on a copy of the design (about 0.4 s at 2,500 layers), so it waits
+        # for a pause in editing rather than following every keystroke.
+        self._fix_timer = QTimer(self)
+        self._fix_timer.setSingleShot(True)
+        self._fix_timer.setInterval(FIX_DELAY_MS)
+        self._fix_timer.timeout.connect(self._work_out_fixes)
         self.reset(graph if graph is not None else Graph(), path)
 
     # ----- whole-document operations -------------------------------------------------------------
@@ -54,6 +65,7 @@ class Document(QObject):
         self.graph = graph
         self.engine = ShapeEngine(graph)
         self._fixes = None
+        self._fix_timer.start()
         graph.subscribe(self._forward_event)
         self.undo_stack.clear()
         self.undo_stack.setClean()
@@ -106,8 +118,43 @@ class Document(QObject):
         Raises the model's ``GraphError`` if the edit is refused; then nothing changed and nothing
         was recorded. ``mergeable`` parameter edits of the same node merge into one step (typing).
         """
+        if self.read_only:
+            raise GraphError(self.read_only)
         self.run_edit(edit.apply)
         self.undo_stack.push(EditCommand(self, edit, mergeable))
+
+    def apply_in_steps(self, edit: Compound, step: Callable[[int, int], bool], chunk: int = 250) -> bool:
+        """Apply a big ``edit`` ``chunk`` edits at a time, calling ``step(done, total)`` after each chunk
+        (to show progress and let events through); ``step`` returning False cancels. Returns True when the
+        edit is applied and recorded as one undo step; after a cancel or a refusal (which is re-raised)
+        the design is exactly as before and nothing is recorded.
+
+        The engine keeps up after every chunk, but ``shapes_changed`` fires once at the end with all
+        that changed: the panels that follow shapes redo their work once, not once per chunk."""
+        total = len(edit.edits)
+        changes = Changes()
+        try:
+            while True:
+                try:
+                    finished = edit.apply_next(self.graph, chunk)
+                finally:  # a refusal has reverted what was applied; the engine follows either way
+                    self._accumulate(changes)
+                if finished:
+                    break
+                if not step(edit.applied, total):
+                    edit.revert_applied(self.graph)
+                    self._accumulate(changes)
+                    return False
+        finally:
+            self._refresh(changes)
+        step(total, total)
+        self.undo_stack.push(EditCommand(self, edit))
+        return True
+
+    def _accumulate(self, changes: Changes) -> None:
+        more = self.engine.refresh()
+        changes.nodes |= more.nodes
+        changes.edges |= more.edges
 
     def run_edit(self, action: Callable[[Graph], None]) -> None:
         """Run one model change and then one shape pass (used by commands for redo and undo)."""
@@ -116,8 +163,10 @@ class Document(QObject):
         finally:
             self._refresh()
 
-    def _refresh(self) -> None:
+    def _refresh(self, earlier: Changes | None = None) -> None:
         changes: Changes = self.engine.refresh()
+        if earlier is not None:
+            changes = Changes(earlier.nodes | changes.nodes, earlier.edges | changes.edges)
         live = [n for n in self._selection if n in self.graph]
         if live != self._selection:
             self.select(live)
@@ -127,14 +176,26 @@ class Document(QObject):
     def _forward_event(self, event: GraphEvent) -> None:
         if not isinstance(event, NodeMoved):
             self._fixes = None
+            self._fix_timer.start()
         self.graph_changed.emit(event)
 
     # ----- one-click fixes -----------------------------------------------------------------------
     def fixes(self, node_id: str) -> list[Fix]:
-        """The verified fixes for ``node_id``'s error, recommended first (worked out once per edit for all nodes)."""
+        """The verified fixes for ``node_id``'s error, recommended first (worked out now if need be, once
+        per edit for all nodes): what a menu the user just opened shows."""
         if self._fixes is None:
             self._fixes = repairs.offered_fixes(self.graph, self.engine)
         return self._fixes.get(node_id, [])
+
+    def known_fixes(self, node_id: str) -> list[Fix]:
+        """The fixes if already worked out since the last edit, else none yet (``fixes_changed`` follows):
+        what panels that refresh on every edit show."""
+        return self._fixes.get(node_id, []) if self._fixes is not None else []
+
+    def _work_out_fixes(self) -> None:
+        if self._fixes is None:
+            self.fixes("")
+            self.fixes_changed.emit()
 
     def apply_fix(self, fix: Fix) -> None:
         """Apply ``fix`` as one undo step named by its label."""

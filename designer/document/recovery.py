@@ -160,14 +160,24 @@ class Session(QObject):
             "display_name": name,
             "saved_at": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         }
+        snapshot_file = os.path.join(self.folder, key + SNAPSHOT_EXT)
+        sidecar_file = os.path.join(self.folder, key + SIDECAR_EXT)
         try:
             if self._problem is not None:
                 raise OSError(self._problem)
-            text = project.dumps(document.graph)
+            # Every encode before any write: a design that cannot be stored leaves nothing behind.
+            data = project.encode(document.graph, snapshot_file)
+            meta = json.dumps(sidecar).encode("utf-8")  # ASCII: json escapes whatever a path holds
             os.makedirs(self.folder, exist_ok=True)
             # Sidecar first: a snapshot file on disk always has its sidecar.
-            project.write_atomically(os.path.join(self.folder, key + SIDECAR_EXT), json.dumps(sidecar).encode("utf-8"))
-            project.write_atomically(os.path.join(self.folder, key + SNAPSHOT_EXT), text.encode("utf-8"))
+            project.write_atomically(sidecar_file, meta)
+            try:
+                project.write_atomically(snapshot_file, data)
+            except OSError:
+                if not os.path.exists(snapshot_file):  # no orphan sidecar without its snapshot
+                    with contextlib.suppress(OSError):
+                        os.unlink(sidecar_file)
+                raise
         except (OSError, project.ProjectError) as exc:
             if not self._failing:
                 self._failing = True
@@ -178,7 +188,7 @@ class Session(QObject):
             return False
         self._failing = False
         self.snapshots_written += 1
-        self.written.emit(os.path.join(self.folder, key + SNAPSHOT_EXT))
+        self.written.emit(snapshot_file)
         return True
 
     def _remove(self, key: str) -> None:
@@ -333,4 +343,7 @@ def _saved_at(value, file: str) -> datetime.datetime:
 
 def _reason(exc: Exception) -> str:
     text = getattr(exc, "strerror", None) or getattr(exc, "message", None) or str(exc)
+    location = getattr(exc, "location", None)
+    if location:
+        text = f"{location}: {text}"
     return text[:1].lower() + text[1:] if text else type(exc).__name__

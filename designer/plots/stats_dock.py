@@ -41,6 +41,8 @@ _HIT_HALF_WIDTH = 0.5  # a click anywhere in a layer's column picks it, even whe
 _LABEL_CHARS = 14
 _LEFT_AXIS_WIDTH = 62
 _RIGHT_AXIS_WIDTH = 48
+_TITLE_HEIGHT = 17
+_TICK_GAP = 22  # pixels between value labels at least, so a short plot never stacks them
 EXPORT_TARGETS = {"bars": "Bars", "ladder": "Size ladder", "both": "Both plots"}
 
 
@@ -91,14 +93,24 @@ def _elide(text: str) -> str:
 
 
 class LayerAxis(pg.AxisItem):
-    """A bottom axis naming the layer under each column, thinned so no two names overlap."""
+    """A bottom axis naming the layer under each column, thinned so no two names overlap.
+
+    The selected layer is always named (its neighbours' names make room), so every name can be read:
+    select the layer, or hover its column."""
 
     def __init__(self) -> None:
         super().__init__("bottom")
         self.setStyle(hideOverlappingLabels=False)  # the last name may reach into the margin beyond the axis
         self.labels: list[str] = []
+        self.selected: int | None = None
         self._step = 1
         self._widest = 0.0
+
+    def set_selected(self, index: int | None) -> None:
+        if index != self.selected:
+            self.selected = index
+            self.picture = None
+            self.update()
 
     def set_labels(self, labels: list[str]) -> None:
         self.labels = [_elide(t) for t in labels]
@@ -116,11 +128,13 @@ class LayerAxis(pg.AxisItem):
         self._step = max(1, math.ceil((self._widest + 12) / max(pixels_per_layer, 1e-9)))
         every = list(range(first, last + 1))
         major = [i for i in every if i % self._step == 0]
+        if self.selected is not None and first <= self.selected <= last and self._step > 1:
+            major = sorted([i for i in major if abs(i - self.selected) >= self._step] + [self.selected])
         return [(self._step, major)] + ([(1, every)] if self._step > 1 else [])
 
     def tickStrings(self, values, scale, spacing):
         if spacing == 1 and self._step > 1:
-            return [""] * len(values)  # the thin ticks between named ones
+            return [""] * len(values)  # the thin ticks between named ones (never the selected one's name twice)
         return [self.labels[int(round(v))] if 0 <= int(round(v)) < len(self.labels) else "" for v in values]
 
 
@@ -141,7 +155,22 @@ class CountAxis(pg.AxisItem):
     def __init__(self, orientation: str) -> None:
         super().__init__(orientation)
         self.enableAutoSIPrefix(False)
-        self.setStyle(maxTickLevel=0, maxTextLevel=0, textFillLimits=[(0, 0.45)], hideOverlappingLabels=True)
+        self.setStyle(maxTickLevel=0, maxTextLevel=0)
+
+    def tickSpacing(self, minVal, maxVal, size):
+        """pyqtgraph's spacing, widened until labels are at least ``_TICK_GAP`` pixels apart."""
+        levels = super().tickSpacing(minVal, maxVal, size)
+        span = maxVal - minVal
+        if span <= 0 or size <= 0:
+            return levels
+        per_unit = size / span
+        roomy = [(spacing, offset) for spacing, offset in levels if spacing * per_unit >= _TICK_GAP]
+        if roomy:
+            return roomy[:1]
+        wanted = _TICK_GAP / per_unit
+        power = 10 ** math.floor(math.log10(wanted))
+        spacing = next(power * m for m in (1, 2, 5, 10) if power * m >= wanted)
+        return [(spacing, 0)]
 
     def tickStrings(self, values, scale, spacing):
         if not self.logMode:
@@ -260,6 +289,7 @@ class StatsPanel(QWidget):
         self.plots.ci.setSpacing(2)
         self.bar_axis = LayerAxis()
         self.bar_axis.setStyle(showValues=False)  # the ladder below names the columns
+        self.bar_axis.setHeight(6)
         self.bar_plot = self.plots.addPlot(row=0, col=0, axisItems={"bottom": self.bar_axis, "left": CountAxis("left")})
         self.bars = pg.BarGraphItem(x=[], height=[], width=_BAR_WIDTH)
         self.bar_plot.addItem(self.bars)
@@ -364,6 +394,9 @@ class StatsPanel(QWidget):
             title += ", log scale"
         self.bar_plot.setTitle(f"<b>{title}</b>", size="8pt", color=s.summary_text.name(), justify="left")
         self.ladder_plot.setTitle("<b>Sizes along the network</b>", size="8pt", color=s.summary_text.name(), justify="left")
+        for plot in (self.bar_plot, self.ladder_plot):  # pyqtgraph reserves 30 px for a title; one line needs less
+            plot.titleLabel.setMaximumHeight(_TITLE_HEIGHT)
+            plot.layout.setRowFixedHeight(0, _TITLE_HEIGHT)
         swatch = "<span style='color:{}'>{}</span>&nbsp;{}"
         items = []
         if self.series is not None:
@@ -459,6 +492,7 @@ class StatsPanel(QWidget):
         if self.series is None:
             return
         index = self.series.index(node_ids[0]) if len(node_ids) == 1 else None
+        self.ladder_axis.set_selected(index)
         for band in self.selection_bands:
             band.setVisible(index is not None)
             if index is not None:

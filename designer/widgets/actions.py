@@ -46,6 +46,9 @@ class Actions(QObject):
         self.export_onnx = self._action(
             "Export to O&NNX…", self._export_onnx, None, None, "Save the design as an ONNX model for deployment tools"
         )
+        self.export_image = self._action(
+            "Export &Image…", self._export_image, None, None, "Save the design (or the selection) as an SVG, PNG or PDF diagram"
+        )
         self.quit = self._action("&Quit", window.close, _KEYS.Quit, None, "Close the window")
         self.quit.setMenuRole(QAction.MenuRole.QuitRole)
 
@@ -144,6 +147,11 @@ class Actions(QObject):
             self.torch_check = TorchCheck(self.window)
         self.torch_check.start()
 
+    def _export_image(self) -> None:
+        from designer.widgets.export_image import export_image_dialog
+
+        export_image_dialog(self.window)
+
     def _export_onnx(self) -> None:
         from designer.widgets.onnx_dialog import export_onnx_dialog
 
@@ -165,7 +173,7 @@ class Actions(QObject):
         file.addSeparator()
         file.addActions([self.save, self.save_as, self.revert])
         file.addSeparator()
-        file.addActions([self.export, self.export_onnx])
+        file.addActions([self.export, self.export_onnx, self.export_image])
         file.addSeparator()
         file.addAction(self.quit)
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from designer.canvas import style
 from designer.core.edits import Rename, SetParams
-from designer.core.errors import GraphError
+from designer.core.errors import GraphError, LimitError
 from designer.core.graph import NodeRenamed, ParamsChanged
 from designer.core.shapes import BATCH_SYMBOL, format_value, sentence
 from designer.core.spec import ParamSpec
@@ -132,6 +132,7 @@ class Inspector(QScrollArea):
         document.reset_done.connect(self.show_selection)
         document.graph_changed.connect(self._on_graph)
         document.shapes_changed.connect(self.refresh_explanation)
+        document.fixes_changed.connect(self._update_fixes)
         self.show_selection()
 
     # ----- what is shown --------------------------------------------------------------------------
@@ -151,7 +152,7 @@ class Inspector(QScrollArea):
         self.message.hide()
         for widget in self._node_widgets:
             widget.setVisible(node_id is not None)
-        self.fix_box.hide()
+        self._update_fixes()
         self.placeholder.setVisible(node_id is None)
         if node_id is None:
             self._several = count
@@ -218,7 +219,7 @@ class Inspector(QScrollArea):
 
     def _update_fixes(self) -> None:
         """A button per fix the document offers for the node's error; none when it has no error."""
-        fixes = self.document.fixes(self.node_id) if self.node_id is not None else []
+        fixes = self.document.known_fixes(self.node_id) if self.node_id is not None else []
         for button in self.fix_buttons:
             button.deleteLater()
         self.fix_buttons = []
@@ -271,6 +272,8 @@ class Inspector(QScrollArea):
         text, mergeable = _step(name, node.params.get(name), value)
         try:
             self.document.apply(SetParams(self.node_id, params, text=text), mergeable=mergeable)
+        except LimitError as exc:  # its sentence does not repeat the parameter's name
+            self._show_problem(f"{name}:", str(exc))
         except GraphError as exc:
             self._show_problem(name, str(exc))
 
@@ -311,7 +314,11 @@ class Inspector(QScrollArea):
         node = self.document.graph.node(self.node_id)
         name = self.name.text().strip() or None
         if name != node.name:
-            self.document.apply(Rename(self.node_id, name, text=f"Rename to '{name or node.id}'"))
+            try:
+                self.document.apply(Rename(self.node_id, name, text=f"Rename to '{name or node.id}'"))
+            except GraphError as exc:  # a name beyond the limits: said here, the old name stays
+                self._show_problem("Name:", str(exc))
+                self.name.setText(node.name or "")
 
     def _revert_name(self) -> None:
         if self.node_id is not None:

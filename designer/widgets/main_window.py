@@ -33,6 +33,7 @@ from designer.core.shapes import format_count
 from designer.document.document import Document
 from designer.widgets import icons, settings
 from designer.widgets.actions import Actions
+from designer.widgets.block_navigator import BlockNavigator
 from designer.widgets.files import FileOps
 from designer.widgets.inspector import Inspector
 from designer.widgets.lazy_dock import DockSpec, LazyDock
@@ -76,7 +77,8 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.scene = GraphScene(self.document, self)
         self.view = GraphView(self.scene)
-        self.setCentralWidget(self.view)
+        self.navigator = BlockNavigator(self.document, self.view, self)
+        self.setCentralWidget(self.navigator)
         self.files = FileOps(self, self.document)
 
         self.palette_panel = Palette(self)
@@ -92,6 +94,7 @@ class MainWindow(QMainWindow):
         self.history_dock = self._dock("History", "HistoryDock", self.history, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.tabifyDockWidget(self.palette_dock, self.history_dock)
         self.palette_dock.raise_()
+        self.view.explain_requested.connect(lambda _node_id: (self.inspector_dock.show(), self.inspector_dock.raise_()))
         overlap = DockSpec("Overlap", "OverlapDock", Qt.DockWidgetArea.RightDockWidgetArea, _overlap_view, "InspectorDock")
         self.lazy_docks = [self._lazy_dock(spec) for spec in (overlap, *extra_docks)]
         self.docks = [self.palette_dock, self.inspector_dock, self.problems_dock, self.history_dock, *self.lazy_docks]
@@ -107,6 +110,8 @@ class MainWindow(QMainWindow):
         self.palette_panel.add_requested.connect(self.add_layer_at_centre)
         self.problems.node_activated.connect(self.view.center_on_node)
         self.files.message.connect(self._show_message)
+        self.navigator.status_message.connect(self._show_message)
+        self.view.status_message.connect(self._show_message)  # every refused gesture says why
         self.document.modified_changed.connect(self.setWindowModified)
         self.document.path_changed.connect(self._update_title)
         self.document.reset_done.connect(self._after_reset)
@@ -120,6 +125,7 @@ class MainWindow(QMainWindow):
         self._costs_timer = QTimer(self)
         self._costs_timer.setSingleShot(True)
         self._costs_timer.timeout.connect(self.update_costs)
+        self._list_blocks()
         self._update_title()
         self.update_totals()
         self.update_costs()
@@ -189,7 +195,12 @@ class MainWindow(QMainWindow):
     def _show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, 4000)
 
+    def _list_blocks(self) -> None:
+        graph = self.document.graph
+        self.palette_panel.set_blocks([graph.spec(name) for name in graph.blocks])
+
     def _after_reset(self) -> None:
+        self._list_blocks()
         self._update_title()
         self.update_totals()
         self._schedule_totals()

@@ -1,5 +1,7 @@
 """The layer palette: every catalog type grouped by category, a search field, drag or double-click to add.
 
+The design's own blocks come first, in a "Blocks" group (``set_blocks``), and are added like layers.
+
 A drag carries the type name as text under ``LAYER_MIME`` (the canvas accepts that drop); double-click
 or Enter asks for the layer at the view centre through ``add_requested``.
 """
@@ -113,6 +115,8 @@ class Palette(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.tree)
         self._items: dict[str, QTreeWidgetItem] = {}
+        self._specs: dict[str, LayerSpec] = {}
+        self._blocks: QTreeWidgetItem | None = None
         self._populate()
         # Down from the search field moves into the list, so the keyboard alone can add a layer.
         QShortcut(QKeySequence(Qt.Key.Key_Down), self.search, self._focus_first_match)
@@ -123,19 +127,46 @@ class Palette(QWidget):
         for spec in catalog.all_specs():
             group = groups.get(spec.category)
             if group is None:
-                group = QTreeWidgetItem(self.tree, [spec.category])
-                group.setFlags(Qt.ItemFlag.ItemIsEnabled)
-                font = group.font(0)
-                font.setBold(True)
-                group.setFont(0, font)
-                groups[spec.category] = group
-            item = QTreeWidgetItem(group, [spec.type_name])
-            item.setData(0, _TYPE_ROLE, spec.type_name)
-            item.setToolTip(0, tooltip(spec))
-            item.setStatusTip(0, spec.description)
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
-            self._items[spec.type_name] = item
+                group = groups[spec.category] = self._group(spec.category)
+            self._add_item(group, spec)
         self.tree.expandAll()
+        self.restyle()
+
+    def _group(self, title: str, index: int | None = None) -> QTreeWidgetItem:
+        group = QTreeWidgetItem([title])
+        if index is None:
+            self.tree.addTopLevelItem(group)
+        else:
+            self.tree.insertTopLevelItem(index, group)
+        group.setFlags(Qt.ItemFlag.ItemIsEnabled)
+        font = group.font(0)
+        font.setBold(True)
+        group.setFont(0, font)
+        return group
+
+    def _add_item(self, group: QTreeWidgetItem, spec: LayerSpec) -> None:
+        item = QTreeWidgetItem(group, [spec.type_name])
+        item.setData(0, _TYPE_ROLE, spec.type_name)
+        item.setToolTip(0, tooltip(spec))
+        item.setStatusTip(0, spec.description)
+        item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
+        self._items[spec.type_name] = item
+        self._specs[spec.type_name] = spec
+
+    def set_blocks(self, specs: list[LayerSpec]) -> None:
+        """Show the design's blocks (their derived specs) in a group at the top; none hides the group."""
+        if self._blocks is not None:
+            for i in range(self._blocks.childCount()):
+                name = self._blocks.child(i).data(0, _TYPE_ROLE)
+                self._items.pop(name, None)
+                self._specs.pop(name, None)
+            self.tree.takeTopLevelItem(self.tree.indexOfTopLevelItem(self._blocks))
+            self._blocks = None
+        if specs:
+            self._blocks = self._group("Blocks", 0)
+            for spec in specs:
+                self._add_item(self._blocks, spec)
+        self.filter(self.search.text())
         self.restyle()
 
     def restyle(self) -> None:
@@ -143,7 +174,7 @@ class Palette(QWidget):
         current = style.current()
         dots: dict[str, QIcon] = {}
         for name, item in self._items.items():
-            category = catalog.get(name).category
+            category = self._specs[name].category
             if category not in dots:
                 dots[category] = _dot(current.category(category))
             item.setIcon(0, dots[category])
@@ -160,7 +191,7 @@ class Palette(QWidget):
             shown = 0
             for j in range(group.childCount()):
                 child = group.child(j)
-                hit = matches(catalog.get(child.data(0, _TYPE_ROLE)), text)
+                hit = matches(self._specs[child.data(0, _TYPE_ROLE)], text)
                 child.setHidden(not hit)
                 shown += hit
             group.setHidden(shown == 0)

@@ -76,6 +76,7 @@ class ProblemsList(QTreeWidget):
         self.itemActivated.connect(self._clicked)
         document.shapes_changed.connect(self.refresh)
         document.reset_done.connect(self.refresh)
+        document.fixes_changed.connect(self.refresh)
         document.graph_changed.connect(self._on_graph)
         self.refresh()
 
@@ -97,7 +98,7 @@ class ProblemsList(QTreeWidget):
             item.setForeground(0, current.error if kind == "error" else current.warning)
             item.setToolTip(1, sentence)
             item.setText(0, ("● " if kind == "error" else "▲ ") + graph.node(node_id).label)
-            fixes = self.document.fixes(node_id) if kind == "error" else []
+            fixes = self.document.known_fixes(node_id) if kind == "error" else []
             if fixes:
                 self.setItemWidget(item, 2, self._fix_button(fixes[0]))
         if not self.topLevelItemCount():

@@ -138,6 +138,33 @@ def canvas_figures(graph, median_ms) -> dict[str, float]:
     return figures
 
 
+def block_figures(graph, median_ms) -> dict[str, float]:
+    """Entering a block instance in a design of 5,000 instances: the inner canvas built and painted."""
+    from PySide6.QtWidgets import QApplication
+
+    from designer.canvas.scene import GraphScene
+    from designer.canvas.view import GraphView
+    from designer.document.document import Document
+    from designer.widgets.block_navigator import BlockNavigator
+
+    app = QApplication.instance() or QApplication([])
+    document = Document(graph)
+    navigator = BlockNavigator(document, GraphView(GraphScene(document)))
+    navigator.resize(1280, 800)
+    navigator.show()
+    app.processEvents()
+    middle = graph.node_ids()[len(graph) // 2]
+
+    def enter():
+        navigator.enter(middle)
+        navigator.current_view().fit_all()
+        navigator.current_view().viewport().repaint()
+
+    figures = {"enter_block_ms": median_ms(enter, runs=7, setup=lambda: navigator.leave_to(0))}
+    navigator.close()
+    return figures
+
+
 def measure_in_child() -> dict[str, float]:
     """Run ``canvas_figures`` in a fresh interpreter and return its figures."""
     done = subprocess.run([sys.executable, __file__], capture_output=True, text=True, timeout=900, cwd=ROOT)
@@ -147,6 +174,6 @@ def measure_in_child() -> dict[str, float]:
 
 
 if __name__ == "__main__":
-    from tests.benchmarks.run import chain_graph, median_ms
+    from tests.benchmarks.run import chain_graph, instances_graph, median_ms
 
-    print(json.dumps(canvas_figures(chain_graph(), median_ms)))
+    print(json.dumps({**canvas_figures(chain_graph(), median_ms), **block_figures(instances_graph(), median_ms)}))

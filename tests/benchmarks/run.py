@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -22,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from designer.canvas.diagram import diagram_svg  # noqa: E402
 from designer.core import layout, project  # noqa: E402
 from designer.core.engine import ShapeEngine  # noqa: E402
 from designer.core.graph import Edge, Graph, Node  # noqa: E402
@@ -45,6 +47,19 @@ def chain_graph(nodes: int = NODES, size: int = 8) -> Graph:
         graph.add_node(Node(node_id, kind, params, position=(i * 240, 0)))
         graph.connect(Edge(prev, node_id))
         prev = node_id
+    return graph
+
+
+def skip_dag(nodes: int = NODES, seed: int = 1) -> Graph:
+    """A chain of Add nodes where one node in five also takes a skip from up to a dozen layers back."""
+    rng = random.Random(seed)
+    graph = Graph(f"{nodes}-node DAG with skips")
+    for i in range(nodes):
+        graph.add_node(Node(f"n{i}", "Add"))
+        if i:
+            graph.connect(Edge(f"n{i - 1}", f"n{i}", 0), strict=False)
+        if i > 5 and rng.random() < 0.2:
+            graph.connect(Edge(f"n{rng.randrange(max(0, i - 12), i - 1)}", f"n{i}", 1), strict=False)
     return graph
 
 
@@ -143,6 +158,9 @@ def file_figures(graph: Graph) -> dict[str, float]:
         figures = {"save_5000_ms": median_ms(lambda: project.save(graph, path))}
         figures["load_5000_ms"] = median_ms(lambda: project.load(path))
     figures["layout_5000_ms"] = median_ms(lambda: layout.auto_layout(graph), runs=3)
+    dag = skip_dag()
+    figures["layout_5000_dag_ms"] = median_ms(lambda: layout.auto_layout(dag), runs=3)
+    figures["render_svg_5000_ms"] = median_ms(lambda: diagram_svg(graph), runs=3)
     return figures
 
 

@@ -210,6 +210,8 @@ def _recursive(data):
         (lambda d: _node(d, "conv1", "DownBlock").update(id="a/b"), "blocks.DownBlock.nodes[1]", "cannot contain '/'"),
         (lambda d: _node(d, "layer2_1").update(type="BasicBlok"), "nodes[7] (id 'layer2_1')", "did you mean 'BasicBlock'"),
         (lambda d: d.update(blocks=[]), "", "\"blocks\" must be an object"),
+        (lambda d: d["edges"].append({"source": "image", "target": "layer2_1", "target_port": 1}), "edges[15]",
+         "BasicBlock 'layer2_1' has 1 input(s), one per Input node of the block (ports 0 ('x')), so there is no input 1"),
     ],
 )
 def test_malformed_block_files_are_refused_naming_the_place(mutate, place, words):

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from designer.core import project
+from designer.core import limits, project
 from designer.core.engine import ShapeEngine
 from designer.core.examples import example_names, example_path
 from designer.core.graph import Edge, Graph, Node
@@ -138,10 +138,10 @@ def test_newer_version_is_refused_naming_both_versions():
         ('{"format": "model-designer-project", "version": 1, "nodes": [' + "[" * 200_000 + "]}", "nested too deeply"),
         ('{"format": "model-designer-project", "version": 1, "nodes": [' + "[" * 50 + "]" * 50 + "]}", "nested more than"),
         ('{"format": "model-designer-project", "version": 1, "nodes": [], "name": "' + "a" * 10_000_000 + '"}', "10,000,000 characters"),
-        ('{"format": "model-designer-project", "version": 1, "nodes": [], "name": ' + "9" * 5000 + "}", "cannot be read"),
-        ('{"format": "model-designer-project", "version": 1, "nodes": [1e400]}', "numbers must be finite, got inf"),
-        ('{"format": "model-designer-project", "version": 1, "nodes": [NaN]}', "numbers must be finite, got nan"),
-        ('{"format": "model-designer-project", "version": 1, "nodes": [-Infinity]}', "numbers must be finite"),
+        ('{"format": "model-designer-project", "version": 1, "nodes": [], "name": ' + "9" * 5000 + "}", "name: a number with more than 4,300 digits"),
+        ('{"format": "model-designer-project", "version": 1, "nodes": [1e400]}', "nodes[0]: 1e400 is too large for a number and reads as infinity; infinity is not a size"),
+        ('{"format": "model-designer-project", "version": 1, "nodes": [NaN]}', "NaN (not a number) is not a size"),
+        ('{"format": "model-designer-project", "version": 1, "nodes": [-Infinity]}', "nodes[0]: infinity is not a size"),
         ('{"format": "model-designer-project", "version": 1, "nodes": [' + "1" * 30 + "]}", "too large"),
         ('{"format": "model-designer-project", "version": 1, "nodes": [], "edges": [[' + "0," * 5000 + "0]]}", "longer than"),
     ],
@@ -155,14 +155,14 @@ def test_hostile_files_fail_with_a_message(text, words):
 
 def test_hostile_values_name_their_place():
     error = refused(doc([dict(X, params={"shape": [1, 3, 8, 1e400]})]))
-    assert error.location == "nodes[0].params.shape[3]"
+    assert error.location == "nodes[0] (id 'x').params.shape[3]"
 
 
 def test_node_and_edge_counts_are_limited(monkeypatch):
-    monkeypatch.setattr(project, "MAX_NODES", 3)
+    monkeypatch.setattr(limits, "MAX_NODES", 3)
     nodes = [{"id": f"a{i}", "type": "Add"} for i in range(4)]
     assert "4 nodes; the limit is 3" in str(refused(doc(nodes)))
-    monkeypatch.setattr(project, "MAX_EDGES", 1)
+    monkeypatch.setattr(limits, "MAX_EDGES", 1)
     edges = [{"source": "x", "target": "x", "target_port": i} for i in range(2)]
     assert "2 edges; the limit is 1" in str(refused(doc(edges=edges)))
 
@@ -170,7 +170,7 @@ def test_node_and_edge_counts_are_limited(monkeypatch):
 def test_file_size_is_limited(tmp_path, monkeypatch):
     path = tmp_path / "big.json"
     path.write_text(json.dumps(doc(name="x" * 500)))
-    monkeypatch.setattr(project, "MAX_FILE_BYTES", 200)
+    monkeypatch.setattr(limits, "MAX_FILE_BYTES", 200)
     with pytest.raises(ProjectError, match="big.json: the file is .* bytes; project files are limited to 200"):
         project.load(path)
 

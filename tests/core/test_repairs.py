@@ -16,7 +16,7 @@ from designer.core.examples import example_names, load_example
 from designer.core.graph import Graph
 from designer.core.repairs import RECEIVED_WIDTH_PARAMS, WINDOW_PARAMS, apply_params, fixes_for, offered_fixes
 from designer.core.shapes import Fix, LayerError
-from tests.torch_graph import run_graph
+from tests.torch_graph import chain, run_graph
 
 SMALL_BATCH = 2  # the examples' batches shrunk so that torch runs each design quickly
 
@@ -114,6 +114,33 @@ def test_planted_mistakes_get_a_first_fix_that_torch_confirms(name, node_id, pla
         assert fixes[0].label == first
     for fix in fixes:
         _assert_fix_works(graph, node_id, fix, whole_design=True)
+
+
+@pytest.mark.parametrize(
+    ("layers", "planted", "first"),
+    [
+        ([("Conv2d", {"in_channels": 3, "out_channels": 8, "kernel_size": 3}), ("Conv2d", {"in_channels": 5, "out_channels": 4, "kernel_size": 3})], "l2", "Set in_channels to 8"),
+        ([("Flatten", {}), ("Linear", {"in_features": 100, "out_features": 10})], "l2", "Set in_features to 768"),
+        ([("Conv2d", {"in_channels": 3, "out_channels": 8, "kernel_size": 3}), ("BatchNorm2d", {"num_features": 3})], "l2", "Set num_features to 8"),
+        ([("Conv2d", {"in_channels": 3, "out_channels": 8, "kernel_size": 3}), ("GroupNorm", {"num_groups": 3, "num_channels": 8})], "l2", None),
+        ([("LayerNorm", {"normalized_shape": [16, 15]})], "l1", "Set normalized_shape to [16, 16]"),
+        ([("MaxPool2d", {"kernel_size": 2, "padding": 3})], "l1", None),
+        ([("ConvTranspose2d", {"in_channels": 3, "out_channels": 3, "kernel_size": 3, "padding": 12})], "l1", None),
+        ([("Conv2d", {"in_channels": 3, "out_channels": 3, "kernel_size": 3, "padding": -2})], "l1", "Set padding to 0"),
+        ([("ZeroPad2d", {"padding": -9})], "l1", None),
+        ([("AvgPool2d", {"kernel_size": 40})], "l1", None),
+    ],
+)
+def test_small_designs_with_one_mistake_get_a_first_fix_that_torch_runs(layers, planted, first) -> None:
+    graph = chain((2, 3, 16, 16), layers)
+    engine = ShapeEngine(graph)
+    assert [n for n, _ in engine.problems()] == [planted]
+    fixes = fixes_for(graph, engine, planted)
+    assert fixes, engine.result(planted).message()
+    if first is not None:
+        assert fixes[0].label == first
+    for fix in fixes:
+        _assert_fix_works(graph, planted, fix, whole_design=True)
 
 
 def test_a_count_can_also_be_met_by_the_layer_that_makes_it() -> None:

@@ -42,7 +42,7 @@ def test_window_opens_the_example_with_docks_totals_and_title(app_env, qtbot):
         assert window.dockWidgetArea(window.palette_dock) == Qt.DockWidgetArea.LeftDockWidgetArea
         assert window.dockWidgetArea(window.inspector_dock) == Qt.DockWidgetArea.RightDockWidgetArea
         assert window.dockWidgetArea(window.problems_dock) == Qt.DockWidgetArea.BottomDockWidgetArea
-        assert window.centralWidget() is window.view
+        assert window.centralWidget() is window.navigator and window.navigator.current_view() is window.view
         assert set(window.palette_panel.visible_types()) == set(catalog.type_names())
         layers, params, errors = window.totals()
         assert params == doc.engine.total_params() > 0 and errors == 0

@@ -249,10 +249,25 @@ def test_auto_layout_is_one_undo_step(qtbot):
         g.move(node_id, None)
     view = make_view(qtbot, g)
     scene, doc = view.graph_scene, view.document
-    assert scene.nodes["c1"].x() > scene.nodes["x"].x()  # shown where auto layout puts it, model untouched
-    assert doc.graph.node("c1").position is None
+    assert scene.nodes["c1"].y() > scene.nodes["x"].y()  # shown where auto layout puts it, model untouched
+    assert scene.vertical and doc.graph.node("c1").position is None
     view.auto_layout()
     assert doc.undo_stack.count() == 1 and doc.undo_stack.undoText() == "Auto Layout"
     assert all(n.position is not None for n in doc.graph.nodes())
     view.auto_layout()
     assert doc.undo_stack.count() == 1
+
+
+def test_layout_left_to_right_turns_the_ports_ends_fitted_and_undoes_in_one_step(qtbot):
+    view = make_view(qtbot, chain_graph())  # saved left to right
+    scene, doc = view.graph_scene, view.document
+    assert not scene.vertical
+    view.zoom_reset()
+    view.auto_layout()  # top to bottom by default
+    assert scene.vertical and doc.undo_stack.count() == 1
+    x, c1 = scene.nodes["x"], scene.nodes["c1"]
+    assert c1.input_port_pos(0).y() == c1.y() and x.output_port_pos().y() == x.y() + x.card_rect().height()
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert all(visible.contains(item.sceneBoundingRect()) for item in scene.nodes.values())  # ends fitted
+    doc.undo_stack.undo()
+    qtbot.waitUntil(lambda: not scene.vertical)  # the saved positions run left to right again

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtTest import QTest
 
 from designer.canvas.minimap import REFRESH_MS
+from designer.core.graph import Graph, Node
 from tests.benchmarks.run import chain_graph
 from tests.gui.canvas_support import make_view
 
@@ -14,12 +15,39 @@ def _settle(qtbot) -> None:
     qtbot.wait(REFRESH_MS + 100)
 
 
+def test_minimap_stays_away_while_the_design_fits(qtbot):
+    view = make_view(qtbot, chain_graph(5))
+    view.fit_all()
+    _settle(qtbot)
+    assert not view.minimap.isVisible()  # everything fits: nothing to map
+
+
+def test_minimap_never_covers_a_card(qtbot):
+    view = make_view(qtbot, chain_graph(200))
+    view.zoom_reset()
+    view.look_at(view.graph_scene.nodes["x"].pos())
+    _settle(qtbot)
+    minimap = view.minimap
+    assert minimap.isVisible()
+    on_viewport = view.viewport().mapFrom(view, minimap.geometry().topLeft())
+    covered = view.mapToScene(QRect(on_viewport, minimap.size())).boundingRect()
+    assert not any(covered.intersects(item.sceneBoundingRect()) for item in view.graph_scene.nodes.values())
+    # Cards under every corner: no map rather than a map over a card.
+    grid = Graph("grid")
+    for i in range(400):
+        grid.add_node(Node(f"r{i}", "ReLU", position=((i % 20) * 160, (i // 20) * 80)))
+    full = make_view(qtbot, grid)
+    full.zoom_reset()
+    full.centerOn(1600, 800)
+    full.minimap.refresh()
+    assert not full.minimap.isVisible()
+
+
 def test_minimap_appears_when_the_design_overflows_and_navigates(qtbot):
     view = make_view(qtbot, chain_graph(200))
     view.fit_all()
     _settle(qtbot)
     minimap = view.minimap
-    assert not minimap.isVisible()  # everything fits: nothing to map
     view.zoom_reset()
     view.look_at(view.graph_scene.nodes["x"].pos())
     _settle(qtbot)

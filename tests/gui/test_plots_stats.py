@@ -199,3 +199,30 @@ def test_the_plots_read_at_a_small_dock(panel, qtbot):
     assert panel.bar_plot.titleLabel.sceneBoundingRect().bottom() <= panel.bar_plot.getViewBox().sceneBoundingRect().top() + 1
     assert panel.ladder_plot.titleLabel.sceneBoundingRect().top() >= bottom_of_bars - 1
     assert top_of_ladder > bottom_of_bars
+
+
+def test_value_labels_never_stack_on_a_short_plot(panel, qtbot):
+    panel.resize(700, 230)
+    qtbot.wait(50)
+    for plot in (panel.bar_plot, panel.ladder_plot):
+        axis = plot.getAxis("left")
+        low, high = plot.getViewBox().viewRange()[1]
+        levels = axis.tickSpacing(low, high, axis.geometry().height())
+        spacing = levels[0][0]
+        assert spacing * axis.geometry().height() / (high - low) >= 22
+
+
+def test_the_selected_layer_is_always_named_on_the_axis(panel, qtbot):
+    panel.resize(420, 300)
+    qtbot.wait(50)
+    axis = panel.ladder_axis
+    low, high = panel.ladder_plot.getViewBox().viewRange()[0]
+    width = axis.geometry().width()
+    step, named = axis.tickValues(low, high, width)[0]
+    assert step > 1, "the panel is narrow enough to thin the names"
+    hidden = next(i for i in range(len(panel.series)) if i not in named)
+    panel.document.select([panel.series.ids[hidden]])
+    step, named = axis.tickValues(low, high, width)[0]
+    assert hidden in named
+    assert all(abs(i - hidden) >= step for i in named if i != hidden)
+    assert axis.tickStrings([hidden], 1, step) == [panel.series.labels[hidden][:14]]

@@ -304,6 +304,7 @@ def _layer_norm_infer(ctx) -> Inferred:
             f"{format_shape(shape)} (last {k}: {trailing})",
             param="normalized_shape",
             fix=_layer_norm_fix(shape, k),
+            fixes=_layer_norm_fixes(shape, k),
         )
     count = _layer_norm_count(ctx.params)
     what = f"{'a scale and a shift' if ctx['bias'] else 'a scale'} per normalized element"
@@ -320,6 +321,12 @@ def _layer_norm_fix(shape, k: int) -> str:
     if len(shape) >= k:
         return f"set normalized_shape to {list(shape[len(shape) - k :]) if k > 1 else shape[-1]}"
     return f"set normalized_shape to {shape[-1]} to normalize over the last dim"
+
+
+def _layer_norm_fixes(shape, k: int) -> tuple[Fix, ...]:
+    if len(shape) >= k and k > 1:
+        return (Fix.setting("normalized_shape", list(shape[len(shape) - k :])),)
+    return (Fix.setting("normalized_shape", shape[-1]),) if shape else ()
 
 
 def _layer_norm_count(p) -> int:

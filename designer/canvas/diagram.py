@@ -1,0 +1,239 @@
+"""A design as an SVG diagram (no Qt): cards, edges routed as on the canvas, and every size as real text.
+
+``diagram_svg(graph, theme)`` is what ``model-designer render`` and File ▸ Export Image… write (PNG and
+PDF are this SVG drawn by Qt). Cards stand where the design has them (a design without positions is
+laid out first, ``layout.layered_layout``); ports, routes and label places come from the same
+``geometry`` and ``layout.edge_route`` the canvas uses, so the picture is the canvas, minus the grid.
+Text is measured roughly (no font metrics without Qt), so pills are sized with room to spare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from xml.sax.saxutils import escape
+
+from designer.canvas import geometry as geo
+from designer.canvas import palette
+from designer.core import catalog, layout
+from designer.core.engine import ShapeEngine
+from designer.core.graph import Graph
+from designer.core.layout_lens import CHANNELS_FIRST, format_for_display, format_named_for_display
+
+LIGHT, DARK = "light", "dark"
+THEMES = (LIGHT, DARK)
+MARGIN = 24
+FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
+MONO = "DejaVu Sans Mono, Menlo, Consolas, monospace"
+_LABEL_CHAR = 9.2  # average advance of a bold 15 px digit, a little generous
+
+
+@dataclass(frozen=True)
+class _Colours:
+    background: str
+    card: str
+    border: str
+    title: str
+    subtitle: str
+    edge: str
+    label_fill: str
+    label_border: str
+    label_text: str
+    error: str
+    categories: dict
+
+
+_THEMES = {
+    LIGHT: _Colours("#ffffff", "#ffffff", "#c5cbd3", "#1d2127", "#37404b", "#8c96a3", "#ffffff", "#c9cfd6", "#111418", "#e03131", palette.CATEGORY_LIGHT),
+    DARK: _Colours("#1c1d21", "#2a2c31", "#41444b", "#eceef1", "#c9ced5", "#7c8591", "#25272b", "#4d525a", "#f1f3f5", "#ff6b6b", palette.CATEGORY_DARK),
+}
+
+
+def label_width(text: str) -> float:
+    return len(text) * _LABEL_CHAR
+
+
+def diagram_svg(
+    graph: Graph,
+    theme: str = LIGHT,
+    only: Iterable[str] | None = None,
+    engine: ShapeEngine | None = None,
+    vertical: bool | None = None,
+) -> str:
+    """The SVG text of ``graph`` (or of the nodes in ``only`` and the edges among them); data flows down
+    when ``vertical`` (default: the way the design's positions run)."""
+    colours = _THEMES[theme]
+    own_engine = engine is None
+    engine = engine or ShapeEngine(graph)
+    try:
+        return _svg(graph, colours, set(only) if only is not None else None, engine, vertical)
+    finally:
+        if own_engine:
+            engine.close()
+
+
+def _positions(graph: Graph) -> tuple[dict[str, tuple[float, float]], bool]:
+    missing = any(n.position is None for n in graph.nodes())
+    placed = layout.auto_layout(graph) if missing else {}
+    positions = {n.id: tuple(n.position) if n.position is not None else placed[n.id] for n in graph.nodes()}
+    vertical = layout.flow_direction(positions, ((e.source, e.target) for e in graph.edges())) == layout.TB
+    return positions, vertical
+
+
+def _input_count(graph: Graph, node_id: str) -> int:
+    node = graph.node(node_id)
+    connected = set(graph.inputs(node_id))
+    if catalog.exists(node.type_name):
+        spec = catalog.get(node.type_name)
+        return geo.shown_input_count(spec.min_inputs, spec.max_inputs, connected)
+    return geo.shown_input_count(1, 1, connected)
+
+
+def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, vertical: bool | None) -> str:
+    positions, flows_down = _positions(graph)
+    vertical = flows_down if vertical is None else vertical
+    shown = [n for n in graph.node_ids() if only is None or n in only]
+    counts = {n: _input_count(graph, n) for n in shown}
+    rects = {}
+    for n in shown:
+        x, y = positions[n]
+        w, h = geo.node_size(counts[n], vertical)
+        rects[n] = (x, y, x + w, y + h)
+    edges = [e for e in graph.edges() if e.source in rects and e.target in rects]
+    direction = layout.TB if vertical else layout.LR
+    body: list[str] = []
+    extent = [r for r in rects.values()]  # what the picture must hold: cards, labels, routes
+    labels: list[tuple[tuple[float, float, float, float], str, str]] = []
+    labelled: set[tuple[str, int]] = set()
+    index = _Index(rects)
+    for edge in sorted(edges):
+        sx, sy = geo.output_port_pos(counts[edge.source], vertical)
+        tx, ty = geo.input_port_pos(edge.target_port, counts[edge.target], vertical)
+        start = (rects[edge.source][0] + sx, rects[edge.source][1] + sy)
+        end = (rects[edge.target][0] + tx, rects[edge.target][1] + ty)
+        points = layout.edge_route(start, end, index.near(start, end, (edge.source, edge.target)), direction)
+        extent.extend((x, y, x, y) for x, y in points)
+        shape = engine.edge_display_shape(edge)
+        dead = shape is None
+        body.append(f'<path d="{_path_d(points, vertical)}" fill="none" stroke="{c.edge}" stroke-width="1.6"'
+                    + (' stroke-dasharray="5 4"' if dead else "") + "/>")
+        key = (edge.source, getattr(edge, "source_port", 0))
+        if shape is not None and key not in labelled:
+            labelled.add(key)
+            text = format_for_display(shape, CHANNELS_FIRST)
+            room = _straight_room(points, vertical)
+            labels.append((geo.size_label_rect(start, label_width(text), vertical, room), text, format_named_for_display(shape, CHANNELS_FIRST)))
+    has_out = {e.source for e in edges}
+    for n in shown:
+        body.append(_card(graph, n, rects[n], counts[n], vertical, engine, c))
+        result = engine.result(n)
+        if n not in has_out and result.display_shape is not None and not graph.out_edges(n):
+            sx, sy = geo.output_port_pos(counts[n], vertical)
+            port = (rects[n][0] + sx, rects[n][1] + sy)
+            text = format_for_display(result.display_shape, CHANNELS_FIRST)
+            labels.append((geo.size_label_rect(port, label_width(text), vertical), text, format_named_for_display(result.display_shape, CHANNELS_FIRST)))
+    for (x, y, w, h), text, named in labels:
+        body.append(
+            f'<g class="size"><title>{escape(named)}</title>'
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="{h / 2:.1f}" fill="{c.label_fill}" stroke="{c.label_border}"/>'
+            f'<text x="{x + w / 2:.1f}" y="{y + h / 2 + 5:.1f}" text-anchor="middle" font-family="{FONT}" font-size="{geo.LABEL_PX}" '
+            f'font-weight="bold" fill="{c.label_text}">{escape(text)}</text></g>'
+        )
+    extent.extend((x, y, x + w, y + h) for (x, y, w, h), _, _ in labels)
+    left = min((r[0] for r in extent), default=0) - MARGIN
+    top = min((r[1] for r in extent), default=0) - MARGIN
+    right = max((r[2] for r in extent), default=0) + MARGIN
+    bottom = max((r[3] for r in extent), default=0) + MARGIN
+    width, height = right - left, bottom - top
+    title = escape(graph.name)
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="{left:.1f} {top:.1f} {width:.1f} {height:.1f}">\n<title>{title}</title>\n'
+        f'<rect x="{left:.1f}" y="{top:.1f}" width="{width:.1f}" height="{height:.1f}" fill="{c.background}"/>\n'
+        + "\n".join(body)
+        + "\n</svg>\n"
+    )
+
+
+class _Index:
+    """Cards in a coarse grid, so an edge asks only about the cards around its ends."""
+
+    CELL = 400.0
+
+    def __init__(self, rects) -> None:
+        self.cells: dict[tuple[int, int], list[tuple[str, tuple[float, float, float, float]]]] = {}
+        for node_id, r in rects.items():
+            for key in self._keys(r[0], r[1], r[2], r[3]):
+                self.cells.setdefault(key, []).append((node_id, r))
+
+    def _keys(self, left, top, right, bottom):
+        c = self.CELL
+        for i in range(int(left // c), int(right // c) + 1):
+            for j in range(int(top // c), int(bottom // c) + 1):
+                yield i, j
+
+    def near(self, a, b, skip) -> list[tuple[float, float, float, float]]:
+        reach = geo.NODE_WIDTH
+        left, right = min(a[0], b[0]) - reach, max(a[0], b[0]) + reach
+        top, bottom = min(a[1], b[1]) - reach, max(a[1], b[1]) + reach
+        found: dict[str, tuple[float, float, float, float]] = {}
+        for key in self._keys(left, top, right, bottom):
+            for node_id, r in self.cells.get(key, ()):
+                if node_id not in skip and r[2] > left and r[0] < right and r[3] > top and r[1] < bottom:
+                    found[node_id] = r
+        return list(found.values())
+
+
+def _straight_room(points, vertical: bool) -> float:
+    (x0, y0), (x1, y1) = points[0], points[1]
+    if vertical:
+        return y1 - y0 if abs(x1 - x0) < 1 else 0.0
+    return x1 - x0 if abs(y1 - y0) < 1 else 0.0
+
+
+def _path_d(points, vertical: bool) -> str:
+    (x0, y0), (x1, y1) = points[0], points[-1]
+    if len(points) == 2:
+        (c0x, c0y), (c1x, c1y) = geo.edge_controls(x0, y0, x1, y1, vertical)
+        return f"M{x0:.1f},{y0:.1f} C{c0x:.1f},{c0y:.1f} {c1x:.1f},{c1y:.1f} {x1:.1f},{y1:.1f}"
+    return "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in points)
+
+
+def _card(graph: Graph, node_id: str, rect, count: int, vertical: bool, engine: ShapeEngine, c: _Colours) -> str:
+    node = graph.node(node_id)
+    left, top, right, bottom = rect
+    width, height = right - left, bottom - top
+    category, summary = "Graph", ""
+    if catalog.exists(node.type_name):
+        spec = catalog.get(node.type_name)
+        category = spec.category
+        try:
+            summary = spec.summary(spec.resolve(node.params))
+        except (KeyError, TypeError, ValueError, IndexError):
+            summary = ""
+    accent = c.categories.get(category, c.categories["Graph"])
+    error = engine.result(node_id).status() == "error"
+    parts = [
+        f'<g class="layer" id="{escape(node_id, {chr(34): "&quot;"})}">',
+        f'<rect x="{left:.1f}" y="{top:.1f}" width="{width:.1f}" height="{height:.1f}" rx="7" fill="{c.card}" '
+        f'stroke="{c.error if error else c.border}" stroke-width="{2 if error else 1}"/>',
+        f'<rect x="{left + 3:.1f}" y="{top:.1f}" width="{width - 6:.1f}" height="4" fill="{accent}"/>',
+        f'<text x="{left + geo.TEXT_LEFT:.1f}" y="{top + 20:.1f}" font-family="{FONT}" font-size="12.5" font-weight="bold" '
+        f'fill="{c.title}">{escape(_clip(node.label, 17))}</text>',
+        f'<text x="{left + geo.TEXT_LEFT:.1f}" y="{top + 36:.1f}" font-family="{FONT}" font-size="11" fill="{accent}">'
+        f"{escape(_clip(node.type_name, 19))}</text>",
+    ]
+    if summary:
+        parts.append(f'<text x="{left + geo.TEXT_LEFT:.1f}" y="{top + 52:.1f}" font-family="{MONO}" font-size="11" '
+                     f'fill="{c.subtitle}">{escape(_clip(summary, 17))}</text>')
+    for port in range(count):
+        px, py = geo.input_port_pos(port, count, vertical)
+        parts.append(f'<circle cx="{left + px:.1f}" cy="{top + py:.1f}" r="4" fill="{c.card}" stroke="{c.edge}" stroke-width="1.4"/>')
+    ox, oy = geo.output_port_pos(count, vertical)
+    parts.append(f'<circle cx="{left + ox:.1f}" cy="{top + oy:.1f}" r="4" fill="{c.edge}" stroke="{c.edge}" stroke-width="1.4"/>')
+    parts.append("</g>")
+    return "".join(parts)
+
+
+def _clip(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1] + "…"
