@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.core import catalog, project
+from designer.core import project
 from designer.core.engine import ShapeEngine
 from designer.core.export import export
 from designer.core.graph import Graph
@@ -176,7 +176,7 @@ def check(graph: Graph, device: str = "cpu") -> CheckReport:
 def _at_concrete_batch(graph: Graph) -> tuple[Graph, int | None]:
     """A copy of ``graph`` whose open-batch Inputs read :data:`RUN_BATCH`, and that batch (None if none is open)."""
     copy = project.loads(project.dumps(graph), graph.name)
-    open_inputs = [n for n in copy.nodes() if catalog.get(n.type_name).kind == "input" and n.params["shape"][:1] == [BATCH_SYMBOL]]
+    open_inputs = [n for n in copy.nodes() if n.type_name == "Input" and n.params["shape"][:1] == [BATCH_SYMBOL]]
     for node in open_inputs:
         copy.set_params(node.id, {**node.params, "shape": [RUN_BATCH, *node.params["shape"][1:]]})
     return copy, (RUN_BATCH if open_inputs else None)

@@ -141,3 +141,12 @@ def test_cuda_without_a_gpu_exits_3(capsys):
         pytest.skip("this machine has a CUDA device")
     assert main(["check", str(ROOT / "resources" / "examples" / "espcn.json"), "--device", "cuda"]) == 3
     assert "sees no CUDA device here; use --device cpu" in capsys.readouterr().err
+
+
+def test_block_instances_are_checked_as_their_exported_classes():
+    from tests.core import block_designs
+
+    graph = project.loads(block_designs.text(block_designs.residual_stage()), "stage.json")
+    report = check(graph)
+    instances = [n for n in report.nodes if graph.node(n.id).type_name not in catalog.type_names()]
+    assert report.agree and instances and all(n.ran and n.torch_params == n.params > 0 for n in instances)
