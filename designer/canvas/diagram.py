@@ -105,7 +105,7 @@ def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, 
     extent = [r for r in rects.values()]  # what the picture must hold: cards, labels, routes
     labels: list[tuple[tuple[float, float, float, float], str, str]] = []
     labelled: set[tuple[str, int]] = set()
-    index = _Index(rects)
+    index = layout.CardGrid(rects)
     for edge in sorted(edges):
         sx, sy = geo.output_port_pos(counts[edge.source], vertical)
         tx, ty = geo.input_port_pos(edge.target_port, counts[edge.target], vertical)
@@ -153,35 +153,6 @@ def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, 
         + "\n".join(body)
         + "\n</svg>\n"
     )
-
-
-class _Index:
-    """Cards in a coarse grid, so an edge asks only about the cards around its ends."""
-
-    CELL = 400.0
-
-    def __init__(self, rects) -> None:
-        self.cells: dict[tuple[int, int], list[tuple[str, tuple[float, float, float, float]]]] = {}
-        for node_id, r in rects.items():
-            for key in self._keys(r[0], r[1], r[2], r[3]):
-                self.cells.setdefault(key, []).append((node_id, r))
-
-    def _keys(self, left, top, right, bottom):
-        c = self.CELL
-        for i in range(int(left // c), int(right // c) + 1):
-            for j in range(int(top // c), int(bottom // c) + 1):
-                yield i, j
-
-    def near(self, a, b, skip) -> list[tuple[float, float, float, float]]:
-        reach = geo.NODE_WIDTH
-        left, right = min(a[0], b[0]) - reach, max(a[0], b[0]) + reach
-        top, bottom = min(a[1], b[1]) - reach, max(a[1], b[1]) + reach
-        found: dict[str, tuple[float, float, float, float]] = {}
-        for key in self._keys(left, top, right, bottom):
-            for node_id, r in self.cells.get(key, ()):
-                if node_id not in skip and r[2] > left and r[0] < right and r[3] > top and r[1] < bottom:
-                    found[node_id] = r
-        return list(found.values())
 
 
 def _straight_room(points, vertical: bool) -> float:

@@ -267,7 +267,7 @@ class ShapeEngine:
         if message == result.error.message:
             return result
         error = result.error
-        return result._replace(error=LayerError(message, error.param, error.fix, error.extra, error.fixes))
+        return result._replace(error=replace(error, message=message))
 
     def _add_out_edges(self, changes: Changes) -> None:
         for node_id in changes.nodes:
@@ -401,12 +401,7 @@ def _merge(primary: NodeResult, shadow: NodeResult) -> NodeResult:
     if shadow.error is not None:
         error = shadow.error
         return NodeResult(
-            error=LayerError(
-                f"{error.message} (with a batch of {SHADOW_BATCH}: N is open, so every batch must work)",
-                error.param,
-                error.fix,
-                fixes=error.fixes,
-            ),
+            error=replace(error, message=f"{error.message} (with a batch of {SHADOW_BATCH}: N is open, so every batch must work)"),
             params=primary.params,
         )
     if shadow.blocked_by is not None:

@@ -25,6 +25,7 @@ from typing import Any
 
 from designer.core import import_rules
 from designer.core.engine import ShapeEngine
+from designer.core.errors import LimitError
 from designer.core.graph import Edge, Graph, Node
 from designer.core.import_rules import IDENTITY, RESHAPE, Unmappable
 from designer.core.layout import auto_layout
@@ -450,6 +451,8 @@ class _Mapper:
             except Unmappable as exc:
                 self.failed.add(node)
                 self.problems.append(f"{_describe(node, self.model)}{_where(node, self.model)}: {exc}")
+            except LimitError as exc:  # beyond what a design holds (designer.core.limits): the same sentence
+                raise ModelImportError(f"cannot import: {exc}") from None
         if self.problems:
             shown = self.problems[:MAX_PROBLEMS]
             more = len(self.problems) - len(shown)

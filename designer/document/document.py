@@ -12,7 +12,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from designer.core import project, repairs
+from designer.core import disk, project, repairs
 from designer.core.edits import Compound, Edit, SetParams
 from designer.core.engine import Changes, ShapeEngine
 from designer.core.errors import GraphError
@@ -44,7 +44,9 @@ class Document(QObject):
         self.engine: ShapeEngine = ShapeEngine(self.graph)
         self.graph.subscribe(self._forward_event)
         self.path: str | None = None
+        self.disk_stamp: disk.FileStamp | None = None  # the open file as last read or written here
         self.read_only: str | None = None  # why edits are refused (a look inside a block instance), or None
+        self.busy = False  # a big edit is being applied in steps: nothing may replace the design meanwhile
         self._selection: list[str] = []
         self._fixes: dict[str, list[Fix]] | None = None  # verified fixes of every node in error, until the next edit
         # Working fixes out tries them on a copy of the design (about 0.4 s at 2,500 layers), so it waits
@@ -71,6 +73,7 @@ class Document(QObject):
         self.undo_stack.setClean()
         self._selection = []
         self.path = path
+        self.disk_stamp = disk.stamp(path) if path else None
         self.reset_done.emit()
         self.path_changed.emit(path or "")
         self.modified_changed.emit(False)
@@ -96,10 +99,15 @@ class Document(QObject):
             if name != before:
                 self.graph.set_name(before)
             raise
+        self.disk_stamp = disk.stamp(target)
         if os.path.abspath(target) != self.path:
             self.path = os.path.abspath(target)
             self.path_changed.emit(self.path)
         self.undo_stack.setClean()
+
+    def changed_on_disk(self) -> bool:
+        """True when the open file no longer holds what this document last read or wrote there."""
+        return bool(self.path) and disk.changed(self.disk_stamp, self.path)
 
     def _clean_changed(self, clean: bool) -> None:
         self.modified_changed.emit(not clean)
@@ -131,8 +139,11 @@ class Document(QObject):
 
         The engine keeps up after every chunk, but ``shapes_changed`` fires once at the end with all
         that changed: the panels that follow shapes redo their work once, not once per chunk."""
+        if self.read_only:
+            raise GraphError(self.read_only)
         total = len(edit.edits)
         changes = Changes()
+        self.busy = True
         try:
             while True:
                 try:
@@ -146,6 +157,7 @@ class Document(QObject):
                     self._accumulate(changes)
                     return False
         finally:
+            self.busy = False
             self._refresh(changes)
         step(total, total)
         self.undo_stack.push(EditCommand(self, edit))

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from designer.core import examples, project
+from designer.core import disk, examples, project
 from designer.core.graph import Graph
 from designer.document.document import Document
 from designer.widgets import settings
 from designer.widgets.background_load import load_with_progress
 from designer.widgets.busy import busy
+from designer.widgets.file_watch import FileWatch, held_elsewhere
 
 # Above about 5,000 layers, loading (off the GUI thread, cancellable) and building the canvas take long
 # enough to deserve a word.
@@ -55,6 +56,9 @@ class FileOps(QObject):
         super().__init__(window)
         self.window = window
         self.document = document
+        self.watch = FileWatch(document, self)
+        self.watch.message.connect(self.message)
+        QTimer.singleShot(0, self.watch.say_if_shared)  # a file given at start-up that another window has open
 
     # ----- questions ----------------------------------------------------------------------------
     def maybe_save(self, action: str = "closing") -> bool:
@@ -110,6 +114,8 @@ class FileOps(QObject):
         """Open ``path``; on failure show the loader's sentence and keep the current design."""
         if ask and not self.maybe_save("opening another design"):
             return False
+        if not self._open_anyway(path):
+            return False
         try:
             if _size(path) > BUSY_ABOVE_BYTES:
                 graph = load_with_progress(self.window, path)
@@ -142,10 +148,78 @@ class FileOps(QObject):
         box.setDetailedText(os.path.abspath(path))
         box.exec()
 
+    def _open_anyway(self, path: str) -> bool:
+        """A file another running Model Designer has open: say so, and open it only if the user wants."""
+        if os.path.abspath(path) == self.document.path:
+            return True  # this window's own file (revert, reload)
+        pid = held_elsewhere(path)
+        if pid is None:
+            return True
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle("Already Open")
+        box.setText(f"“{os.path.basename(path)}” is already open in another Model Designer window (process {pid}).")
+        box.setInformativeText(
+            "If both windows save, one could replace the other's changes. Model Designer will ask before "
+            "saving over changes made elsewhere."
+        )
+        open_button = box.addButton("Open Anyway", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.exec()
+        return box.clickedButton() is open_button
+
     def save(self) -> bool:
         if not self.document.path:
             return self.save_as()
+        if self.document.changed_on_disk():
+            return self._save_over_their_changes()
         return self.save_to(self.document.path)
+
+    def _save_over_their_changes(self) -> bool:
+        """The file changed on disk since it was opened or saved here: ask before replacing it."""
+        name = self.document.display_name()
+        while True:
+            box = QMessageBox(self.window)
+            box.setIcon(QMessageBox.Icon.Warning)
+            box.setWindowTitle("Changed on Disk")
+            box.setText(f"“{name}” was changed on disk since you opened it.")
+            box.setInformativeText(
+                "Someone else (another program, or another Model Designer window) saved it. Saving now would "
+                "replace their changes with yours."
+            )
+            overwrite = box.addButton("Overwrite", QMessageBox.ButtonRole.DestructiveRole)
+            save_as = box.addButton("Save As…", QMessageBox.ButtonRole.AcceptRole)
+            reload = box.addButton("Reload and Lose Mine", QMessageBox.ButtonRole.DestructiveRole)
+            show = box.addButton("Show the Difference", QMessageBox.ButtonRole.ActionRole)
+            box.addButton(QMessageBox.StandardButton.Cancel)
+            box.setDefaultButton(save_as)
+            box.exec()
+            clicked = box.clickedButton()
+            if clicked is overwrite:
+                return self.save_to(self.document.path)
+            if clicked is save_as:
+                return self.save_as()
+            if clicked is reload:
+                return self.open_path(self.document.path, ask=False)
+            if clicked is not show:
+                return False
+            self.show_difference()
+
+    def show_difference(self) -> None:
+        """The layers and edges the file on disk has that this window has not, and back."""
+        path = self.document.path
+        box = QMessageBox(self.window)
+        box.setIcon(QMessageBox.Icon.Information)
+        box.setWindowTitle("Difference")
+        box.setText(f"How “{os.path.basename(path)}” on disk differs from the design in this window:")
+        try:
+            theirs = project.load(path)
+        except project.ProjectError as exc:
+            box.setInformativeText(f"The file on disk cannot be read: {_full_stop(str(exc))}")
+        else:
+            box.setInformativeText("\n".join(f"• {line}" for line in disk.design_difference(self.document.graph, theirs).lines()))
+        box.exec()
 
     def save_as(self) -> bool:
         start = self.document.path or os.path.join(self._folder(), _file_stem(self.document.graph.name) + EXTENSION)
@@ -166,7 +240,7 @@ class FileOps(QObject):
             box.setWindowTitle("Could Not Save")
             box.setText(f"The design could not be saved to\n{os.path.abspath(path)}")
             box.setInformativeText(
-                f"{_full_stop(exc.message[:1].upper() + exc.message[1:])}\n\nNothing was lost: the design is still open with all its changes. "
+                f"{_full_stop(_where_and_why(exc))}\n\nNothing was lost: the design is still open with all its changes. "
                 f"Try Save As… to choose another place."
             )
             box.exec()
@@ -190,6 +264,12 @@ class FileOps(QObject):
         if answer != QMessageBox.StandardButton.Yes:
             return False
         return self.open_path(self.document.path, ask=False)
+
+
+def _where_and_why(exc: project.ProjectError) -> str:
+    """The save error's sentence, after the place in the design when it names one (a node and field)."""
+    text = f"{exc.location}: {exc.message}" if exc.location else exc.message
+    return text[:1].upper() + text[1:]
 
 
 def _full_stop(text: str) -> str:

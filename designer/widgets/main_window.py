@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -155,6 +155,15 @@ class MainWindow(QMainWindow):
             dock.setFloating(False)
         self.restoreState(self._first_layout, settings.LAYOUT_VERSION)
         self._size_docks()
+
+    def show_statistics(self) -> QWidget | None:
+        """Show and raise the statistics panel (built now if it never was); None when this window has none."""
+        dock = self.findChild(LazyDock, "StatsDock")
+        if dock is None:
+            return None
+        dock.show()
+        dock.raise_()
+        return dock.build()
 
     def _lazy_dock(self, spec: DockSpec) -> LazyDock:
         dock = LazyDock(spec, self)
@@ -340,8 +349,14 @@ class MainWindow(QMainWindow):
             return
         if self.persist:
             self.save_layout()
+        self.files.watch.release()  # the file is no longer open here
         event.accept()
         self.closed.emit()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.files.watch.check()  # back from another program that may have changed the file
 
     # ----- dropping project files on the window ----------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

@@ -305,3 +305,11 @@ def test_parse_shape():
     for bad in ("", "1,,2", "a,b", "0,3", "-1,3", "1,2,3,4,5,6,7,8,9"):
         with pytest.raises(ModelImportError):
             parse_shape(bad)
+
+
+def test_a_model_beyond_the_design_limits_is_refused_with_the_same_sentence(monkeypatch):
+    from designer.core import limits
+
+    monkeypatch.setattr(limits, "MAX_NODES", 4)
+    with pytest.raises(ModelImportError, match="^cannot import: a design holds at most 4 layers, and this one would have 5$"):
+        import_model(spec("Functional"), [(2, 1, 28, 28)])
