@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from designer.canvas import geometry as geo
 from designer.canvas import palette
-from designer.core import catalog, layout
+from designer.core import layout
 from designer.core.engine import ShapeEngine
 from designer.core.graph import Graph
 from designer.core.layout_lens import CHANNELS_FIRST, format_for_display, format_named_for_display
@@ -83,8 +83,8 @@ def _positions(graph: Graph) -> tuple[dict[str, tuple[float, float]], bool]:
 def _input_count(graph: Graph, node_id: str) -> int:
     node = graph.node(node_id)
     connected = set(graph.inputs(node_id))
-    if catalog.exists(node.type_name):
-        spec = catalog.get(node.type_name)
+    if graph.knows_type(node.type_name):
+        spec = graph.spec(node.type_name)
         return geo.shown_input_count(spec.min_inputs, spec.max_inputs, connected)
     return geo.shown_input_count(1, 1, connected)
 
@@ -175,8 +175,8 @@ def _card(graph: Graph, node_id: str, rect, count: int, vertical: bool, engine: 
     left, top, right, bottom = rect
     width, height = right - left, bottom - top
     category, summary = "Graph", ""
-    if catalog.exists(node.type_name):
-        spec = catalog.get(node.type_name)
+    if graph.knows_type(node.type_name):
+        spec = graph.spec(node.type_name)
         category = spec.category
         try:
             summary = spec.summary(spec.resolve(node.params))

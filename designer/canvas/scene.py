@@ -38,6 +38,7 @@ from designer.core.graph import (
     NodeRemoved,
     NodeRenamed,
     ParamsChanged,
+    ProjectRenamed,
 )
 from designer.core.layout_lens import (
     CHANNELS_FIRST,
@@ -97,6 +98,7 @@ class GraphScene(QGraphicsScene):
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[Edge, EdgeItem] = {}
         self._uneven: dict[str, bool] = {}  # node id → its transposed conv paints a checkerboard
+        self.torch_notes: dict[str, str] = {}  # node id → where the last check with PyTorch disagreed with it
         self._syncing_selection = False
         self._overview: Overview | None = None
         self.vertical = True  # data flows top to bottom; False: left to right
@@ -296,7 +298,16 @@ class GraphScene(QGraphicsScene):
             result = self.document.engine.result(item.node_id)
         except KeyError:
             return
-        item.set_status(result.status(), bool(result.warnings) or self._uneven.get(item.node_id, False))
+        status = "error" if item.node_id in self.torch_notes else result.status()
+        item.set_status(status, bool(result.warnings) or self._uneven.get(item.node_id, False))
+
+    def mark_torch_disagreements(self, notes: dict[str, str]) -> None:
+        """Badge the nodes a check with PyTorch disagreed with (their tooltips say how) until the design changes."""
+        marked = set(self.torch_notes) | set(notes)
+        self.torch_notes = dict(notes)
+        for node_id in marked:
+            if node_id in self.nodes:
+                self._update_status(self.nodes[node_id])
 
     def _update_edge_geometry(self, node_id: str, routed: bool = True) -> None:
         graph = self.document.graph
@@ -347,6 +358,8 @@ class GraphScene(QGraphicsScene):
 
     # ----- model and engine notifications ---------------------------------------------------------
     def _on_graph_event(self, event: GraphEvent) -> None:
+        if self.torch_notes and not isinstance(event, (NodeMoved, NodeRenamed, ProjectRenamed)):
+            self.mark_torch_disagreements({})  # the check ran on the design as it was
         self._overview = None
         if isinstance(event, NodeAdded):
             self._add_node_item(event.node_id)
@@ -496,6 +509,8 @@ class GraphScene(QGraphicsScene):
         for item in self.items(event.scenePos()):
             if isinstance(item, NodeItem):
                 text = tooltips.node_tooltip(self.document, item.node_id)
+                if item.node_id in self.torch_notes:
+                    text = f"Check with PyTorch: {self.torch_notes[item.node_id]}\n\n{text}"
                 break
             if isinstance(item, EdgeItem):
                 text = tooltips.edge_tooltip(self.document, item.edge) + self._lens_line(item.edge)
