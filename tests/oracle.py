@@ -72,6 +72,16 @@ def engine_run(type_name: str, params: dict, input_shapes: list[tuple[int, ...]]
     return ShapeEngine(single_layer(type_name, params, input_shapes)).result("layer")
 
 
+def backend_dependent_refusal(error, torch_shape: tuple[int, ...]) -> bool:
+    """The engine's safe refusal of something torch runs only on some CPU paths (LayerError.backend_dependent).
+
+    Accepted only where the cause is visible in torch's answer: an empty output, or a transposed
+    convolution's dilation 0 on a 1-wide kernel (its ``param`` is dilation)."""
+    if error is None or not error.backend_dependent:
+        return False
+    return 0 in torch_shape or error.param == "dilation"
+
+
 def check_agreement(type_name: str, params: dict, input_shapes: list[tuple[int, ...]]) -> NodeResult:
     """Assert the engine and torch agree: same shape and parameter count, or both refuse."""
     expected = torch_run(type_name, params, input_shapes)
@@ -80,6 +90,8 @@ def check_agreement(type_name: str, params: dict, input_shapes: list[tuple[int, 
     if isinstance(expected, Exception):
         assert not got.ok, f"{where}: torch raised {type(expected).__name__}: {expected}, engine gave {got.shape}"
         assert got.error is not None and got.error.message, where
+    elif backend_dependent_refusal(got.error, expected[0]):
+        pass  # torch took the path that runs it; another torch (batch, threads, build) refuses it
     else:
         shape, count = expected
         assert got.ok, f"{where}: torch gave {shape}, engine said: {got.message()}"

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from designer.canvas import geometry as geo
 from designer.canvas import palette
-from designer.core import catalog, layout
+from designer.core import layout
 from designer.core.engine import ShapeEngine
 from designer.core.graph import Graph
 from designer.core.layout_lens import CHANNELS_FIRST, format_for_display, format_named_for_display
@@ -83,8 +83,8 @@ def _positions(graph: Graph) -> tuple[dict[str, tuple[float, float]], bool]:
 def _input_count(graph: Graph, node_id: str) -> int:
     node = graph.node(node_id)
     connected = set(graph.inputs(node_id))
-    if catalog.exists(node.type_name):
-        spec = catalog.get(node.type_name)
+    if graph.knows_type(node.type_name):
+        spec = graph.spec(node.type_name)
         return geo.shown_input_count(spec.min_inputs, spec.max_inputs, connected)
     return geo.shown_input_count(1, 1, connected)
 
@@ -105,7 +105,7 @@ def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, 
     extent = [r for r in rects.values()]  # what the picture must hold: cards, labels, routes
     labels: list[tuple[tuple[float, float, float, float], str, str]] = []
     labelled: set[tuple[str, int]] = set()
-    index = _Index(rects)
+    index = layout.CardGrid(rects)
     for edge in sorted(edges):
         sx, sy = geo.output_port_pos(counts[edge.source], vertical)
         tx, ty = geo.input_port_pos(edge.target_port, counts[edge.target], vertical)
@@ -155,35 +155,6 @@ def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, 
     )
 
 
-class _Index:
-    """Cards in a coarse grid, so an edge asks only about the cards around its ends."""
-
-    CELL = 400.0
-
-    def __init__(self, rects) -> None:
-        self.cells: dict[tuple[int, int], list[tuple[str, tuple[float, float, float, float]]]] = {}
-        for node_id, r in rects.items():
-            for key in self._keys(r[0], r[1], r[2], r[3]):
-                self.cells.setdefault(key, []).append((node_id, r))
-
-    def _keys(self, left, top, right, bottom):
-        c = self.CELL
-        for i in range(int(left // c), int(right // c) + 1):
-            for j in range(int(top // c), int(bottom // c) + 1):
-                yield i, j
-
-    def near(self, a, b, skip) -> list[tuple[float, float, float, float]]:
-        reach = geo.NODE_WIDTH
-        left, right = min(a[0], b[0]) - reach, max(a[0], b[0]) + reach
-        top, bottom = min(a[1], b[1]) - reach, max(a[1], b[1]) + reach
-        found: dict[str, tuple[float, float, float, float]] = {}
-        for key in self._keys(left, top, right, bottom):
-            for node_id, r in self.cells.get(key, ()):
-                if node_id not in skip and r[2] > left and r[0] < right and r[3] > top and r[1] < bottom:
-                    found[node_id] = r
-        return list(found.values())
-
-
 def _straight_room(points, vertical: bool) -> float:
     (x0, y0), (x1, y1) = points[0], points[1]
     if vertical:
@@ -204,8 +175,8 @@ def _card(graph: Graph, node_id: str, rect, count: int, vertical: bool, engine: 
     left, top, right, bottom = rect
     width, height = right - left, bottom - top
     category, summary = "Graph", ""
-    if catalog.exists(node.type_name):
-        spec = catalog.get(node.type_name)
+    if graph.knows_type(node.type_name):
+        spec = graph.spec(node.type_name)
         category = spec.category
         try:
             summary = spec.summary(spec.resolve(node.params))

@@ -89,7 +89,12 @@ class EdgeItem(QGraphicsItem):
         if label == self.label and show == self.show_label:
             return
         if label and show and self.shown_label():
-            width = style.current().label_width(label)
+            s = style.current()
+            width = s.label_width(label)
+            if width == s.label_width(self.label):  # the same pill: only its text changes
+                self.label = label
+                self.update()
+                return
             rect = QRectF(*geo.size_label_rect(self._points[0], width, self.vertical, self._straight_room()))
             if self._bounds.contains(rect):
                 # Relabelling thousands of edges (an edit at the top of a long design) without a
@@ -144,8 +149,11 @@ class EdgeItem(QGraphicsItem):
         text = self.shown_label()
         if text:
             width = style.current().label_width(text)
-            self._label_rect = QRectF(*geo.size_label_rect(self._points[0], width, self.vertical, self._straight_room()))
+            room = self._straight_room()
+            self._label_rect = QRectF(*geo.size_label_rect(self._points[0], width, self.vertical, room))
             bounds = bounds.united(self._label_rect)
+            # A label too wide for the gap between two cards (left to right) is drawn over them, whole.
+            self.setZValue(2 if not self.vertical and self._label_rect.width() >= room else 0)
         else:
             self._label_rect = QRectF()
         pad = HIT_WIDTH / 2 + 2

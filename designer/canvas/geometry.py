@@ -109,14 +109,15 @@ def size_label_rect(
     """(left, top, width, height) of the size label of an output at ``port``: just after it, on the edge.
 
     Left to right, a label goes in the middle of the ``room`` the edge runs straight on before it
-    turns or ends, when it fits there, so it keeps clear of the next card's input port.
+    turns or ends, when it fits there, so it keeps clear of the next card's input port. (A label wider
+    than the room is drawn above the cards, ``EdgeItem``.)
     """
     width = text_width + 2 * LABEL_PAD_X
     x, y = port
     if vertical:
         return x - width / 2, y + LABEL_OFFSET + 2, width, LABEL_HEIGHT
     left = x + LABEL_OFFSET + 6
-    if room > width + 2 * (LABEL_OFFSET + 6):
+    if room > width:  # centred between the two cards, clear of both ports
         left = x + (room - width) / 2
     return left, y - LABEL_HEIGHT / 2, width, LABEL_HEIGHT
 

@@ -95,7 +95,7 @@ class MoveNodes(Gesture):
             anchor = self._start[self._item.node_id]
             snapped = QPointF(geo.snap(anchor.x() + delta.x()), geo.snap(anchor.y() + delta.y()))
             delta = snapped - anchor
-        self.scene.place_nodes({n: p + delta for n, p in self._start.items()})
+        self.scene.place_nodes({n: p + delta for n, p in self._start.items()}, routed=False)
 
     def release(self, event: QMouseEvent) -> None:
         if not self._moved:

@@ -38,6 +38,7 @@ from designer.core.graph import (
     NodeRemoved,
     NodeRenamed,
     ParamsChanged,
+    ProjectRenamed,
 )
 from designer.core.layout_lens import (
     CHANNELS_FIRST,
@@ -96,10 +97,12 @@ class GraphScene(QGraphicsScene):
         self.document = document
         self.nodes: dict[str, NodeItem] = {}
         self.edges: dict[Edge, EdgeItem] = {}
+        self.torch_notes: dict[str, str] = {}  # node id → where the last check with PyTorch disagreed with it
         self._syncing_selection = False
         self._overview: Overview | None = None
         self.vertical = True  # data flows top to bottom; False: left to right
         self._flow_check_pending = False
+        self._sinks: set[str] = set()  # nodes whose output feeds nothing: they show their own size
         self.lens = CHANNELS_FIRST  # the order edge labels show dims in (layout_lens); shapes stay torch's
         # BSP suits a scene where few items move at a time; measured far faster than NoIndex at 5,000 nodes.
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
@@ -120,6 +123,7 @@ class GraphScene(QGraphicsScene):
             self.clear()
             self.nodes.clear()
             self.edges.clear()
+            self._sinks.clear()
             graph = self.document.graph
             missing = any(node.position is None for node in graph.nodes())
             fallback = layout.auto_layout(graph) if missing else {}
@@ -128,8 +132,11 @@ class GraphScene(QGraphicsScene):
             self.vertical = flow == layout.TB
             for node in graph.nodes():
                 self._add_node_item(node.id, fallback.get(node.id))
+            grid = layout.CardGrid({n: self._card(item) for n, item in self.nodes.items()})
             for edge in graph.edges():
-                self._add_edge_item(edge)
+                self._add_edge_item(edge, grid)
+            for node_id in self.nodes:
+                self._update_size_labels(node_id)
             for node_id in self.document.selection:
                 if node_id in self.nodes:
                     self.nodes[node_id].setSelected(True)
@@ -148,6 +155,7 @@ class GraphScene(QGraphicsScene):
         self._update_ports(item, move_edges=False)
         if not graph.out_edges(node_id):
             item.set_output_label(self._node_label(node_id))
+            self._sinks.add(node_id)
         self._update_texts(item)
         self._update_status(item)
         self.addItem(item)
@@ -172,27 +180,34 @@ class GraphScene(QGraphicsScene):
             return item.x(), item.y() + item.card_rect().height() + layout.RANK_GAP[layout.TB]
         return item.x() + item.card_rect().width() + layout.RANK_GAP[layout.LR], item.y()
 
-    def _add_edge_item(self, edge: Edge) -> EdgeItem:
+    def _add_edge_item(self, edge: Edge, grid: layout.CardGrid | None = None) -> EdgeItem:
+        """The edge's item; ``grid`` (all cards, while building) answers the router faster than the scene."""
         source, target = self.nodes[edge.source], self.nodes[edge.target]
         start, end = source.output_port_pos(), target.input_port_pos(edge.target_port)
         item = EdgeItem(edge, start, end, self._edge_label(edge), self.vertical)
-        item.set_route(self._route(edge, start, end), self.vertical)
+        item.set_route(self._route(edge, start, end, grid), self.vertical)
         self.addItem(item)
         self.edges[edge] = item
-        self._update_size_labels(edge.source)
+        if grid is None:
+            self._update_size_labels(edge.source)
         return item
 
-    def _route(self, edge: Edge, start: QPointF, end: QPointF) -> list[tuple[float, float]]:
+    @staticmethod
+    def _card(item: NodeItem) -> tuple[float, float, float, float]:
+        rect = item.card_rect().translated(item.pos())
+        return rect.left(), rect.top(), rect.right(), rect.bottom()
+
+    def _route(self, edge: Edge, start: QPointF, end: QPointF, grid: layout.CardGrid | None = None) -> list[tuple[float, float]]:
         """The edge's points around the cards in its way (its own two cards do not count)."""
-        reach = geo.NODE_WIDTH
-        area = QRectF(start, end).normalized().adjusted(-reach, -reach, reach, reach)
-        cards = []
-        for item in self.items(area):
-            if isinstance(item, NodeItem) and item.node_id not in (edge.source, edge.target):
-                rect = item.card_rect().translated(item.pos())
-                cards.append((rect.left(), rect.top(), rect.right(), rect.bottom()))
-        direction = layout.TB if self.vertical else layout.LR
-        return layout.edge_route((start.x(), start.y()), (end.x(), end.y()), cards, direction)
+        a, b = (start.x(), start.y()), (end.x(), end.y())
+        ends = (edge.source, edge.target)
+        if grid is not None:
+            cards = grid.near(a, b, ends)
+        else:
+            reach = geo.NODE_WIDTH
+            area = QRectF(start, end).normalized().adjusted(-reach, -reach, reach, reach)
+            cards = [self._card(i) for i in self.items(area) if isinstance(i, NodeItem) and i.node_id not in ends]
+        return layout.edge_route(a, b, cards, layout.TB if self.vertical else layout.LR)
 
     def _update_size_labels(self, node_id: str) -> None:
         """One size per output: on the first edge leaving it, or on the node when nothing consumes it."""
@@ -206,6 +221,10 @@ class GraphScene(QGraphicsScene):
             self.edges[edge].set_label(self._edge_label(edge), port not in shown)
             shown.add(port)
         item.set_output_label(None if out_edges else self._node_label(node_id))
+        if out_edges:
+            self._sinks.discard(node_id)
+        else:
+            self._sinks.add(node_id)
 
     def _node_label(self, node_id: str) -> str | None:
         try:
@@ -270,28 +289,44 @@ class GraphScene(QGraphicsScene):
 
     def _update_status(self, item: NodeItem) -> None:
         result = self.document.engine.result(item.node_id)
-        item.set_status(result.status(), bool(result.warnings))
+        status = "error" if item.node_id in self.torch_notes else result.status()
+        item.set_status(status, bool(result.warnings))
 
-    def _update_edge_geometry(self, node_id: str) -> None:
+    def mark_torch_disagreements(self, notes: dict[str, str]) -> None:
+        """Badge the nodes a check with PyTorch disagreed with (their tooltips say how) until the design changes."""
+        marked = set(self.torch_notes) | set(notes)
+        self.torch_notes = dict(notes)
+        for node_id in marked:
+            if node_id in self.nodes:
+                self._update_status(self.nodes[node_id])
+
+    def _update_edge_geometry(self, node_id: str, routed: bool = True) -> None:
         graph = self.document.graph
         for edge in graph.in_edges(node_id) + graph.out_edges(node_id):
             item = self.edges.get(edge)
             if item is not None:
                 source, target = self.nodes[edge.source], self.nodes[edge.target]
                 start, end = source.output_port_pos(), target.input_port_pos(edge.target_port)
-                item.set_route(self._route(edge, start, end), self.vertical)
+                if routed:
+                    item.set_route(self._route(edge, start, end), self.vertical)
+                else:
+                    item.set_route([(start.x(), start.y()), (end.x(), end.y())], self.vertical)
 
-    def place_nodes(self, positions: dict[str, QPointF]) -> None:
-        """Show nodes at ``positions`` without touching the model (a drag in progress, or a model move)."""
+    def place_nodes(self, positions: dict[str, QPointF], routed: bool = True) -> None:
+        """Show nodes at ``positions`` without touching the model (a drag in progress, or a model move).
+
+        While dragging (``routed`` False) edges follow as plain curves, so a frame stays cheap; the
+        release moves the model, and the edges are routed around cards again."""
         for node_id, pos in positions.items():
             self.nodes[node_id].setPos(pos)
         for node_id in positions:
-            self._update_edge_geometry(node_id)
+            self._update_edge_geometry(node_id, routed)
         self._overview = None
 
     def follow_flow(self) -> None:
         """Turn the ports the way the design's edges run now (after a layout, or its undo)."""
         self._flow_check_pending = False
+        self._sinks: set[str] = set()  # nodes whose output feeds nothing: they show their own size
         positions = {node_id: (item.x(), item.y()) for node_id, item in self.nodes.items()}
         edges = ((e.source, e.target) for e in self.document.graph.edges())
         self.set_vertical(layout.flow_direction(positions, edges) == layout.TB)
@@ -303,8 +338,11 @@ class GraphScene(QGraphicsScene):
         self.vertical = vertical
         for item in self.nodes.values():
             item.set_vertical(vertical)
-        for node_id in self.nodes:
-            self._update_edge_geometry(node_id)
+        grid = layout.CardGrid({n: self._card(item) for n, item in self.nodes.items()})
+        for edge, item in self.edges.items():
+            source, target = self.nodes[edge.source], self.nodes[edge.target]
+            start, end = source.output_port_pos(), target.input_port_pos(edge.target_port)
+            item.set_route(self._route(edge, start, end, grid), vertical)
         for node_id in self.nodes:
             self._update_size_labels(node_id)
         self._overview = None
@@ -312,6 +350,8 @@ class GraphScene(QGraphicsScene):
     # ----- model and engine notifications ---------------------------------------------------------
     def _on_change(self, change: DesignChange) -> None:
         """Replay the edit's events (each only as far as it still holds), then repaint changed results."""
+        if self.torch_notes and any(not isinstance(e, (NodeMoved, NodeRenamed, ProjectRenamed)) for e in change.events):
+            self.mark_torch_disagreements({})  # the check ran on the design as it was
         self._overview = None
         handlers = {
             NodeAdded: self._node_added,
@@ -336,6 +376,7 @@ class GraphScene(QGraphicsScene):
             self._add_node_item(event.node_id)
 
     def _node_removed(self, event: NodeRemoved) -> None:
+        self._sinks.discard(event.node_id)
         item = self.nodes.pop(event.node_id, None)
         if item is not None:
             self._remove_quietly(item)
@@ -386,12 +427,11 @@ class GraphScene(QGraphicsScene):
             self._syncing_selection = syncing
 
     def _repaint_results(self, changes: Changes) -> None:
-        graph = self.document.graph
         for node_id in changes.nodes:
             item = self.nodes.get(node_id)
             if item is not None:
                 self._update_status(item)
-                if item.output_label is not None or not graph.out_edges(node_id):
+                if node_id in self._sinks:
                     item.set_output_label(self._node_label(node_id))
         for edge in changes.edges:
             item = self.edges.get(edge)
@@ -490,6 +530,8 @@ class GraphScene(QGraphicsScene):
         for item in self.items(event.scenePos()):
             if isinstance(item, NodeItem):
                 text = tooltips.node_tooltip(self.document, item.node_id)
+                if item.node_id in self.torch_notes:
+                    text = f"Check with PyTorch: {self.torch_notes[item.node_id]}\n\n{text}"
                 break
             if isinstance(item, EdgeItem):
                 text = tooltips.edge_tooltip(self.document, item.edge) + self._lens_line(item.edge)

@@ -39,7 +39,7 @@ from designer.canvas.minimap import Minimap
 from designer.canvas.quick_add import QuickAdd
 from designer.canvas.scene import GraphScene
 from designer.canvas.size_label import paint_size_label
-from designer.core import builders, catalog, layout, project
+from designer.core import builders, layout, project
 from designer.core.edits import Disconnect, MoveNodes, RemoveNodes, Rename
 from designer.core.errors import GraphError
 from designer.core.graph import Edge
@@ -529,7 +529,7 @@ class GraphView(QGraphicsView):
     def insert_on_edge(self, type_name: str, edge: Edge) -> str | None:
         """Add a ``type_name`` layer between ``edge``'s two layers (one undo step); returns its id."""
         graph = self.document.graph
-        if not graph.has_edge(edge) or not catalog.exists(type_name):
+        if not graph.has_edge(edge) or not graph.knows_type(type_name):
             return None
         source, target = self.graph_scene.nodes[edge.source], self.graph_scene.nodes[edge.target]
         middle = (source.sceneBoundingRect().center() + target.sceneBoundingRect().center()) / 2
@@ -707,11 +707,10 @@ class GraphView(QGraphicsView):
         super().focusOutEvent(event)
 
     # ----- drops from the palette ---------------------------------------------------------------------
-    @staticmethod
-    def _dropped_type(data: QMimeData) -> str | None:
+    def _dropped_type(self, data: QMimeData) -> str | None:
         if data.hasFormat(LAYER_MIME):
             name = bytes(data.data(LAYER_MIME)).decode("utf-8", "replace").strip() or data.text().strip()
-            return name if catalog.exists(name) else None
+            return name if self.document.graph.knows_type(name) else None  # a layer type or one of the blocks
         return None
 
     def dragEnterEvent(self, event) -> None:

@@ -92,7 +92,8 @@ class BlockRunner:
             else:
                 params = blocks.bind(inner.params, values)
             try:
-                bound.add_node(Node(inner.id, inner.type_name, params, inner.name, inner.position, inner.repeat))
+                repeat = blocks.bind({"repeat": inner.repeat}, values)["repeat"]
+                bound.add_node(Node(inner.id, inner.type_name, params, inner.name, inner.position, repeat))
             except GraphError as exc:
                 return CopyRun(bound, {}, None, (inner.id, LayerError(exc.message, exc.param)))
         for edge in block.graph.edges():

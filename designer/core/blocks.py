@@ -194,7 +194,7 @@ def block_params(block: BlockDef, given: Mapping[str, Any]) -> int:
         params = bind(node.params, values)
         if node.type_name in block.graph.blocks and not catalog.exists(node.type_name):
             inner = block.graph.blocks[node.type_name]
-            total += block_params(inner, params) * (node.repeat or 1)
+            total += block_params(inner, params) * (_bound(node.repeat, values) or 1)
         else:
             spec = catalog.get(node.type_name)
             total += spec.count_params(spec.resolve(params))

@@ -56,7 +56,7 @@ def subgraph(graph: Graph, node_ids: list[str], positions: dict[str, Position] |
     """
     wanted = set(node_ids)
     positions = positions or {}
-    part = Graph(graph.name, library=graph.blocks)
+    part = Graph(graph.name, _blocks_used(graph, [graph.node(n).type_name for n in node_ids]))
     for node in graph.nodes():
         if node.id in wanted:
             copy = node.copy()
@@ -67,6 +67,17 @@ def subgraph(graph: Graph, node_ids: list[str], positions: dict[str, Position] |
         if edge.source in wanted and edge.target in wanted:
             part.connect(edge, strict=False)
     return part
+
+
+def _blocks_used(graph: Graph, types: list[str]) -> dict:
+    """The definitions of the blocks among ``types`` and of the blocks they use, in the design's order."""
+    todo, used = [t for t in types if t in graph.blocks], set()
+    while todo:
+        name = todo.pop()
+        if name not in used:
+            used.add(name)
+            todo.extend(graph.blocks[name].uses())
+    return {name: block for name, block in graph.blocks.items() if name in used}
 
 
 def copy_text(graph: Graph, node_ids: list[str], positions: dict[str, Position] | None = None) -> str:
@@ -86,6 +97,13 @@ def paste_edit(graph: Graph, text: str, offset: Position, verb: str = "Paste") -
     problem = limits.count_problem(len(graph) + len(part), graph.edge_count() + part.edge_count())
     if problem:
         raise project.ProjectError(f"{len(part):,} layers cannot be added: {problem}", "the clipboard")
+    missing = sorted({n.type_name for n in part.nodes() if n.type_name in part.blocks and n.type_name not in graph.blocks})
+    if missing:
+        raise project.ProjectError(
+            f"its layers use blocks this design does not define ({', '.join(missing)}); paste them into a design "
+            "that has those blocks",
+            "the clipboard",
+        )
     placed = layout.auto_layout(part) if any(n.position is None for n in part.nodes()) else {}
     fresh = FreshIds(graph)
     renamed: dict[str, str] = {}

@@ -297,7 +297,7 @@ class ShapeEngine:
         if message == result.error.message:
             return result
         error = result.error
-        return result._replace(error=LayerError(message, error.param, error.fix, error.extra, error.fixes))
+        return result._replace(error=replace(error, message=message))
 
     def _add_out_edges(self, changes: Changes) -> None:
         for node_id in changes.nodes:
@@ -350,16 +350,17 @@ class ShapeEngine:
         if key is None:
             # repr of JSON-like params is exact and type-aware (1, 1.0 and True differ) and fast.
             key = self._keys[node_id] = (node.type_name, repr(node.params), node.repeat)
-        count_key = key if spec.kind != "block" else (*key, self.graph.blocks[node.type_name].revision)
+        revision = self.graph.blocks[node.type_name].revision if spec.kind == "block" else None
+        count_key = key if revision is None else (*key, revision)
         if count_key not in self._counts:
             count = _count_params(spec, spec.resolve(node.params))
             count = count * (node.repeat or 1) if count is not None else None
             self._counts[count_key] = (count, _advice(spec, node.params))
         params, advice = self._counts[count_key]
-        result = self._compute_result(node, spec, key, params)
+        result = self._compute_result(node, spec, key, params, revision)
         return result._replace(advice=advice) if advice else result
 
-    def _compute_result(self, node, spec, key: tuple, params: int | None) -> NodeResult:
+    def _compute_result(self, node, spec, key: tuple, params: int | None, revision: int | None) -> NodeResult:
         node_id = node.id
         if node_id in self._cyclic:
             label = f"{node.type_name} '{node.label}'"
@@ -381,8 +382,8 @@ class ShapeEngine:
                 return NodeResult(blocked_by=root, param_count=params)
             shapes.append(upstream.shape)
         memo_key = (key, tuple(shapes))
-        if spec.kind == "block":
-            return self._compute_instance(node, memo_key, shapes, params)
+        if revision is not None:
+            return self._compute_instance(node, (*memo_key, revision), shapes, params)
         inferred = self._memo.get(memo_key)
         if inferred is not None:
             return NodeResult(shape=inferred.shape, inferred=inferred, param_count=params)
@@ -408,18 +409,17 @@ class ShapeEngine:
 
 
     def _compute_instance(self, node, memo_key: tuple, shapes: list[Shape], params: int | None) -> NodeResult:
-        """A block instance: its definition run on these sizes (memoized like a layer's inference)."""
-        memo_key = (*memo_key, self.graph.blocks[node.type_name].revision)
+        """A block instance: its definition run on these sizes, memoized like a layer's inference (the key
+        holds the params and the definition's revision, so the parameter count is shared too)."""
         found = self._memo.get(memo_key)
-        if found is None:
-            run, output, error = self._runner.run(self.graph, node, shapes)
-            if error is None:
-                found = NodeResult(shape=output, inferred=instance_inferred(self.graph, node, shapes, output), inner=run)
-            else:  # an error names the instance, so only successes are shared
-                found = NodeResult(error=error, inner=run)
-            if error is None:
-                self._memo[memo_key] = found
-        return found._replace(param_count=params)
+        if found is not None:
+            return found
+        run, output, error = self._runner.run(self.graph, node, shapes)
+        if error is not None:  # an error names the instance, so only successes are shared
+            return NodeResult(error=error, param_count=params, inner=run)
+        inferred = instance_inferred(self.graph, node, shapes, output)
+        found = self._memo[memo_key] = NodeResult(shape=output, inferred=inferred, param_count=params, inner=run)
+        return found
 
 
 _MEMO_LIMIT = 100_000
@@ -440,12 +440,7 @@ def _merge(primary: NodeResult, shadow: NodeResult) -> NodeResult:
     if shadow.error is not None:
         error = shadow.error
         return NodeResult(
-            error=LayerError(
-                f"{error.message} (with a batch of {SHADOW_BATCH}: N is open, so every batch must work)",
-                error.param,
-                error.fix,
-                fixes=error.fixes,
-            ),
+            error=replace(error, message=f"{error.message} (with a batch of {SHADOW_BATCH}: N is open, so every batch must work)"),
             param_count=primary.param_count,
             advice=primary.advice,
         )

@@ -148,6 +148,7 @@ class ExportResult:
     attributes: dict[str, str] = field(default_factory=dict)  # node id → dotted attribute path
     inputs: list[str] = field(default_factory=list)  # node ids, in forward() argument order
     outputs: list[str] = field(default_factory=list)  # node ids whose values forward() returns
+    variables: dict[str, str] = field(default_factory=dict)  # node id → the local in forward() holding its value
 
 
 def export_code(graph: Graph, class_name: str | None = None, *, keep_names: bool = False) -> str:
@@ -187,6 +188,7 @@ def export(graph: Graph, class_name: str | None = None, *, keep_names: bool = Fa
         {s.node.id: ".".join(s.attribute) for s in steps if s.attribute},
         [s.node.id for s in inputs],
         [s.node.id for s in outputs],
+        {s.node.id: s.value for s in steps},
     )
 
 
@@ -344,7 +346,8 @@ def _instance(graph: Graph, node: Node, classes: dict[str, str], arguments: dict
     if node.repeat is None:
         return call
     # A Sequential even for one copy, so the weights are named layer1.0.conv1... as torchvision names them.
-    return Call("nn.Sequential(", (f"*[{call.text()} for _ in range({node.repeat})]",))
+    count = arguments[node.repeat[blocks.ARG]] if blocks.is_reference(node.repeat) and arguments else node.repeat
+    return Call("nn.Sequential(", (f"*[{call.text()} for _ in range({count})]",))
 
 
 def _parameter_names(block: blocks.BlockDef, classes: dict[str, str]) -> dict[str, str]:

@@ -323,6 +323,13 @@ class Graph:
             return
         if type_name not in self.blocks or catalog.exists(type_name):
             raise ParamError(f"only a block can repeat; {type_name} is a single layer", node_id, "repeat")
+        if blocks.is_reference(repeat) and self.arguments is not None:  # inside a block: {"arg": "n"}
+            name = repeat[blocks.ARG]
+            if name not in self.arguments:
+                declared = ", ".join(self.arguments) or "none"
+                raise ParamError(f"repeat refers to the argument {name!r}, which the block does not declare "
+                                 f"(its arguments: {declared})", node_id, "repeat")
+            repeat = self.arguments[name]
         problem = blocks.repeat_problem(self.blocks[type_name], repeat)
         if problem:
             raise ParamError(problem, node_id, "repeat")

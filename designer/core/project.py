@@ -548,6 +548,10 @@ def encode(graph: Graph, path: str | os.PathLike | None = None) -> bytes:
     except UnicodeEncodeError:
         location, sentence = _unencodable_place(graph)
         raise ProjectError(sentence, source, location) from None
+    inside = sum(len(block.graph) for block in graph.blocks.values())
+    problem = limits.count_problem(len(graph) + inside) if inside else None
+    if problem:  # the loader counts the layers inside block definitions too
+        raise ProjectError(f"{problem} (counting the layers inside blocks)", source)
     problem = limits.size_problem(len(data))
     if problem:
         raise ProjectError(f"{problem}; shorten names or split the design", source)

@@ -147,6 +147,9 @@ class LayerError(Exception):
     ``param`` names the parameter to change (the inspector highlights it); ``fix`` is a suggested
     remedy in words when one is obvious, and ``fixes`` the repairs that can be applied in one click,
     recommended first (the sentence ends with the first one's label when ``fix`` is not given).
+    ``backend_dependent`` marks the safe answer where torch itself refuses the configuration on some of
+    its CPU paths and runs it on others (oneDNN or native, picked by the batch, thread count and build):
+    the engine cannot know which one a user's torch takes, so it refuses.
     """
 
     message: str
@@ -154,6 +157,7 @@ class LayerError(Exception):
     fix: str | None = None
     extra: dict = field(default_factory=dict)
     fixes: tuple[Fix, ...] = ()
+    backend_dependent: bool = False
 
     def __post_init__(self) -> None:
         super().__init__(self.message)

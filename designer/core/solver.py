@@ -151,7 +151,7 @@ def _solve(type_name: str, size_in: int, size_out: int, bounds: Bounds) -> tuple
 
 # ----- the reverse question for a whole design --------------------------------------------------
 def _copy(graph: Graph) -> Graph:
-    twin = Graph(graph.name)
+    twin = Graph(graph.name, graph.blocks)  # instances keep their blocks
     for node in graph.nodes():
         twin.add_node(node.copy())
     for edge in graph.edges():

@@ -50,6 +50,7 @@ class Document(QObject):
         self.path: str | None = None
         self.disk_stamp: disk.FileStamp | None = None  # the open file as last read or written here
         self.read_only: str | None = None  # why edits are refused (a look inside a block instance), or None
+        self.busy = False  # a big edit is being applied in steps: nothing may replace the design meanwhile
         self._selection: list[str] = []
         self._fixes: dict[str, list[Fix]] | None = None  # verified fixes of every node in error, until the next edit
         # Working fixes out tries them on a copy of the design (about 0.4 s at 2,500 layers), so it waits
@@ -147,6 +148,7 @@ class Document(QObject):
             raise GraphError(self.read_only)
         total = len(edit.edits)
         shapes = Changes()
+        self.busy = True
         self._editing += 1
         try:
             while True:
@@ -161,6 +163,7 @@ class Document(QObject):
                     _add(shapes, self.engine.refresh())
                     return False
         finally:
+            self.busy = False
             self._editing -= 1
             if not self._editing:
                 self._announce(shapes)

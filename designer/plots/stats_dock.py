@@ -225,6 +225,7 @@ class StatsPanel(QWidget):
         layout.setContentsMargins(6, 4, 6, 4)
         layout.setSpacing(4)
         layout.addWidget(self.totals_label)
+        layout.addWidget(self.check_label)
         layout.addLayout(self._controls)
         layout.addWidget(self.legend)
         layout.addWidget(self.plots, 1)
@@ -243,6 +244,10 @@ class StatsPanel(QWidget):
         font = self.legend.font()
         font.setPointSizeF(font.pointSizeF() * 0.9)
         self.legend.setFont(font)
+        self.check_label = QLabel(self)  # Design ▸ Check with PyTorch's outcome, once one ran
+        self.check_label.setWordWrap(True)
+        self.check_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.check_label.hide()
         self.totals_label = _ElidedLabel(self)
         self.totals_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.metric_buttons: dict[str, QToolButton] = {}
@@ -425,6 +430,13 @@ class StatsPanel(QWidget):
         return brushes, pens
 
     # ----- data -----------------------------------------------------------------------------------------
+    def show_check(self, text: str, ok: bool) -> None:
+        """Say what the last check with PyTorch found; a disagreement reads in the error colour."""
+        self.check_label.setText(text)
+        color = style.current().error.name() if not ok else self.palette().color(self.foregroundRole()).name()
+        self.check_label.setStyleSheet(f"color: {color};")
+        self.check_label.show()
+
     def schedule_refresh(self, *_args) -> None:
         """Coalesce the signals of one edit (graph event, shapes, selection) into one refresh."""
         self._dirty = True

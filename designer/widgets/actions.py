@@ -91,6 +91,13 @@ class Actions(QObject):
             "Find kernel, stride and padding that give the size you want, or the input size a design needs",
         )
         view.node_menu_actions.append(self.solve)
+        self.check = self._action(
+            "&Check with PyTorch",
+            self._check_with_torch,
+            None,
+            None,
+            "Run the design in your installed torch and compare every node's size and parameters with the designer's",
+        )
 
         self._icons = {
             self.new: "new", self.open: "open", self.save: "save", self.export: "export",
@@ -99,6 +106,7 @@ class Actions(QObject):
             self.delete: "delete", self.duplicate: "duplicate",
         }  # fmt: skip
         self.retint()
+        self.torch_check = None  # made on first use: it imports torch's runner
         self._build_menus()
         self._build_toolbar()
 
@@ -131,6 +139,13 @@ class Actions(QObject):
         from designer.widgets.import_dialog import import_into
 
         import_into(self.window.files)
+
+    def _check_with_torch(self) -> None:
+        from designer.widgets.torch_check_run import TorchCheck
+
+        if self.torch_check is None:
+            self.torch_check = TorchCheck(self.window)
+        self.torch_check.start()
 
     def _export_image(self) -> None:
         from designer.widgets.export_image import export_image_dialog
@@ -194,11 +209,14 @@ class Actions(QObject):
             panels.addAction(dock.toggleViewAction())
         view.addAction(self.reset_layout)
 
+        design = bar.addMenu("&Design")
+        design.addAction(self.check)
+
         help_menu = bar.addMenu("&Help")
         help_menu.addActions([self.tour, self.glossary])
         help_menu.addSeparator()
         help_menu.addAction(self.about)
-        self.menus = {"file": file, "edit": edit, "view": view, "help": help_menu}
+        self.menus = {"file": file, "edit": edit, "view": view, "design": design, "help": help_menu}
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Toolbar", self.window)

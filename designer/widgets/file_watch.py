@@ -119,6 +119,9 @@ class FileWatch(QObject):
         path = self.document.path
         if not path:
             return
+        if self.document.busy:  # a paste in progress: look again once it is done
+            self._settle.start()
+            return
         if path not in self.watcher.files() and os.path.exists(path):
             self.watcher.addPath(path)  # an atomic save replaces the file, and the watch with it
         if not self.document.changed_on_disk():

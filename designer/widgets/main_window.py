@@ -155,6 +155,15 @@ class MainWindow(QMainWindow):
         self.restoreState(self._first_layout, settings.LAYOUT_VERSION)
         self._size_docks()
 
+    def show_statistics(self) -> QWidget | None:
+        """Show and raise the statistics panel (built now if it never was); None when this window has none."""
+        dock = self.findChild(LazyDock, "StatsDock")
+        if dock is None:
+            return None
+        dock.show()
+        dock.raise_()
+        return dock.build()
+
     def _lazy_dock(self, spec: DockSpec) -> LazyDock:
         dock = LazyDock(spec, self)
         self.addDockWidget(spec.area, dock)

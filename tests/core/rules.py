@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from designer.core import catalog
 from designer.core.shapes import Inferred, LayerError
 from designer.core.spec import RuleContext
-from tests.oracle import engine_run, torch_module, torch_run
+from tests.oracle import backend_dependent_refusal, engine_run, torch_module, torch_run
 
 
 def rule_run(type_name: str, params: dict, shape: tuple[int, ...]) -> Inferred | LayerError:
@@ -34,6 +34,8 @@ def check_rule_agreement(type_name: str, params: dict, shape: tuple[int, ...]) -
     where = f"{type_name}({params}) on {shape}"
     if isinstance(expected, Exception):
         assert isinstance(got, LayerError), f"{where}: torch raised {type(expected).__name__}: {expected}, rule gave {got.shape}"
+    elif isinstance(got, LayerError) and backend_dependent_refusal(got, expected[0]):
+        pass  # torch took the path that runs it; another torch (batch, threads, build) refuses it
     else:
         out, count = expected
         assert isinstance(got, Inferred), f"{where}: torch gave {out}, rule said: {got.sentence()}"

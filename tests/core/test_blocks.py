@@ -278,3 +278,37 @@ def test_references_inside_lists_bind_and_export(tmp_path):
     module, _ = load_module(result.code, tmp_path, "listref")
     with torch.no_grad():
         assert tuple(getattr(module, result.class_name)()(torch.randn(2, 32, 16, 16)).shape) == (2, 8, 16, 16)
+
+
+def test_repeat_may_be_an_argument_inside_a_block(tmp_path):
+    import torch
+
+    data = bd.residual_stage(repeat=1)
+    stage = bd.Sheet()
+    y = stage.add("x", "Input")
+    y = stage.add("body", "Residual", {"channels": {"arg": "channels"}}, y, repeat={"arg": "depth"})
+    stage.add("out", "Output", {}, y)
+    data["blocks"]["Stage"] = stage.block({"channels": 32, "depth": 2})
+    _node(data, "stage").update(type="Stage", params={"depth": 3})
+    del _node(data, "stage")["repeat"]
+    graph, engine = engine_for(data)
+    reference = bd.torch_residual_stage(3)
+    assert engine.result("y").shape == (2, 8, 16, 16)
+    assert engine.total_params() == sum(p.numel() for p in reference.parameters())
+    paths = [i.path for i in engine.inner_nodes()]
+    assert "stage/body/2/conv" in paths and "stage/body/3/conv" not in paths
+    text = project.dumps(graph)
+    assert '"repeat": {"arg": "depth"}' in text and project.dumps(project.loads(text)) == text
+    from designer.core.export import export
+    from tests.core.test_export import load_module
+
+    result = export(graph)
+    assert "for _ in range(depth)" in result.code
+    module, _ = load_module(result.code, tmp_path, "repeat_arg")
+    model = getattr(module, result.class_name)()
+    assert sum(p.numel() for p in model.parameters()) == engine.total_params()
+    with torch.no_grad():
+        assert tuple(model(torch.randn(2, 32, 16, 16)).shape) == (2, 8, 16, 16)
+    data["blocks"]["Stage"]["nodes"][1]["repeat"] = {"arg": "layers"}
+    with pytest.raises(project.ProjectError, match=r"blocks.Stage.nodes\[1\] \(id 'body'\): repeat refers to .*'layers'"):
+        project.loads(json.dumps(data))

@@ -1,9 +1,10 @@
 """Conv and ConvTranspose shape rules against torch on real CPU tensors, valid and invalid configs."""
 
-from hypothesis import given, settings
+import pytest
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from tests.oracle import check_agreement
+from tests.oracle import check_agreement, engine_run, torch_run
 
 SETTINGS = settings(max_examples=max(settings().max_examples, 400))
 
@@ -54,10 +55,53 @@ def test_conv_agrees_with_torch(case):
     check_agreement(*case)
 
 
+# Found by Hypothesis (issue 13): an output size of 0, which torch's oneDNN path returns as an empty tensor
+# and its native path refuses ("Output size is too small"), whatever the batch or thread count.
+EMPTY_OUTPUT = {"in_channels": 2, "out_channels": 3, "kernel_size": 1, "padding": 2, "dilation": 2, "output_padding": 1}
+
+
 @SETTINGS
 @given(conv_case(True))
+@example(("ConvTranspose1d", EMPTY_OUTPUT, [(2, 2, 3)]))
+@example(("ConvTranspose1d", EMPTY_OUTPUT, [(2, 3)]))
+@example(("ConvTranspose2d", EMPTY_OUTPUT, [(2, 2, 3, 3)]))
+@example(("ConvTranspose2d", EMPTY_OUTPUT, [(1, 2, 3, 3)]))
+@example(("ConvTranspose3d", EMPTY_OUTPUT, [(2, 2, 3, 3, 3)]))
+@example(("ConvTranspose3d", EMPTY_OUTPUT, [(2, 3, 3, 3)]))
+@example(("ConvTranspose1d", {"in_channels": 2, "out_channels": 2, "kernel_size": 2, "padding": 1, "groups": 2}, [(1, 2, 1)]))
 def test_conv_transpose_agrees_with_torch(case):
     check_agreement(*case)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("n", [1, 2, 3])
+@pytest.mark.parametrize("batch", [1, 2])
+def test_an_empty_transposed_output_is_refused_with_the_reason(n, batch, threads):
+    """The safe answer where torch's two CPU paths disagree: refuse, and say why, on every rank, batch and thread count."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        torch_answer = torch_run(f"ConvTranspose{n}d", EMPTY_OUTPUT, [(batch, 2, *[3] * n)])
+    finally:
+        torch.set_num_threads(before)
+    got = engine_run(f"ConvTranspose{n}d", EMPTY_OUTPUT, [(batch, 2, *[3] * n)])
+    assert isinstance(torch_answer, Exception) or 0 in torch_answer[0]
+    assert not got.ok and got.error.backend_dependent and got.error.param == "padding"
+    label = "L" if n == 1 else "D" if n == 3 else "H"
+    assert f"the output {label} would be 0 (input {label}=3)" in got.error.message
+    assert "refuses it on others (oneDNN or its own kernel" in got.error.message
+    assert got.error.fix == "use less padding or a larger kernel_size or stride"
+
+
+def test_an_empty_transposed_output_that_torch_returns_is_still_refused():
+    """groups=2 sends this one through oneDNN, which returns 1×2×0: the engine refuses it all the same."""
+    params = {"in_channels": 2, "out_channels": 2, "kernel_size": 2, "padding": 1, "groups": 2}
+    torch_answer = torch_run("ConvTranspose1d", params, [(1, 2, 1)])
+    got = check_agreement("ConvTranspose1d", params, [(1, 2, 1)])
+    assert not isinstance(torch_answer, Exception) and torch_answer[0] == (1, 2, 0)
+    assert got.error.backend_dependent
 
 
 def test_dcgan_first_layer_explained():
@@ -85,11 +129,16 @@ def test_channel_mismatch_names_both_nodes_and_the_fix():
     assert got.error.param == "in_channels"
 
 
-def test_transposed_dilation_zero_depends_on_backend_and_rank():
-    """Found by Hypothesis: oneDNN (batch > 1) takes dilation 0 on a 1-wide kernel in 1-D and 2-D only."""
+def test_transposed_dilation_zero_is_refused_on_every_backend_and_rank():
+    """Found by Hypothesis: oneDNN (batch > 1) takes dilation 0 on a 1-wide kernel in 1-D and 2-D only; the
+    native path refuses it. The engine refuses it everywhere, and says why where torch might take it."""
     for n, batch in [(1, 1), (1, 2), (2, 2), (3, 2)]:
-        check_agreement(
+        got = check_agreement(
             f"ConvTranspose{n}d",
             {"in_channels": 1, "out_channels": 1, "kernel_size": 1, "dilation": 0},
             [(batch, 1, *([3] * n))],
         )
+        assert got.error.param == "dilation" and got.error.fix == "set dilation to 1"
+        assert got.error.backend_dependent == (n < 3)
+    wide = engine_run("ConvTranspose2d", {"in_channels": 1, "out_channels": 1, "kernel_size": 3, "dilation": 0}, [(2, 1, 5, 5)])
+    assert not wide.error.backend_dependent and "CPU paths" not in wide.error.message

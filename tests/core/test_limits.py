@@ -258,3 +258,17 @@ def test_fresh_ids_are_linear_and_skip_taken_ones():
     fresh = ids.FreshIds(["conv1", "conv3"])
     assert [fresh("conv7") for _ in range(3)] == ["conv2", "conv4", "conv5"]
     assert fresh("123") == "node1"
+
+
+def test_layers_inside_blocks_count_towards_the_limit_when_saving(tmp_path, monkeypatch):
+    from tests.core.block_designs import resnet18, text
+
+    graph = project.loads(text(resnet18()))
+    inside = sum(len(block.graph) for block in graph.blocks.values())
+    monkeypatch.setattr(limits, "MAX_NODES", len(graph) + inside - 1)
+    with pytest.raises(ProjectError, match=r"counting the layers inside blocks"):
+        project.save(graph, tmp_path / "r.mdproj")
+    assert os.listdir(tmp_path) == []
+    monkeypatch.setattr(limits, "MAX_NODES", len(graph) + inside)
+    project.save(graph, tmp_path / "r.mdproj")
+    same_design(project.load(tmp_path / "r.mdproj"), graph)

@@ -13,9 +13,11 @@ from hypothesis import strategies as st
 from designer.core import examples, project
 from designer.core.engine import ShapeEngine
 from designer.core.export import ExportError, export_code
+from tests.core import block_designs as bd
 
 FUZZ = settings(max_examples=max(settings().max_examples, 300), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 EXAMPLE_TEXTS = [examples.example_path(name).read_text(encoding="utf-8") for name in examples.example_names()]
+BLOCK_TEXTS = [bd.text(make()) for make in (bd.resnet18, bd.residual_stage, bd.unet)]  # format v3
 
 json_leaf = st.one_of(
     st.none(),
@@ -73,8 +75,8 @@ DEEP = "<deeply nested list>"
 
 
 @st.composite
-def mutated_project(draw):
-    data = json.loads(draw(st.sampled_from(EXAMPLE_TEXTS)))
+def mutated_project(draw, texts=EXAMPLE_TEXTS):
+    data = json.loads(draw(st.sampled_from(texts)))
     depth = 0
     for _ in range(draw(st.integers(1, 4))):
         holder, key = draw(_places(data))
@@ -116,6 +118,12 @@ def _places(draw, data):
 @FUZZ
 @given(mutated_project())
 def test_mutated_examples(text):
+    survive(text)
+
+
+@FUZZ
+@given(mutated_project(BLOCK_TEXTS))
+def test_mutated_block_designs(text):
     survive(text)
 
 

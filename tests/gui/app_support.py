@@ -53,8 +53,15 @@ def dialogs(monkeypatch) -> Dialogs:
         record.shown.append((title, text, ""))
         return record.answers.pop(0) if record.answers else QMessageBox.StandardButton.Cancel
 
+    def fake_notice(parent, title, text, *args, **kwargs):
+        record.shown.append((title, text, ""))
+        return QMessageBox.StandardButton.Ok
+
     monkeypatch.setattr(QMessageBox, "exec", fake_exec)
     monkeypatch.setattr(QMessageBox, "question", staticmethod(fake_question))
+    # The static notices run their own C++ exec(), which the patch above cannot reach: offscreen it never returns.
+    for notice in ("warning", "critical", "information"):
+        monkeypatch.setattr(QMessageBox, notice, staticmethod(fake_notice))
     return record
 
 

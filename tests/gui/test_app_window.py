@@ -50,7 +50,7 @@ def test_window_opens_the_example_with_docks_totals_and_title(app_env, qtbot):
         assert format_count(params) in window.totals_label.text()
         assert "no errors" in window.errors_label.text()
         menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
-        assert menus == ["File", "Edit", "View", "Help"]
+        assert menus == ["File", "Edit", "View", "Design", "Help"]
     finally:
         close_quietly(window)
 

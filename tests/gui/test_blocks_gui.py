@@ -4,16 +4,18 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt
 from PySide6.QtWidgets import QApplication, QToolButton
 
 from designer.core import project
 from designer.core.edits import MoveNodes
 from designer.core.errors import GraphError
 from designer.core.shapes import format_shape
+from designer.widgets.palette import LAYER_MIME
 from tests.core import block_designs as bd
 from tests.gui import app_support
 from tests.gui.app_support import close_quietly, make_window
+from tests.gui.test_app_window import _drop
 
 app_env = app_support.app_env  # fixture
 
@@ -41,6 +43,11 @@ def test_palette_lists_the_designs_blocks_and_adds_one(window, qtbot):
     assert added.type_name == "DoubleConv" and added.params == {}
     window.document.undo_stack.undo()
     assert len(graph) == before
+    mime = QMimeData()
+    mime.setData(LAYER_MIME, b"Up")
+    assert _drop(window.view.viewport(), mime, QPoint(300, 300))  # dragged from the palette like a layer
+    assert graph.node(graph.node_ids()[-1]).type_name == "Up"
+    window.document.undo_stack.undo()
 
 
 def test_double_click_enters_an_instance_with_its_sizes_and_esc_leaves(window, qtbot):
@@ -89,3 +96,28 @@ def test_entering_a_broken_instance_shows_the_failing_copy(app_env, qtbot):
 
 def _edge_labels(scene) -> dict:
     return {edge: item.label for edge, item in scene.edges.items()}
+
+
+def test_copy_and_paste_of_instances_keeps_their_block_and_repeat(app_env, qtbot):
+    from designer.core import builders
+    from designer.core.graph import Graph
+
+    window = make_window(qtbot, project.loads(bd.text(bd.residual_stage())))
+    try:
+        graph = window.document.graph
+        text = builders.copy_text(graph, ["stage", "head"])
+        assert '"Residual"' in text and '"repeat": 3' in text
+        edit, new_ids = builders.paste_edit(graph, text, (40, 40))
+        window.document.apply(edit)
+        pasted = graph.node(new_ids[0])
+        assert pasted.type_name == "Residual" and pasted.repeat == 3
+        engine = window.document.engine
+        assert "no input connected" in engine.result(new_ids[0]).message()  # the copy's input stayed behind
+        assert engine.result(new_ids[1]).blocked_by == new_ids[0]
+        assert engine.result(new_ids[0]).param_count == engine.result("stage").param_count
+        with pytest.raises(project.ProjectError, match="blocks this design does not define .Residual."):
+            builders.paste_edit(Graph("other"), text, (0, 0))
+        window.document.undo_stack.undo()
+        assert new_ids[0] not in graph
+    finally:
+        close_quietly(window)

@@ -220,3 +220,30 @@ def test_a_window_started_on_a_file_open_elsewhere_says_so(app_env, qtbot, tmp_p
     finally:
         holder.kill()
         holder.wait()
+
+
+def test_a_change_on_disk_during_a_big_paste_waits_for_the_paste(saved, qtbot, monkeypatch, answers):
+    from PySide6.QtGui import QGuiApplication
+
+    from designer.canvas import big_paste
+    from tests.gui.test_limits_gui import chain_text
+
+    window, path = saved
+    monkeypatch.setattr(big_paste, "BIG_PASTE_CHARS", 1_000)
+    monkeypatch.setattr(big_paste, "MIN_CHUNK", 10)
+    QGuiApplication.clipboard().setText(chain_text(200))
+    original = window.document.apply_in_steps
+
+    def with_an_edit_elsewhere(edit, step, chunk):
+        def step_and_edit(done, total):
+            if done == chunk:
+                edit_elsewhere(path)
+                window.files.watch.check()  # as if the window were activated mid-paste
+            return step(done, total)
+
+        return original(edit, step_and_edit, chunk)
+
+    monkeypatch.setattr(window.document, "apply_in_steps", with_an_edit_elsewhere)
+    assert len(window.view.paste()) == 200
+    assert len(window.document.graph) == 203 and window.document.modified  # the paste is whole, not reloaded away
+    qtbot.waitUntil(lambda: "changed on disk by someone else" in window.statusBar().currentMessage(), timeout=5_000)

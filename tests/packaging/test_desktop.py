@@ -1,8 +1,9 @@
 """Desktop integration: the Linux files validate, agree with each other and with the code, install and
 uninstall cleanly, and the icons come out in every size and container format the platforms want.
 
-``desktop-file-validate`` (desktop-file-utils) and ``appstreamcli`` (appstream) are required: .ci/run
-installs both Debian packages before the tests.
+The validators ``desktop-file-validate`` (desktop-file-utils) and ``appstreamcli`` (appstream) are optional
+system packages: a test that needs one skips, saying what to install, when it is absent, unless
+MODEL_DESIGNER_REQUIRE_SYSTEM_TOOLS=1 (set by .ci/run, which installs both) makes it a failure.
 """
 
 from __future__ import annotations
@@ -33,9 +34,16 @@ MIME_NS = "{http://www.freedesktop.org/standards/shared-mime-info}"
 HICOLOR_SIZES = (16, 22, 24, 32, 48, 64, 128, 256, 512)
 
 
+REQUIRE_TOOLS = os.environ.get("MODEL_DESIGNER_REQUIRE_SYSTEM_TOOLS") == "1"
+
+
 def _tool(name: str, package: str) -> str:
     path = shutil.which(name)
-    assert path, f"{name} is missing: apt-get install {package} (.ci/run installs it)"
+    if path is None:
+        reason = f"{name} is not installed: apt-get install {package} (optional; .ci/run installs it)"
+        if REQUIRE_TOOLS:
+            pytest.fail(f"{reason}; MODEL_DESIGNER_REQUIRE_SYSTEM_TOOLS=1 requires it")
+        pytest.skip(reason)
     return path
 
 
@@ -161,8 +169,6 @@ def test_install_script_installs_everything_and_uninstalls_it(tmp_path):
     installed = datadir / "applications" / DESKTOP.name
     entry = _desktop_entry(installed)
     assert entry["Exec"] == f'"{program}" %f' and entry["TryExec"] == program
-    check = subprocess.run([_tool("desktop-file-validate", "desktop-file-utils"), installed], capture_output=True, text=True)
-    assert check.returncode == 0 and not check.stdout.strip(), check.stdout
     assert (datadir / "metainfo" / METAINFO.name).read_bytes() == METAINFO.read_bytes()
     assert (datadir / "mime/packages" / MIME.name).read_bytes() == MIME.read_bytes()
     for size in HICOLOR_SIZES:
@@ -171,6 +177,14 @@ def test_install_script_installs_everything_and_uninstalls_it(tmp_path):
     _install(datadir, "--uninstall")
     left = [p for p in datadir.rglob(f"{APP_ID}*")]
     assert not left, left
+
+
+def test_the_installed_launcher_is_valid(tmp_path):
+    validator = _tool("desktop-file-validate", "desktop-file-utils")
+    datadir = tmp_path / "share"
+    _install(datadir, "--exec", "/opt/Model Designer/model-designer")
+    check = subprocess.run([validator, datadir / "applications" / DESKTOP.name], capture_output=True, text=True)
+    assert check.returncode == 0 and not check.stdout.strip(), check.stdout
 
 
 def test_install_script_refuses_a_relative_program(tmp_path):

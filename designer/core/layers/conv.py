@@ -293,13 +293,8 @@ def conv_transpose_infer(n: int):
                     param="output_padding",
                     fixes=(Fix.setting("output_padding", max(s, d) - 1),),
                 )
-        batch = shape[0] if batched else 1
-        onednn = _onednn_path(n, batch, shape[lead], spatial_in, kernel, ctx["groups"])
         check_positive(ctx, "kernel_size", kernel, "a filter covers at least one position")
-        # oneDNN accepts dilation 0 where the kernel is 1 wide (the spacing of a single tap is moot),
-        # in 1-D and 2-D; its 3-D deconvolution refuses it ("dimensions are invalid").
-        spacing = [d for d, k in zip(dilation, kernel) if not (onednn and n < 3 and k == 1)]
-        check_positive(ctx, "dilation", spacing or [1], "taps must be at least one apart")
+        _check_transposed_dilation(ctx, n, kernel, dilation)
         labels = spatial_labels(n)
         out_sizes, notes = [], []
         for lbl, size, k, s, d, p, op in zip(labels, spatial_in, kernel, stride, dilation, padding, out_pad):
@@ -313,39 +308,57 @@ def conv_transpose_infer(n: int):
                     f"({size} − 1)·{s} − 2·{p} + {d}·({k} − 1) + {op} + 1 = {out}",
                 )
             )
-        smallest = 0 if onednn else 1
-        warnings = ()
-        if any(o < smallest for o in out_sizes):
-            bad = next(i for i, o in enumerate(out_sizes) if o < smallest)
-            raise LayerError(
-                f"{ctx.label}: the output {labels[bad]} would be {out_sizes[bad]} (input {labels[bad]}={spatial_in[bad]}); "
-                f"a size must be at least 1",
-                param="padding",
-                fix="use less padding or a larger kernel_size or stride",
-            )
-        if any(o == 0 for o in out_sizes):
-            warnings = ("An output size is 0: torch returns an empty tensor here, which no later layer can use.",)
+        _check_transposed_sizes(ctx, labels, spatial_in, out_sizes)
         out_shape = ((shape[0],) if batched else ()) + (cout, *out_sizes)
         lead_notes = [DimNote("N", shape[0], "N_out = N_in", f"{shape[0]} (the batch passes through)")] if batched else []
         lead_notes.append(DimNote("C", cout, "C_out = out_channels", f"{cout} (one channel per filter)"))
         story = _weight_story(ctx, n, True)
-        return Inferred(out_shape, tuple(lead_notes + notes), story, warnings)
+        return Inferred(out_shape, tuple(lead_notes + notes), story)
 
     return infer
 
 
-def _onednn_path(n: int, batch: int, channels: int, spatial, kernel, groups: int) -> bool:
-    """Whether torch's CPU build runs this transposed conv through oneDNN (aten's ``use_mkldnn``).
+# torch's CPU build runs a transposed convolution through oneDNN or its native kernel, choosing by the
+# batch, the channels, the sizes, the groups, the thread count and how it was built. The two disagree on
+# an output size of 0 (oneDNN returns an empty tensor, the native kernel raises "Output size is too
+# small") and on dilation 0 for a 1-wide kernel (oneDNN takes it in 1-D and 2-D). The engine cannot know
+# the path a user's torch takes, so it refuses both: the answer that is safe everywhere.
+_BACKEND_CHOICE = (
+    "torch runs this on some of its CPU paths and refuses it on others (oneDNN or its own kernel, picked by "
+    "the batch, sizes, thread count and build), so the designer refuses it everywhere"
+)
 
-    That path returns an empty tensor for an output size of 0 where the native path refuses it, so
-    the engine must know which one torch picks. Conv1d is run as 2-D with H=1; Conv3d's test looks
-    at the first four input dims and the last two kernel dims. Assumes more than one CPU thread.
-    """
-    if n == 1:
-        kernel_hw, dims = (1, kernel[0]), (batch, channels, 1, spatial[0])
-    else:
-        kernel_hw, dims = tuple(kernel[-2:]), (batch, channels, spatial[0], spatial[1])
-    return groups > 1 or (kernel_hw[0] > 3 and kernel_hw[1] > 3) or batch > 1 or product(dims) > 20480
+
+def _check_transposed_dilation(ctx, n: int, kernel, dilation) -> None:
+    if all(d > 0 for d in dilation):
+        return
+    moot = n < 3 and all(k == 1 for k, d in zip(kernel, dilation) if d <= 0)  # one tap: its spacing is moot
+    raise LayerError(
+        f"{ctx.label}: dilation must be at least 1 (taps must be at least one apart), got {show(dilation)}"
+        + (f"; {_BACKEND_CHOICE}" if moot else ""),
+        param="dilation",
+        fix="set dilation to 1",
+        backend_dependent=moot,
+    )
+
+
+def _check_transposed_sizes(ctx, labels, spatial_in, out_sizes) -> None:
+    for lbl, size, out in zip(labels, spatial_in, out_sizes):
+        if out < 0:
+            raise LayerError(
+                f"{ctx.label}: the output {lbl} would be {out} (input {lbl}={size}); a size must be at least 1",
+                param="padding",
+                fix="use less padding or a larger kernel_size or stride",
+            )
+    for lbl, size, out in zip(labels, spatial_in, out_sizes):
+        if out == 0:
+            raise LayerError(
+                f"{ctx.label}: the output {lbl} would be 0 (input {lbl}={size}), an empty tensor no later layer can "
+                f"use; {_BACKEND_CHOICE}",
+                param="padding",
+                fix="use less padding or a larger kernel_size or stride",
+                backend_dependent=True,
+            )
 
 
 def _make(n: int, transposed: bool) -> LayerSpec:

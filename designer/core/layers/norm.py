@@ -8,6 +8,7 @@ most of torch's checks, so the rules let them through where torch does.
 
 from __future__ import annotations
 
+from designer.core import torch_version
 from designer.core.layers.common import describe_tensor, layout, product, spatial_labels, unchanged_notes
 from designer.core.params import Boolean, Integer, Ints, Optional, Real
 from designer.core.shapes import Fix, Inferred, LayerError, counted, format_count, format_shape
@@ -215,6 +216,26 @@ def _instance_norm_rank_fix(n: int, have: int) -> str:
 
 
 # ----- GroupNorm -------------------------------------------------------------------------------
+# torch 2.14's group norm refuses an input without channels or with an empty spatial size ("Expected HxW
+# to be greater than 0"); 2.13 and before returned the empty tensor.
+GROUP_NORM_NEEDS_VALUES: torch_version.Version = (2, 14, 0)
+
+
+def _group_norm_empty(ctx, shape) -> tuple[str, ...]:
+    """Refuse what the followed torch refuses in an empty input; else warn when newer releases would."""
+    if shape[1] and product(shape[2:]):
+        return ()
+    axis = "C" if not shape[1] else "spatial size (" + "×".join(str(d) for d in shape[2:]) + ")"
+    since = torch_version.show(GROUP_NORM_NEEDS_VALUES)
+    if torch_version.at_least(GROUP_NORM_NEEDS_VALUES):
+        raise LayerError(
+            f"{ctx.label} cannot normalize {format_shape(shape)} from {ctx.source()}: its {axis} is 0, "
+            f"and {since} and later refuse that",
+            fix="check the layer before it, which makes an empty tensor",
+        )
+    return (f"The input's {axis} is 0: {since} and later refuse this (the rules follow {torch_version.describe()}).",)
+
+
 def _group_norm_infer(ctx) -> Inferred:
     groups, nc, affine = ctx["num_groups"], ctx["num_channels"], ctx["affine"]
     if groups == 0:
@@ -233,6 +254,7 @@ def _group_norm_infer(ctx) -> Inferred:
             f"{ctx.label} needs at least 2 dims N×C, but receives {describe_tensor(shape)} from {ctx.source()}",
             fix="feed a batch: GroupNorm reads the channels from dim 1",
         )
+    warnings = _group_norm_empty(ctx, shape)
     batch, channels = shape[0], shape[1]
     if (batch * channels // groups) * product(shape[2:]) == 1:
         raise LayerError(
@@ -262,7 +284,7 @@ def _group_norm_infer(ctx) -> Inferred:
         _params_story(weights_count(_affine((nc,), affine, ctx["bias"])), _affine_what(nc, ctx["bias"])),
         "The shape does not change.",
     )
-    return Inferred(shape, unchanged_notes(shape), story)
+    return Inferred(shape, unchanged_notes(shape), story, warnings)
 
 
 def _group_norm_weights(p):

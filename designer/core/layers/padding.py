@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from designer.core import torch_version
 from designer.core.layers.common import (
     axis_labels,
     describe_tensor,
@@ -28,6 +29,9 @@ _FILL = {
     "Replication": "by repeating the edge values outward",
     "Circular": "by wrapping around (the left padding copies the right end, and so on)",
 }
+# torch 2.14's 2-D and 3-D replication kernels refuse an output size of 0 on any axis; 2.13 and before
+# returned an empty tensor while some other padded axis was non-empty.
+REPLICATION_NEEDS_EVERY_SIZE: torch_version.Version = (2, 14, 0)
 _WHAT = {1: "the last axis (L or W)", 2: "the last two axes (H, W)", 3: "the last three axes (D, H, W)"}
 
 
@@ -79,16 +83,33 @@ def _check_reflection(ctx, lbl: str, size: int, lo: int, hi: int) -> None:
 
 def _check_sizes(ctx, family: str, n: int, labels, out_sizes) -> None:
     """Outputs torch's reflection/replication kernels accept: at least 1 in 1-D; in 2-D/3-D none negative and
-    (as the kernels only test that the output is not empty everywhere) at least one axis of size 1 or more."""
+    (as the kernels only test that the output is not empty everywhere) at least one axis of size 1 or more,
+    except that replication needs every axis at least 1 from torch 2.14 on."""
+    every = n == 1 or _replication_needs_every_size(family, n)
+    since = f" ({torch_version.show(REPLICATION_NEEDS_EVERY_SIZE)} and later)" if n > 1 and every else ""
     for lbl, out in zip(labels, out_sizes):
-        if out < 0 or (n == 1 and out < 1):
+        if out < 0 or (every and out < 1):
             raise LayerError(
-                f"{ctx.label}: the output {lbl} would be {out}; {family.lower()} padding needs it at least 1",
+                f"{ctx.label}: the output {lbl} would be {out}; {family.lower()} padding needs it at least 1{since}",
                 param="padding",
                 fix="crop less",
             )
     if max(out_sizes) < 1:
         raise LayerError(f"{ctx.label}: every output size would be 0", param="padding", fix="crop less")
+
+
+def _replication_needs_every_size(family: str, n: int) -> bool:
+    return family == "Replication" and n > 1 and torch_version.at_least(REPLICATION_NEEDS_EVERY_SIZE)
+
+
+def _version_warnings(family: str, n: int, out: list[int]) -> tuple[str, ...]:
+    """An empty output the followed torch gives but newer ones refuse: the design would break on upgrade."""
+    if family == "Replication" and n > 1 and 0 in out[-n:] and not _replication_needs_every_size(family, n):
+        return (
+            f"{torch_version.show(REPLICATION_NEEDS_EVERY_SIZE)} and later refuse this empty output "
+            f"(the rules follow {torch_version.describe()}).",
+        )
+    return ()
 
 
 def _slice(size: int, start: int, end: int) -> tuple[int, int]:
@@ -222,7 +243,8 @@ def _infer(family: str, n: int):
         ]
         if any(v < 0 for pair in pairs for v in pair):
             story.append("Negative padding crops that many positions from that side instead.")
-        return Inferred(tuple(out), tuple(notes), tuple(story), empty_output_warnings(tuple(out), names))
+        warnings = empty_output_warnings(tuple(out), names) + _version_warnings(family, n, out)
+        return Inferred(tuple(out), tuple(notes), tuple(story), warnings)
 
     return infer
 
