@@ -22,7 +22,6 @@ from designer.core import project
 from designer.core.engine import ShapeEngine
 from designer.core.export import export
 from designer.core.graph import Graph
-from designer.core.shapes import BATCH_SYMBOL
 from designer.core.stats import compute_stats
 
 RUN_BATCH = 2  # the batch an open "N" runs at: 1 would hide a size that follows N by chance
@@ -165,7 +164,7 @@ def check(graph: Graph, device: str = "cpu") -> CheckReport:
                 node_id,
                 list(node_result.shape) if node_result.shape is not None else None,
                 _shape_of(seen.get(node_id)),
-                node_result.params or 0,
+                node_result.param_count or 0,
                 torch_params if ran else None,
                 ran,
             )
@@ -176,7 +175,7 @@ def check(graph: Graph, device: str = "cpu") -> CheckReport:
 def _at_concrete_batch(graph: Graph) -> tuple[Graph, int | None]:
     """A copy of ``graph`` whose open-batch Inputs read :data:`RUN_BATCH`, and that batch (None if none is open)."""
     copy = project.loads(project.dumps(graph), graph.name)
-    open_inputs = [n for n in copy.nodes() if n.type_name == "Input" and n.params["shape"][:1] == [BATCH_SYMBOL]]
+    open_inputs = [n for n in copy.nodes() if n.leaves_batch_open]
     for node in open_inputs:
         copy.set_params(node.id, {**node.params, "shape": [RUN_BATCH, *node.params["shape"][1:]]})
     return copy, (RUN_BATCH if open_inputs else None)
