@@ -184,7 +184,7 @@ def _spec(type_name: str) -> LayerSpec:
         summary=lambda p: f"{p['input_size']}→{p['hidden_size']}"
         + (f" ×{p['num_layers']}" if p["num_layers"] != 1 else "")
         + (" bi" if p["bidirectional"] else ""),
-        output_count=lambda p, n=len(names): n,
+        output_count=lambda p: len(names),
         output_names=names,
         # forward() returns (output, (h_n, c_n)) for LSTM, (output, h_n) otherwise.
         output_pattern="{0}, ({1}, {2})" if type_name == "LSTM" else "{0}, {1}",
