@@ -8,8 +8,6 @@ net, timm's ``BatchNormAct2d`` (a BatchNorm subclass with its own forward).
 
 from __future__ import annotations
 
-import torch
-import torch.nn.functional as F
 from torch import nn
 
 
@@ -29,11 +27,8 @@ class XBlock(nn.Module):
         self.activation = nn.ReLU(inplace=True)
 
     def forward(self, x):
-        if self.proj is not None:
-            x = self.proj(x) + self.f(x)
-        else:
-            x = x + self.f(x)
-        return self.activation(x)
+        shortcut = x if self.proj is None else self.proj(x)
+        return self.activation(shortcut + self.f(x))
 
 
 class AnyStage(nn.Sequential):

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from designer.core import project
+from designer.core.attribute_paths import MODULE_MEMBERS, PRIVATE_MEMBERS
 from designer.core.engine import ShapeEngine
 from designer.core.examples import example_names, load_example
-from designer.core.attribute_paths import MODULE_MEMBERS, PRIVATE_MEMBERS
 from designer.core.export import ExportError, export, export_code
 from designer.core.graph import Edge, Graph, Node
 
