@@ -40,6 +40,10 @@ def torch_apply(type_name: str, params: dict, inputs: list):
         return torch.cat(inputs, dim=params.get("dim", 1)), None
     if kind == "output":
         return inputs[0], None
+    if kind == "parameter":  # what the exporter writes: an nn.Parameter attribute of a module
+        holder = torch.nn.Module()
+        holder.register_parameter("data", torch.nn.Parameter(torch.zeros(tuple(params["shape"]))))
+        return holder.data, holder
     module = torch_module(type_name, params).eval()
     return module(*inputs), module
 

@@ -131,6 +131,13 @@ class Tree:
         # add_module refuses a name the layer already uses, where an assignment would quietly replace it
         return f"{self.access(parent)}.add_module({literal(segment)}, ", ")"
 
+    def parameter_assignment(self, path: tuple[str, ...]) -> tuple[str, str]:
+        """The text before and after the value that stores an ``nn.Parameter`` at ``path`` in ``__init__``."""
+        parent, segment = path[:-1], path[-1]
+        if is_attribute(segment) and self.kinds.get(parent, _MODEL) in (_MODEL, _MODULE):
+            return f"{self.access(path)} = ", ""
+        return f"{self.access(parent)}.register_parameter({literal(segment)}, ", ")"
+
     def container_line(self, path: tuple[str, ...]) -> str:
         head, tail = self.assignment(path)
         if self.kinds[path] == _MODULE:

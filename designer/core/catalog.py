@@ -2,7 +2,20 @@
 
 from __future__ import annotations
 
-from designer.core.layers import activation, conv, dropout, graph_io, linear, norm, padding, pool, recurrent, resample
+from designer.core.layers import (
+    activation,
+    attention,
+    conv,
+    dropout,
+    embedding,
+    graph_io,
+    linear,
+    norm,
+    padding,
+    pool,
+    recurrent,
+    resample,
+)
 from designer.core.spec import LayerSpec
 
 CATEGORIES = (
@@ -21,7 +34,7 @@ CATEGORIES = (
 )
 
 _SPECS: dict[str, LayerSpec] = {}
-for _module in (graph_io, conv, pool, resample, norm, activation, dropout, linear, padding, recurrent):
+for _module in (graph_io, conv, pool, resample, norm, activation, dropout, linear, padding, attention, recurrent, embedding):
     for _spec in _module.SPECS:
         assert _spec.type_name not in _SPECS, _spec.type_name
         assert _spec.category in CATEGORIES, _spec.category

@@ -175,7 +175,7 @@ def export(graph: Graph, class_name: str | None = None, *, keep_names: bool = Fa
     return ExportResult(
         code,
         name,
-        {s.node.id: ".".join(s.attribute) for s in steps if s.attribute},
+        {s.node.id: ".".join(s.attribute) for s in steps if s.attribute and s.spec.kind != "parameter"},
         [s.node.id for s in inputs],
         [s.node.id for s in outputs],
         {s.node.id: s.value for s in steps},
@@ -210,7 +210,7 @@ def _plan(
     """One step per node in execution order. ``engine`` gives the sizes (None inside a block's class,
     whose sizes differ per use); ``arguments`` maps a block's argument names to its __init__ parameters."""
     order = execution_order(graph).nodes
-    modules = [n for n in order if graph.spec(graph.node(n).type_name).kind in ("module", "block")]
+    modules = [n for n in order if graph.spec(graph.node(n).type_name).kind in ("module", "block", "parameter")]
     nested = attribute_paths.paths(modules) if keep_names else {}
     tree = Tree(list(nested.values()))
     attributes = Namespace(MODULE_MEMBERS | {path[0] for path in nested.values()} | set(classes.values()))
@@ -233,6 +233,12 @@ def _plan(
             else:
                 step.constructor = _instance(graph, node, classes, arguments)
             step.call = Call(f"{tree.access(step.attribute)}(", tuple(args))
+        elif spec.kind == "parameter":  # an attribute read where used: its state_dict key is its path
+            step.attribute = nested.get(node_id) or (attributes.take(node.id, node.type_name),)
+            sizes = _value(node.params["shape"], node, "shape", spec, arguments)
+            step.constructor = Call("nn.Parameter(", (f"torch.zeros({sizes})",))
+            step.ports = (tree.access(step.attribute),)
+            step.value = step.ports[0]
         elif spec.kind == "add":
             step.call = Call("", tuple(args), "", " + ")
         elif spec.kind == "concat":
@@ -387,7 +393,10 @@ def _constructor_lines(steps: list[Step], used: set[str]) -> list[str]:
                 declared.add(prefix)
                 lines.append(tree.container_line(prefix))
         unused = "" if step.node.id in used else "  # reaches no output, so forward() skips it"
-        head, tail = tree.assignment(step.attribute)
+        if step.spec.kind == "parameter":
+            head, tail = tree.parameter_assignment(step.attribute)
+        else:
+            head, tail = tree.assignment(step.attribute)
         lines.extend(_wrap(8, head, step.constructor, tail + unused))
 
     for step in steps:
