@@ -94,10 +94,11 @@ def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, 
     vertical = flows_down if vertical is None else vertical
     shown = [n for n in graph.node_ids() if only is None or n in only]
     counts = {n: _input_count(graph, n) for n in shown}
+    outs = {n: engine.output_ports(n) for n in shown}
     rects = {}
     for n in shown:
         x, y = positions[n]
-        w, h = geo.node_size(counts[n], vertical)
+        w, h = geo.node_size(counts[n], vertical, outs[n])
         rects[n] = (x, y, x + w, y + h)
     edges = [e for e in graph.edges() if e.source in rects and e.target in rects]
     direction = layout.TB if vertical else layout.LR
@@ -107,8 +108,8 @@ def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, 
     labelled: set[tuple[str, int]] = set()
     index = layout.CardGrid(rects)
     for edge in sorted(edges):
-        sx, sy = geo.output_port_pos(counts[edge.source], vertical)
-        tx, ty = geo.input_port_pos(edge.target_port, counts[edge.target], vertical)
+        sx, sy = geo.output_port_pos(counts[edge.source], vertical, edge.source_port, outs[edge.source])
+        tx, ty = geo.input_port_pos(edge.target_port, counts[edge.target], vertical, outs[edge.target])
         start = (rects[edge.source][0] + sx, rects[edge.source][1] + sy)
         end = (rects[edge.target][0] + tx, rects[edge.target][1] + ty)
         points = layout.edge_route(start, end, index.near(start, end, (edge.source, edge.target)), direction)
@@ -117,7 +118,7 @@ def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, 
         dead = shape is None
         body.append(f'<path d="{_path_d(points, vertical)}" fill="none" stroke="{c.edge}" stroke-width="1.6"'
                     + (' stroke-dasharray="5 4"' if dead else "") + "/>")
-        key = (edge.source, getattr(edge, "source_port", 0))
+        key = (edge.source, edge.source_port)
         if shape is not None and key not in labelled:
             labelled.add(key)
             text = format_for_display(shape, CHANNELS_FIRST)
@@ -125,10 +126,10 @@ def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, 
             labels.append((geo.size_label_rect(start, label_width(text), vertical, room), text, format_named_for_display(shape, CHANNELS_FIRST)))
     has_out = {e.source for e in edges}
     for n in shown:
-        body.append(_card(graph, n, rects[n], counts[n], vertical, engine, c))
+        body.append(_card(graph, n, rects[n], (counts[n], outs[n]), vertical, engine, c))
         result = engine.result(n)
         if n not in has_out and result.display_shape is not None and not graph.out_edges(n):
-            sx, sy = geo.output_port_pos(counts[n], vertical)
+            sx, sy = geo.output_port_pos(counts[n], vertical, 0, outs[n])
             port = (rects[n][0] + sx, rects[n][1] + sy)
             text = format_for_display(result.display_shape, CHANNELS_FIRST)
             labels.append((geo.size_label_rect(port, label_width(text), vertical), text, format_named_for_display(result.display_shape, CHANNELS_FIRST)))
@@ -170,8 +171,9 @@ def _path_d(points, vertical: bool) -> str:
     return "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in points)
 
 
-def _card(graph: Graph, node_id: str, rect, count: int, vertical: bool, engine: ShapeEngine, c: _Colours) -> str:
+def _card(graph: Graph, node_id: str, rect, ports: tuple[int, int], vertical: bool, engine: ShapeEngine, c: _Colours) -> str:
     node = graph.node(node_id)
+    count, outputs = ports
     left, top, right, bottom = rect
     width, height = right - left, bottom - top
     category, summary = "Graph", ""
@@ -198,10 +200,11 @@ def _card(graph: Graph, node_id: str, rect, count: int, vertical: bool, engine: 
         parts.append(f'<text x="{left + geo.TEXT_LEFT:.1f}" y="{top + 52:.1f}" font-family="{MONO}" font-size="11" '
                      f'fill="{c.subtitle}">{escape(_clip(summary, 17))}</text>')
     for port in range(count):
-        px, py = geo.input_port_pos(port, count, vertical)
+        px, py = geo.input_port_pos(port, count, vertical, outputs)
         parts.append(f'<circle cx="{left + px:.1f}" cy="{top + py:.1f}" r="4" fill="{c.card}" stroke="{c.edge}" stroke-width="1.4"/>')
-    ox, oy = geo.output_port_pos(count, vertical)
-    parts.append(f'<circle cx="{left + ox:.1f}" cy="{top + oy:.1f}" r="4" fill="{c.edge}" stroke="{c.edge}" stroke-width="1.4"/>')
+    for port in range(outputs):
+        ox, oy = geo.output_port_pos(count, vertical, port, outputs)
+        parts.append(f'<circle cx="{left + ox:.1f}" cy="{top + oy:.1f}" r="4" fill="{c.edge}" stroke="{c.edge}" stroke-width="1.4"/>')
     parts.append("</g>")
     return "".join(parts)
 

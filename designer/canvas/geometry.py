@@ -4,7 +4,8 @@ Coordinates are scene units with the node's model position as its top-left corne
 two ways (``vertical``: the scene decides from the design's positions, ``layout.flow_direction``):
 top to bottom, with the inputs on the top edge and the output in the middle of the bottom edge, or left
 to right, with the inputs on the left edge and the output in the middle of the right edge. Inputs are
-spread symmetrically around the middle, so a chain of single-input nodes is joined by straight edges.
+spread symmetrically around the middle, so a chain of single-input nodes is joined by straight edges;
+so are the outputs of a layer with several (LSTM's output, h_n, c_n).
 
 The edge size label sits just after the output port, on the edge (``size_label_rect``), in the gap the
 layout leaves between layers.
@@ -17,6 +18,9 @@ from designer.core import layout
 NODE_WIDTH = float(layout.CARD_WIDTH)
 NODE_HEIGHT = float(layout.CARD_HEIGHT)  # three text lines: name, type, summary
 PORT_PITCH = 20.0  # vertical distance between input ports
+# Between output ports, each of which carries its own size label just after it: a label's height apart
+# (left to right) or a short label's width apart (top to bottom), so neighbouring labels stay apart.
+OUTPUT_PITCH = {False: 26.0, True: 64.0}
 PORT_MARGIN = 21.0  # from the top/bottom edge to the outermost port
 PORT_RADIUS = 5.0
 PORT_HIT_RADIUS = 10.0  # hit area around a port, larger than the drawn dot
@@ -46,35 +50,40 @@ def shown_input_count(min_inputs: int, max_inputs: int | None, connected: set[in
     return max(min_inputs, highest + 2, 1)
 
 
-def node_size(input_count: int, vertical: bool = False) -> tuple[float, float]:
-    """(width, height): wider (top to bottom) or taller (left to right) only when the input ports need
-    more room than the card has."""
-    ports_room = 2 * PORT_MARGIN + max(input_count - 1, 0) * PORT_PITCH
+def node_size(input_count: int, vertical: bool = False, output_count: int = 1) -> tuple[float, float]:
+    """(width, height): wider (top to bottom) or taller (left to right) only when the input or output
+    ports need more room than the card has."""
+    inputs_room = max(input_count - 1, 0) * PORT_PITCH
+    outputs_room = max(output_count - 1, 0) * OUTPUT_PITCH[vertical]
+    ports_room = 2 * PORT_MARGIN + max(inputs_room, outputs_room)
     if vertical:
         return max(NODE_WIDTH, ports_room), NODE_HEIGHT
     return NODE_WIDTH, max(NODE_HEIGHT, ports_room)
 
 
-def input_port_pos(port: int, input_count: int, vertical: bool = False) -> tuple[float, float]:
+def input_port_pos(port: int, input_count: int, vertical: bool = False, output_count: int = 1) -> tuple[float, float]:
     """Centre of input ``port`` relative to the node's top-left."""
-    width, height = node_size(input_count, vertical)
+    width, height = node_size(input_count, vertical, output_count)
     offset = (port - (input_count - 1) / 2) * PORT_PITCH
     return (width / 2 + offset, 0.0) if vertical else (0.0, height / 2 + offset)
 
 
-def output_port_pos(input_count: int, vertical: bool = False) -> tuple[float, float]:
-    """Centre of the output port relative to the node's top-left."""
-    width, height = node_size(input_count, vertical)
-    return (width / 2, height) if vertical else (width, height / 2)
+def output_port_pos(input_count: int, vertical: bool = False, port: int = 0, output_count: int = 1) -> tuple[float, float]:
+    """Centre of output ``port`` (of ``output_count``) relative to the node's top-left."""
+    width, height = node_size(input_count, vertical, output_count)
+    offset = (port - (output_count - 1) / 2) * OUTPUT_PITCH[vertical]
+    return (width / 2 + offset, height) if vertical else (width, height / 2 + offset)
 
 
-def nearest_input_port(local: tuple[float, float] | float, input_count: int, vertical: bool = False) -> int | None:
+def nearest_input_port(
+    local: tuple[float, float] | float, input_count: int, vertical: bool = False, output_count: int = 1
+) -> int | None:
     """The input port whose centre is closest to the local point (or local y, left to right); None: no inputs."""
     if input_count <= 0:
         return None
     if isinstance(local, tuple):
         local = local[0] if vertical else local[1]
-    width, height = node_size(input_count, vertical)
+    width, height = node_size(input_count, vertical, output_count)
     middle = width / 2 if vertical else height / 2
     raw = round((local - middle) / PORT_PITCH + (input_count - 1) / 2)
     return min(max(raw, 0), input_count - 1)

@@ -129,10 +129,11 @@ class NewEdge(Gesture):
     edge on empty canvas disconnects it; anything refused changes nothing.
     """
 
-    def __init__(self, view, source: str, picked_up: Edge | None = None) -> None:
+    def __init__(self, view, source: str, picked_up: Edge | None = None, source_port: int = 0) -> None:
         super().__init__(view)
         self.source = source
         self.picked_up = picked_up
+        self.source_port = picked_up.source_port if picked_up is not None else source_port
         self._problems: dict[tuple[str, int], str | None] = {}
         self._marked: list[NodeItem] = []
         self._target: tuple[str, int] | None = None
@@ -151,7 +152,7 @@ class NewEdge(Gesture):
         """Why the dragged edge cannot go into ``port`` of ``node_id`` (None: it can), remembered per drag."""
         key = (node_id, port)
         if key not in self._problems:
-            edge = Edge(self.source, node_id, port)
+            edge = Edge(self.source, node_id, port, self.source_port)
             if self.picked_up is not None and edge == self.picked_up:
                 self._problems[key] = None
             else:
@@ -191,7 +192,7 @@ class NewEdge(Gesture):
                 self.view.status_message.emit("")
             else:
                 self.view.status_message.emit(problem[0].upper() + problem[1:] + ".")
-        start = self.scene.nodes[self.source].output_port_pos()
+        start = self.scene.nodes[self.source].output_port_pos(self.source_port)
         c0, c1 = geo.edge_controls(start.x(), start.y(), end.x(), end.y(), self.scene.vertical)
         path = QPainterPath(start)
         path.cubicTo(QPointF(*c0), QPointF(*c1), end)
@@ -210,7 +211,7 @@ class NewEdge(Gesture):
         elif self.problem(*target) is not None:
             return  # refused: the status bar already says why
         else:
-            new = Connect(Edge(self.source, target[0], target[1]))
+            new = Connect(Edge(self.source, target[0], target[1], self.source_port))
             edit = new if self.picked_up is None else Compound([Disconnect(self.picked_up), new], text="Reconnect")
         if edit is not None:
             try:

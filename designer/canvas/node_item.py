@@ -49,6 +49,7 @@ class NodeItem(QGraphicsItem):
         self.status = "ok"  # "ok", "error" or "blocked", from the engine's result
         self.has_warnings = False
         self.input_count = 0
+        self.output_count = 1
         self.vertical = False  # data flows top to bottom (inputs on top) instead of left to right
         self.output_label: str | None = None  # the output size, shown when no edge shows it
         self._label_rect = QRectF()
@@ -73,11 +74,12 @@ class NodeItem(QGraphicsItem):
         self.category = category
         self.update()
 
-    def set_ports(self, input_count: int, connected: frozenset[int]) -> bool:
-        """Show ``input_count`` input ports; returns True when the node's size (so port positions) changed."""
-        resized = input_count != self.input_count
+    def set_ports(self, input_count: int, connected: frozenset[int], output_count: int = 1) -> bool:
+        """Show ``input_count`` input ports and ``output_count`` output ports; returns True when the node's
+        size or ports (so port positions) changed."""
+        resized = (input_count, output_count) != (self.input_count, self.output_count)
         if resized:
-            self.input_count = input_count
+            self.input_count, self.output_count = input_count, output_count
             self._reshape()
         if resized or connected != self.connected:
             self.connected = connected
@@ -99,11 +101,11 @@ class NodeItem(QGraphicsItem):
 
     def _reshape(self) -> None:
         self.prepareGeometryChange()
-        self._rect = QRectF(0, 0, *geo.node_size(self.input_count, self.vertical))
+        self._rect = QRectF(0, 0, *geo.node_size(self.input_count, self.vertical, self.output_count))
         self._bounds = self._rect.adjusted(-geo.OVERHANG, -geo.OVERHANG, geo.OVERHANG, geo.OVERHANG)
         self._label_rect = QRectF()
         if self.output_label:
-            port = geo.output_port_pos(self.input_count, self.vertical)
+            port = geo.output_port_pos(self.input_count, self.vertical, 0, self.output_count)
             self._label_rect = QRectF(*geo.size_label_rect(port, style.current().label_width(self.output_label), self.vertical))
             self._bounds = self._bounds.united(self._label_rect.adjusted(-2, -2, 2, 2))
         self.update()
@@ -140,22 +142,24 @@ class NodeItem(QGraphicsItem):
 
     def input_port_pos(self, port: int) -> QPointF:
         """Scene position of input ``port``."""
-        x, y = geo.input_port_pos(port, self.input_count, self.vertical)
+        x, y = geo.input_port_pos(port, self.input_count, self.vertical, self.output_count)
         return self.pos() + QPointF(x, y)
 
-    def output_port_pos(self) -> QPointF:
-        x, y = geo.output_port_pos(self.input_count, self.vertical)
+    def output_port_pos(self, port: int = 0) -> QPointF:
+        """Scene position of output ``port``."""
+        x, y = geo.output_port_pos(self.input_count, self.vertical, port, self.output_count)
         return self.pos() + QPointF(x, y)
 
     def port_at(self, scene_pos: QPointF, radius: float) -> tuple[str, int] | None:
-        """``("out", 0)`` or ``("in", port)`` when ``scene_pos`` is within ``radius`` of a port, else None."""
+        """``("out", port)`` or ``("in", port)`` when ``scene_pos`` is within ``radius`` of a port, else None."""
         local = scene_pos - self.pos()
-        ox, oy = geo.output_port_pos(self.input_count, self.vertical)
-        if (local.x() - ox) ** 2 + (local.y() - oy) ** 2 <= radius * radius:
-            return ("out", 0)
-        port = geo.nearest_input_port((local.x(), local.y()), self.input_count, self.vertical)
+        for out in range(self.output_count):
+            ox, oy = geo.output_port_pos(self.input_count, self.vertical, out, self.output_count)
+            if (local.x() - ox) ** 2 + (local.y() - oy) ** 2 <= radius * radius:
+                return ("out", out)
+        port = geo.nearest_input_port((local.x(), local.y()), self.input_count, self.vertical, self.output_count)
         if port is not None:
-            px, py = geo.input_port_pos(port, self.input_count, self.vertical)
+            px, py = geo.input_port_pos(port, self.input_count, self.vertical, self.output_count)
             if abs(local.x() - px) <= radius and abs(local.y() - py) <= radius:
                 return ("in", port)
         return None
@@ -229,7 +233,7 @@ class NodeItem(QGraphicsItem):
         if numbered:
             painter.setFont(s.port_font)
         for port in range(self.input_count):
-            x, y = geo.input_port_pos(port, self.input_count, self.vertical)
+            x, y = geo.input_port_pos(port, self.input_count, self.vertical, self.output_count)
             mark = None if self.port_marks is None else self.port_marks.get(port)
             if mark is True:
                 painter.setPen(s.port_pen)
@@ -247,10 +251,18 @@ class NodeItem(QGraphicsItem):
                 painter.setPen(s.type_text)
                 number = QRectF(x + r, -r - 12, 9, 12) if self.vertical else QRectF(r + 1, y - 6, 9, 12)
                 painter.drawText(number, Qt.AlignmentFlag.AlignCenter, str(port))
-        x, y = geo.output_port_pos(self.input_count, self.vertical)
-        painter.setPen(s.port_pen)
-        painter.setBrush(s.edge if self.status == "ok" else s.port_fill)
-        painter.drawEllipse(QPointF(x, y), r, r)
+        several = self.output_count > 1
+        for port in range(self.output_count):
+            x, y = geo.output_port_pos(self.input_count, self.vertical, port, self.output_count)
+            painter.setPen(s.port_pen)
+            painter.setBrush(s.edge if self.status == "ok" else s.port_fill)
+            painter.drawEllipse(QPointF(x, y), r, r)
+            if several:  # numbered like the inputs: output 0 is the first of torch's results
+                painter.setFont(s.port_font)
+                painter.setPen(s.type_text)
+                w = self._rect.width()
+                number = QRectF(x + r, y - r - 12, 9, 12) if self.vertical else QRectF(w - r - 10, y - 6, 9, 12)
+                painter.drawText(number, Qt.AlignmentFlag.AlignCenter, str(port))
 
     def badge_at(self, scene_pos: QPointF) -> bool:
         """Whether ``scene_pos`` is on the error badge (a little larger than drawn, to be easy to hit)."""

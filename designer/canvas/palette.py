@@ -12,6 +12,9 @@ CATEGORY_LIGHT = {
     "Dropout": "#7a8696",
     "Linear": "#2f9e44",
     "Padding": "#9c6b3f",
+    "Attention": "#b4451f",
+    "Recurrent": "#1f7f9e",
+    "Embedding": "#8a5a00",
 }
 CATEGORY_DARK = {
     "Graph": "#8d99a8",
@@ -23,4 +26,7 @@ CATEGORY_DARK = {
     "Dropout": "#98a3b1",
     "Linear": "#51c26a",
     "Padding": "#c08a5a",
+    "Attention": "#e8744a",
+    "Recurrent": "#47b3d6",
+    "Embedding": "#d3a13c",
 }

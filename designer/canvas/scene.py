@@ -183,7 +183,7 @@ class GraphScene(QGraphicsScene):
     def _add_edge_item(self, edge: Edge, grid: layout.CardGrid | None = None) -> EdgeItem:
         """The edge's item; ``grid`` (all cards, while building) answers the router faster than the scene."""
         source, target = self.nodes[edge.source], self.nodes[edge.target]
-        start, end = source.output_port_pos(), target.input_port_pos(edge.target_port)
+        start, end = source.output_port_pos(edge.source_port), target.input_port_pos(edge.target_port)
         item = EdgeItem(edge, start, end, self._edge_label(edge), self.vertical)
         item.set_route(self._route(edge, start, end, grid), self.vertical)
         self.addItem(item)
@@ -217,7 +217,7 @@ class GraphScene(QGraphicsScene):
         out_edges = sorted(e for e in self.document.graph.out_edges(node_id) if e in self.edges)
         shown: set[int] = set()
         for edge in out_edges:
-            port = getattr(edge, "source_port", 0)
+            port = edge.source_port
             self.edges[edge].set_label(self._edge_label(edge), port not in shown)
             shown.add(port)
         item.set_output_label(None if out_edges else self._node_label(node_id))
@@ -284,7 +284,7 @@ class GraphScene(QGraphicsScene):
             count = geo.shown_input_count(spec.min_inputs, spec.max_inputs, connected)
         else:
             count = geo.shown_input_count(1, 1, connected)
-        if item.set_ports(count, connected) and move_edges:
+        if item.set_ports(count, connected, self.document.engine.output_ports(item.node_id)) and move_edges:
             self._update_edge_geometry(item.node_id)
 
     def _update_status(self, item: NodeItem) -> None:
@@ -306,7 +306,7 @@ class GraphScene(QGraphicsScene):
             item = self.edges.get(edge)
             if item is not None:
                 source, target = self.nodes[edge.source], self.nodes[edge.target]
-                start, end = source.output_port_pos(), target.input_port_pos(edge.target_port)
+                start, end = source.output_port_pos(edge.source_port), target.input_port_pos(edge.target_port)
                 if routed:
                     item.set_route(self._route(edge, start, end), self.vertical)
                 else:
@@ -341,7 +341,7 @@ class GraphScene(QGraphicsScene):
         grid = layout.CardGrid({n: self._card(item) for n, item in self.nodes.items()})
         for edge, item in self.edges.items():
             source, target = self.nodes[edge.source], self.nodes[edge.target]
-            start, end = source.output_port_pos(), target.input_port_pos(edge.target_port)
+            start, end = source.output_port_pos(edge.source_port), target.input_port_pos(edge.target_port)
             item.set_route(self._route(edge, start, end, grid), vertical)
         for node_id in self.nodes:
             self._update_size_labels(node_id)
@@ -431,6 +431,7 @@ class GraphScene(QGraphicsScene):
             item = self.nodes.get(node_id)
             if item is not None:
                 self._update_status(item)
+                self._update_ports(item)
                 if node_id in self._sinks:
                     item.set_output_label(self._node_label(node_id))
         for edge in changes.edges:

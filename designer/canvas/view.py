@@ -388,7 +388,8 @@ class GraphView(QGraphicsView):
         vertical = direction == layout.TB
 
         def card_size(node_id: str) -> tuple[float, float]:
-            return geo.node_size(scene.nodes[node_id].input_count, vertical)
+            item = scene.nodes[node_id]
+            return geo.node_size(item.input_count, vertical, item.output_count)
 
         placed = layout.layered_layout(graph, direction, card_size).positions
         changed = {
@@ -576,12 +577,12 @@ class GraphView(QGraphicsView):
                 self.badge_menu(item.node_id).popup(self.viewport().mapToGlobal(event.position().toPoint()))
                 return gestures.Gesture(self)
             hit = item.port_at(scene_pos, radius)
-            if hit == ("out", 0):
-                return gestures.NewEdge(self, item.node_id)
+            if hit is not None and hit[0] == "out":
+                return gestures.NewEdge(self, item.node_id, source_port=hit[1])
             if hit is not None:
-                source = self.document.graph.inputs(item.node_id).get(hit[1])
-                if source is not None:
-                    return gestures.NewEdge(self, source, picked_up=Edge(source, item.node_id, hit[1]))
+                arriving = self.document.graph.input_edges(item.node_id).get(hit[1])
+                if arriving is not None:
+                    return gestures.NewEdge(self, arriving.source, picked_up=arriving)
             return gestures.MoveNodes(self, item, event)
         edge = self._edge_at(event.position().toPoint())
         if edge is not None:

@@ -32,7 +32,16 @@ from designer.core.graph import (
     ParamsChanged,
 )
 from designer.core.order import execution_order
-from designer.core.shapes import BATCH_SYMBOL, Inferred, LayerError, Shape, SymbolicShape, counted, format_shape
+from designer.core.shapes import (
+    BATCH_SYMBOL,
+    Inferred,
+    LayerError,
+    Shape,
+    SymbolicShape,
+    counted,
+    dim_names,
+    format_shape,
+)
 from designer.core.spec import FLOAT, INT, RuleContext
 
 PRIMARY_BATCH = 1  # an open batch N is computed at N=1 (so costs read per sample) ...
@@ -66,6 +75,9 @@ class NodeResult(NamedTuple):
     inner: InstanceRun | None = None  # a block instance: the run of its copies (inner nodes' results)
     advice: tuple[str, ...] = ()  # warnings about the settings themselves (``LayerSpec.advise``), shape or not
     displays: tuple[SymbolicShape, ...] | None = None  # every output's display shape (several outputs, open batch)
+    # The first output's dims by name when they are not the conventional ones of its rank: a sequence's
+    # N, L, E, named by the layer that made it and kept by the layers that pass it on (``named_dims``).
+    labels: tuple[str, ...] | None = None
 
     @property
     def output_shapes(self) -> tuple[Shape, ...]:
@@ -84,12 +96,8 @@ class NodeResult(NamedTuple):
 
     @property
     def dim_labels(self) -> tuple[str, ...] | None:
-        """The first output's dims as its shape rule named them (``N, L, E`` for a sequence), when it named
-        each one differently; None: the conventional names by rank apply."""
-        if self.shape is None or self.inferred is None:
-            return None
-        labels = tuple(note.label for note in self.inferred.dims)
-        return labels if len(labels) == len(self.shape) and len(set(labels)) == len(labels) else None
+        """The first output's dims by name (``N, L, E`` for a sequence); None: the conventional names by rank."""
+        return self.labels if self.shape is not None else None
 
     @property
     def dtype(self) -> str | None:
@@ -205,6 +213,15 @@ class ShapeEngine:
         """The edge's size as people read it: N where it follows an open batch."""
         shapes = self._public[edge.source].display_outputs
         return shapes[edge.source_port] if edge.source_port < len(shapes) else None
+
+    def output_ports(self, node_id: str) -> int:
+        """How many output ports a view shows for the node: its outputs (Chunk's count follows the size),
+        else as many as its settings give, and never fewer than the edges leaving it need."""
+        graph = self.graph
+        shapes = self._public[node_id].output_shapes if node_id in self._public else ()
+        known = graph.knows_type(graph.node(node_id).type_name)
+        count = len(shapes) if shapes else (graph.output_count(node_id) if known else 1)
+        return max(count or 1, max((e.source_port for e in graph.out_edges(node_id)), default=0) + 1)
 
     def order(self) -> list[str]:
         """Node ids in execution order (``order.execution_order``: the one order everything follows)."""
@@ -409,7 +426,7 @@ class ShapeEngine:
                 return NodeResult(error=arity_error, param_count=params)
         edges = self.graph.input_edges(node_id)
         sources = [edges[port].source for port in sorted(edges)]
-        shapes, dtypes = [], []
+        shapes, dtypes, upstream_labels = [], [], None
         for port in sorted(edges):
             edge = edges[port]
             upstream = self._results.get(edge.source)
@@ -421,12 +438,15 @@ class ShapeEngine:
                 return NodeResult(error=self._missing_output(node, edge, len(outputs)), param_count=params)
             shapes.append(outputs[edge.source_port])
             dtypes.append(upstream.dtype)
+            if port == 0 and edge.source_port == 0:
+                upstream_labels = upstream.labels
         memo_key = (key, tuple(shapes), tuple(dtypes))
         if revision is not None:
             return self._compute_instance(node, (*memo_key, revision), shapes, params)
         inferred = self._memo.get(memo_key)
         if inferred is not None:
-            return NodeResult(shape=inferred.shape, inferred=inferred, param_count=params)
+            return NodeResult(shape=inferred.shape, inferred=inferred, param_count=params,
+                              labels=named_dims(inferred, upstream_labels))
         label = f"{node.type_name} '{node.label}'"
         names = tuple(f"'{self.graph.node(source_id).label}'" for source_id in sources)
         ctx = RuleContext(node.type_name, spec.resolve(node.params), tuple(shapes), label, names, self.batch, tuple(dtypes))
@@ -448,7 +468,7 @@ class ShapeEngine:
             self._memo.clear()
             self._counts.clear()
         self._memo[memo_key] = inferred
-        return NodeResult(shape=inferred.shape, inferred=inferred, param_count=params)
+        return NodeResult(shape=inferred.shape, inferred=inferred, param_count=params, labels=named_dims(inferred, upstream_labels))
 
 
     def _missing_output(self, node, edge: Edge, count: int) -> LayerError:
@@ -579,6 +599,17 @@ def _arity_problem(spec, label: str, inputs: dict[int, str]) -> LayerError | Non
             f"{label} needs at least {spec.min_inputs} inputs but has {count}", fix="connect another tensor to it"
         )
     return None
+
+
+def named_dims(inferred: Inferred, upstream: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """A node's dim names: its rule's own when they differ from the conventional ones of the rank (an
+    Embedding's N, L, E), else those of its first input when the rank is the same (a LayerNorm or Linear
+    on a sequence keeps N, L, E), else None (the conventional N, C, H, W)."""
+    rank = len(inferred.shape)
+    own = tuple(note.label for note in inferred.dims)
+    if len(own) == rank and len(set(own)) == rank and own != dim_names(rank):
+        return own
+    return upstream if upstream is not None and len(upstream) == rank else None
 
 
 def dtype_problem(spec, ctx: RuleContext) -> None:

@@ -50,7 +50,9 @@ def _parameter_infer(ctx) -> Inferred:
     shape = tuple(ctx["shape"])
     if any(d < 0 for d in shape):
         raise LayerError(f"{ctx.label}: every size in shape must be at least 0, got {list(shape)}", param="shape")
-    notes = tuple(DimNote(f"D{i}", d, f"D{i} = shape[{i}]", str(d)) for i, d in enumerate(shape))
+    # A position embedding 1×L×E (or L×E), a class token 1×1×E, a layer scale E: named as the sequence it joins.
+    names = {1: ("E",), 2: ("L", "E"), 3: ("N", "L", "E")}.get(len(shape), tuple(f"D{i}" for i in range(len(shape))))
+    notes = tuple(DimNote(n, d, f"{n} = shape[{i}]", str(d)) for i, (n, d) in enumerate(zip(names, shape)))
     story = (
         f"A learned tensor of {counted(product(shape), 'number')} ({format_shape(shape)}), trained like a weight "
         "and read in forward(): a class token, a position embedding or a layer scale.",
