@@ -30,6 +30,8 @@ def torch_apply(type_name: str, params: dict, inputs: list):
 
     kind = catalog.get(type_name).kind
     if kind == "input":
+        if params.get("dtype") == "int64":
+            return torch.zeros(tuple(params["shape"]), dtype=torch.int64), None
         return torch.randn(*params["shape"]), None
     if kind == "add":
         out = inputs[0]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from designer.core.engine import ShapeEngine
 from designer.core.graph import Edge, Graph, Node
-from tests.oracle import torch_apply, torch_module
+from tests.oracle import flat_outputs, torch_apply, torch_module
 
 
 @dataclass
@@ -30,14 +30,18 @@ def run_graph(graph: Graph, engine: ShapeEngine, seed: int = 0) -> dict[str, Tor
     torch.manual_seed(seed)
     values: dict[str, torch.Tensor] = {}
     out: dict[str, TorchNode] = {}
+    # torch's fused transformer kernels (its "fast path" in eval mode) are invisible to the flop counter.
+    fast_path = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)
     with warnings.catch_warnings(), torch.no_grad():
         warnings.simplefilter("ignore")
         for node_id in engine.order():
             node = graph.node(node_id)
-            args = [values[src] for _, src in sorted(graph.inputs(node_id).items())]
+            args = [values[e.source][e.source_port] for e in graph.in_edges(node_id)]
             with FlopCounterMode(display=False) as counter:
                 result, module = torch_apply(node.type_name, node.params, args)
-            values[node_id] = result
+            values[node_id] = flat_outputs(result)
+            result = values[node_id][0]
             out[node_id] = TorchNode(
                 shape=tuple(result.shape),
                 params=sum(p.numel() for p in module.parameters()) if module else 0,
@@ -45,6 +49,7 @@ def run_graph(graph: Graph, engine: ShapeEngine, seed: int = 0) -> dict[str, Tor
                 flops=counter.get_total_flops(),
                 weights={name: tuple(p.shape) for name, p in module.named_parameters()} if module else {},
             )
+    torch.backends.mha.set_fastpath_enabled(fast_path)
     return out
 
 

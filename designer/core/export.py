@@ -139,6 +139,7 @@ class ExportResult:
     inputs: list[str] = field(default_factory=list)  # node ids, in forward() argument order
     outputs: list[str] = field(default_factory=list)  # node ids whose values forward() returns
     variables: dict[str, str] = field(default_factory=dict)  # node id → the local in forward() holding its value
+    parameters: dict[str, str] = field(default_factory=dict)  # a Parameter node's id → its dotted path (state_dict key)
 
 
 def export_code(graph: Graph, class_name: str | None = None, *, keep_names: bool = False) -> str:
@@ -179,6 +180,7 @@ def export(graph: Graph, class_name: str | None = None, *, keep_names: bool = Fa
         [s.node.id for s in inputs],
         [s.node.id for s in outputs],
         {s.node.id: s.value for s in steps},
+        {s.node.id: ".".join(s.attribute) for s in steps if s.spec.kind == "parameter"},
     )
 
 

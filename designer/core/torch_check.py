@@ -139,6 +139,8 @@ def check(graph: Graph, device: str = "cpu") -> CheckReport:
     captured, peak = _measured_pass(torch, model, inputs, device)
     for hook in hooks:
         hook.remove()
+    for node_id, path in result.parameters.items():  # learned tensors: read, not run
+        seen[node_id] = model.get_parameter(path)
     for node_id, variable in result.variables.items():
         if node_id not in seen and variable in captured:
             seen[node_id] = captured[variable]
@@ -156,6 +158,8 @@ def check(graph: Graph, device: str = "cpu") -> CheckReport:
         path = result.attributes.get(node_id)
         ran = node_id in seen
         torch_params = sum(p.numel() for p in model.get_submodule(path).parameters()) if path else 0
+        if node_id in result.parameters:
+            torch_params = seen[node_id].numel()
         report.nodes.append(
             NodeCheck(
                 node_id,

@@ -130,7 +130,7 @@ def _mha_infer(ctx) -> Inferred:
     weights = (batch, length, source_len) if batched else (length, source_len)
     labels = _layout(batched, first, "L")
     notes = tuple(DimNote(n, d, f"{n} = {n} of the query", str(d)) for n, d in zip(labels, out) if n != "E")
-    notes = _in_order(labels, notes, DimNote("E", e, "E = embed_dim", str(e)))
+    notes = _in_order(labels, notes, DimNote("E", e, "E = embed_dim = num_heads·head_dim", f"{heads}·{e // heads} = {e}"))
     s_note = f"S = key length{' + 1 (add_bias_kv)' if ctx['add_bias_kv'] else ''}{' + 1 (add_zero_attn)' if ctx['add_zero_attn'] else ''}"
     story = (
         f"Each of the {length} query positions looks at all {source_len} key positions ({s_note} = {source_len}), "
@@ -214,7 +214,12 @@ def _transformer_infer(decoder: bool):
                 raise LayerError(f"{ctx.label}: tgt has a batch of {batch} but memory has {m_batch}; they must match")
         shape = ctx.inputs[0]
         labels = _layout(batched, first, "L")
-        notes = tuple(DimNote(n, s, f"{n}_out = {n}_in", str(s)) for n, s in zip(labels, shape))
+        notes = tuple(
+            DimNote(n, s, "E_out = E_in = nhead·(d_model/nhead)", f"{heads}·{d // heads} = {s}")
+            if n == "E"
+            else DimNote(n, s, f"{n}_out = {n}_in", str(s))
+            for n, s in zip(labels, shape)
+        )
         order = "LayerNorm first (pre-norm)" if ctx["norm_first"] else "LayerNorm after each residual add (post-norm)"
         blocks = "self-attention, attention over memory and a feed-forward network" if decoder else "self-attention and a feed-forward network"
         story = (
@@ -244,18 +249,38 @@ def _transformer_macs(decoder: bool):
         length, batch = (shape[1], shape[0]) if first else (shape[0], shape[1] if batched else 1)
         d, ff = p["d_model"], p["dim_feedforward"]
         tokens = batch * length
-        self_attn = tokens * 4 * d * d + 2 * batch * length * length * d
+        self_attn = tokens * 4 * d * d
         total = self_attn + tokens * 2 * d * ff
-        formula = f"self-attention N·L·4·E² + 2·N·L²·E = {format_count(self_attn)}, feed-forward N·L·2·E·F = {format_count(tokens * 2 * d * ff)}"
+        formula = (f"self-attention projections N·L·4·E² = {batch}·{length}·4·{d}² = {format_count(self_attn)}, "
+                   f"feed-forward N·L·2·E·F = {batch}·{length}·2·{d}·{ff} = {format_count(tokens * 2 * d * ff)}")
         if decoder:
-            memory = inputs[1]
-            m_len = memory[1] if first else memory[0]
-            cross = tokens * 2 * d * d + batch * m_len * 2 * d * d + 2 * batch * length * m_len * d
+            m_len = inputs[1][1] if first else inputs[1][0]
+            cross = tokens * 2 * d * d + batch * m_len * 2 * d * d
             total += cross
-            formula += f", attention over memory {format_count(cross)}"
+            formula += f", projections of the attention over memory (N·L + N·S)·2·E² = {format_count(cross)}"
         return total, f"{formula}; total {format_count(total)}"
 
     return macs
+
+
+def _transformer_other_ops(decoder: bool):
+    def other_ops(p, inputs, out) -> tuple[int, str]:
+        """The attention scores and the mixing of values (no weights): 2·N·L·S·E per attention."""
+        shape = inputs[0]
+        batched = len(shape) == 3
+        first = p["batch_first"] and batched
+        length, batch = (shape[1], shape[0]) if first else (shape[0], shape[1] if batched else 1)
+        d = p["d_model"]
+        ops = 2 * batch * length * length * d
+        text = f"self-attention scores and mixing 2·N·L²·E = 2·{batch}·{length}²·{d} = {format_count(ops)}"
+        if decoder:
+            m_len = inputs[1][1] if first else inputs[1][0]
+            cross = 2 * batch * length * m_len * d
+            ops += cross
+            text += f", over memory 2·N·L·S·E = {format_count(cross)}"
+        return ops, f"{text} multiply-adds; total {format_count(ops)}"
+
+    return other_ops
 
 
 def _transformer_params() -> tuple[ParamSpec, ...]:
@@ -306,6 +331,7 @@ SPECS = [
         infer=_transformer_infer(False),
         weights=_transformer_weights(False),
         macs=_transformer_macs(False),
+        other_ops=_transformer_other_ops(False),
         summary=lambda p: f"E {p['d_model']}, {p['nhead']} heads",
         input_names=("src",),
     ),
@@ -317,6 +343,7 @@ SPECS = [
         infer=_transformer_infer(True),
         weights=_transformer_weights(True),
         macs=_transformer_macs(True),
+        other_ops=_transformer_other_ops(True),
         min_inputs=2,
         max_inputs=2,
         summary=lambda p: f"E {p['d_model']}, {p['nhead']} heads",
