@@ -18,6 +18,7 @@ from designer.core.engine import ShapeEngine
 from designer.core.examples import example_names, load_example
 from designer.core.export import ExportError, export, export_code
 from designer.core.graph import Edge, Graph, Node
+from tests.oracle import flat_outputs, torch_tensors
 
 torch = pytest.importorskip("torch")
 
@@ -44,19 +45,22 @@ def check_against_engine(graph: Graph, folder: Path) -> None:
     inputs_seen: dict[str, tuple] = {}
     for node_id, attribute in result.attributes.items():
         layer = model.get_submodule(attribute)
-        layer.register_forward_hook(lambda _m, _i, out, node_id=node_id: seen.__setitem__(node_id, tuple(out.shape)))
+        layer.register_forward_hook(
+            lambda _m, _i, out, node_id=node_id: seen.__setitem__(node_id, tuple(tuple(t.shape) for t in flat_outputs(out)))
+        )
         layer.register_forward_pre_hook(
             lambda _m, args, node_id=node_id: inputs_seen.__setitem__(node_id, tuple(tuple(a.shape) for a in args))
         )
-    args = [torch.randn(*engine.shape(node_id)) for node_id in result.inputs]
+    args = torch_tensors([engine.shape(n) for n in result.inputs], [engine.result(n).dtype for n in result.inputs])
     with torch.no_grad():
         outputs = model(*args)
     outputs = outputs if isinstance(outputs, tuple) else (outputs,)
     assert [tuple(o.shape) for o in outputs] == [engine.shape(n) for n in result.outputs]
-    for node_id, shape in seen.items():
-        assert shape == engine.shape(node_id), f"{node_id}: torch {shape}, engine {engine.shape(node_id)}"
+    for node_id, shapes in seen.items():
+        expected = engine.result(node_id).output_shapes
+        assert shapes == expected, f"{node_id}: torch {shapes}, engine {expected}"
     for node_id, shapes in inputs_seen.items():  # what Add and Concat produced reaches the next layer's input
-        expected = tuple(engine.shape(src) for _, src in sorted(graph.inputs(node_id).items()))
+        expected = tuple(engine.edge_shape(e) for e in graph.in_edges(node_id))
         assert shapes == expected, node_id
     assert sum(p.numel() for p in model.parameters()) == engine.total_params()
     reached = set()
