@@ -10,7 +10,7 @@ def open_batch(graph: Graph) -> Graph:
     """``graph`` with every Input's batch left open ("N"), changed in place."""
     for node in list(graph.nodes()):
         if node.type_name == "Input":
-            graph.set_params(node.id, {"shape": ["N", *node.params["shape"][1:]]})
+            graph.set_params(node.id, {**node.params, "shape": ["N", *node.params["shape"][1:]]})
     return graph
 
 
@@ -19,7 +19,7 @@ def with_batch(graph: Graph, batch: int) -> Graph:
     concrete = project.loads(project.dumps(graph))
     for node in list(concrete.nodes()):
         if node.type_name == "Input" and node.params["shape"][0] == "N":
-            concrete.set_params(node.id, {"shape": [batch, *node.params["shape"][1:]]})
+            concrete.set_params(node.id, {**node.params, "shape": [batch, *node.params["shape"][1:]]})
     return concrete
 
 

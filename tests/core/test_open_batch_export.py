@@ -19,6 +19,7 @@ from designer.core.graph import Graph
 from tests.core.batch import batch_plus_four
 from tests.core.test_export import check_code_is_safe, load_module, ruff
 from tests.core.test_open_batch_outputs import open_batch, with_batch
+from tests.oracle import flat_outputs, torch_tensors
 
 
 def hooked_run(model, result, graph: Graph, batch: int) -> dict[str, tuple]:
@@ -26,9 +27,11 @@ def hooked_run(model, result, graph: Graph, batch: int) -> dict[str, tuple]:
     seen: dict[str, tuple] = {}
     for node_id, attribute in result.attributes.items():
         layer = model.get_submodule(attribute)
-        layer.register_forward_hook(lambda _m, _i, out, node_id=node_id: seen.__setitem__(node_id, tuple(out.shape)))
+        layer.register_forward_hook(
+            lambda _m, _i, out, node_id=node_id: seen.__setitem__(node_id, tuple(flat_outputs(out)[0].shape))
+        )
     concrete = ShapeEngine(with_batch(graph, batch))
-    args = [torch.randn(*concrete.shape(node_id)) for node_id in result.inputs]
+    args = torch_tensors([concrete.shape(n) for n in result.inputs], [concrete.result(n).dtype for n in result.inputs])
     with torch.no_grad():
         outputs = model(*args)
     outputs = outputs if isinstance(outputs, tuple) else (outputs,)
