@@ -12,6 +12,8 @@ CATEGORY_LIGHT = {
     "Dropout": "#7a8696",
     "Linear": "#2f9e44",
     "Padding": "#9c6b3f",
+    "Math": "#b5475a",
+    "Shape": "#3d8fa6",
 }
 CATEGORY_DARK = {
     "Graph": "#8d99a8",
@@ -23,4 +25,6 @@ CATEGORY_DARK = {
     "Dropout": "#98a3b1",
     "Linear": "#51c26a",
     "Padding": "#c08a5a",
+    "Math": "#e07285",
+    "Shape": "#5bb4cc",
 }

@@ -26,7 +26,7 @@ from designer.core.graph import Graph, Node
 from designer.core.order import execution_order
 from designer.core.params import is_real
 from designer.core.shapes import BATCH_SYMBOL, Shape, SymbolicShape, dim_names, format_count, format_shape
-from designer.core.spec import LayerSpec
+from designer.core.spec import LayerSpec, Term
 
 LINE_LIMIT = 88
 MAX_IDENTIFIER = 32
@@ -240,8 +240,8 @@ def _plan(
             else:
                 step.constructor = _instance(graph, node, classes, arguments)
             step.call = Call(f"{_access(step.attribute)}(", tuple(args))
-        elif spec.kind == "add":
-            step.call = Call("", tuple(args), "", " + ")
+        elif spec.kind == "op":
+            step.call = Call("", (spec.code(tuple(args), _terms(graph, node, spec, arguments)),), "")
         elif spec.kind == "concat":
             dim = _value(node.params.get("dim", 1), node, "dim", spec, arguments)
             step.call = Call("torch.cat(", (f"[{', '.join(args)}]", f"dim={dim}"))
@@ -319,6 +319,17 @@ def _arguments(graph: Graph, node: Node, spec: LayerSpec, arguments: dict[str, s
         if name in node.params:
             parts.append(f"{name}={_value(node.params[name], node, name, spec, arguments)}")
     return tuple(parts)
+
+
+def _terms(graph: Graph, node: Node, spec: LayerSpec, arguments: dict[str, str] | None) -> dict[str, Term]:
+    """An op's params as code (checked like a module's arguments), torch's defaults filled in."""
+    _arguments(graph, node, spec, arguments)
+    terms = {}
+    for p in spec.params:
+        value = node.params[p.name] if p.name in node.params else p.default
+        known = not (blocks.is_reference(value) or (isinstance(value, list) and blocks.references(value)))
+        terms[p.name] = Term(_value(value, node, p.name, spec, arguments), value if known else None, known)
+    return terms
 
 
 def _value(value: Any, node: Node, param: str, spec: LayerSpec, arguments: dict[str, str] | None) -> str:
