@@ -222,7 +222,9 @@ def _plan(
     order = execution_order(graph).nodes
     modules = [n for n in order if graph.spec(graph.node(n).type_name).kind in ("module", "block")]
     nested = _module_paths(modules) if keep_names else {}
-    attributes = Namespace(MODULE_MEMBERS | {path[0] for path in nested.values()} | set(classes.values()))
+    kept = _kept_arguments(arguments)  # what forward() reads: the values __init__ keeps
+    reserved = {path[0] for path in nested.values()} | set(classes.values()) | {k[len("self.") :] for k in kept.values()}
+    attributes = Namespace(MODULE_MEMBERS | reserved)
     variables = Namespace(set(classes.values()) | set((arguments or {}).values()))
     steps: dict[str, Step] = {}
     for node_id in order:
@@ -241,9 +243,9 @@ def _plan(
                 step.constructor = _instance(graph, node, classes, arguments)
             step.call = Call(f"{_access(step.attribute)}(", tuple(args))
         elif spec.kind == "op":
-            step.call = Call("", (spec.code(tuple(args), _terms(graph, node, spec, arguments)),), "")
+            step.call = Call("", (spec.code(tuple(args), _terms(graph, node, spec, kept or None)),), "")
         elif spec.kind == "concat":
-            dim = _value(node.params.get("dim", 1), node, "dim", spec, arguments)
+            dim = _value(node.params.get("dim", 1), node, "dim", spec, kept or None)
             step.call = Call("torch.cat(", (f"[{', '.join(args)}]", f"dim={dim}"))
         elif spec.kind == "output":
             step.value = args[0]
@@ -251,6 +253,20 @@ def _plan(
             raise ExportError(f"{node.type_name} nodes cannot be exported yet")
         steps[node_id] = step
     return list(steps.values())
+
+
+def _kept_arguments(arguments: dict[str, str] | None) -> dict[str, str]:
+    """A block's argument → the attribute its class keeps it in for forward() (``self.dim_arg``)."""
+    return {arg: f"self.{name}_arg" for arg, name in (arguments or {}).items()}
+
+
+def _forward_arguments(graph: Graph) -> set[str]:
+    """The block arguments that calls in forward() read (an op's or a Concat's params), not only __init__."""
+    used = set()
+    for node in graph.nodes():
+        if graph.spec(node.type_name).kind in ("op", "concat"):
+            used.update(name for value in node.params.values() for name in blocks.references(value))
+    return used
 
 
 def _module_paths(node_ids: list[str]) -> dict[str, tuple[str, ...]]:
@@ -480,6 +496,7 @@ def _block_class(block: blocks.BlockDef, classes: dict[str, str]) -> list[str]:
         "",
         *_wrap(4, "def __init__", Call("(", tuple(signature)), " -> None:"),
         "        super().__init__()",
+        *(f"        {_kept_arguments(parameters)[a]} = {parameters[a]}" for a in block.arguments if a in _forward_arguments(block.graph)),
         *_constructor_lines(steps, used),
         "",
         *_forward_lines(steps, inputs, outputs, used, sizes=False),

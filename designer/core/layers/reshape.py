@@ -299,7 +299,7 @@ def _expand_infer(ctx) -> Inferred:
     for i, wanted in enumerate(size):
         have = shape[i - lead] if i >= lead else None
         label = names[i]
-        if wanted == -1:
+        if wanted == -1 and rank:  # (a 0-D tensor takes -1 as a size like any other: see below)
             if have is None:
                 raise LayerError(
                     f"{ctx.label}: size[{i}] is -1, but dim {i} is a new leading dim, so there is no size to keep",
