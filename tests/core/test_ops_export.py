@@ -8,8 +8,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from designer.core.engine import ShapeEngine
+from designer.core.explain import explain, explain_text
 from designer.core.export import export
 from designer.core.graph import Edge, Node
+from tests.core.test_explain import assert_worked_numbers_hold
 from tests.core.test_export import load_module
 from tests.core.test_ops_oracle import elementwise_case, matmul_case, reduce_case, shape_op_case
 from tests.oracle import single_layer, torch_op
@@ -145,3 +147,33 @@ def test_ops_export_to_onnx(type_name, params, shapes, tmp_path):
     engine = ShapeEngine(graph)
     dims = [d.dim_value for d in model.graph.output[0].type.tensor_type.shape.dim]
     assert tuple(dims) == engine.shape("layer")
+
+
+@settings(max_examples=150, deadline=None)
+@given(case=st.one_of(elementwise_case(), matmul_case(), reduce_case(), shape_op_case()))
+def test_op_explanations_name_every_dim_and_their_numbers_hold(case):
+    type_name, params, shapes = case
+    graph = single_layer(type_name, params, shapes)
+    engine = ShapeEngine(graph)
+    result = engine.result("layer")
+    assume(result.ok)
+    ex = explain(graph, engine, "layer")
+    assert len({d.name for d in ex.output.dims}) == len(result.shape)
+    assert [d.label for d in ex.derivations] == [d.name for d in ex.output.dims]
+    assert_worked_numbers_hold(ex, result.shape)
+    assert ex.story and ex.params == 0
+    text = explain_text(graph, engine, "layer")
+    assert "Traceback" not in text and type_name in text
+
+
+def test_explanations_use_the_users_numbers():
+    graph = single_layer("Reshape", {"shape": [2, -1, 4]}, [(2, 3, 4, 4)])
+    ex = explain(graph, ShapeEngine(graph), "layer")
+    assert ex.derivations[1].worked == "96 / (2·4) = 12 (the -1 is worked out)"
+    graph = single_layer("Permute", {"dims": [0, 2, 3, 1]}, [(2, 3, 4, 5)])
+    ex = explain(graph, ShapeEngine(graph), "layer")
+    assert [d.name for d in ex.output.dims] == ["N", "H", "W", "C"]
+    assert "N×C×H×W → N×H×W×C" in ex.story[0]
+    graph = single_layer("Slice", {"dim": 2, "start": 1, "end": 7, "step": 2}, [(1, 3, 8)])
+    ex = explain(graph, ShapeEngine(graph), "layer")
+    assert ex.derivations[2].steps[-1] == "3" and ex.derivations[2].worked == "⌈(7 − 1) / 2⌉ = 3"

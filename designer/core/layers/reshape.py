@@ -89,7 +89,8 @@ def _reshape_infer(ctx) -> Inferred:
     for i, (n, s) in enumerate(zip(names, out)):
         if i == inferred:
             others = [v for j, v in enumerate(out) if j != i]
-            worked = f"{numel} / {'·'.join(str(v) for v in others)} = {s}" if others else str(s)
+            factors = "·".join(str(v) for v in others)
+            worked = f"{numel} / {f'({factors})' if len(others) > 1 else factors} = {s}" if others else str(s)
             notes.append(DimNote(n, s, f"{n} = all values / the other sizes", worked + " (the -1 is worked out)"))
         else:
             notes.append(DimNote(n, s, f"{n} = shape[{i}]", str(s)))
