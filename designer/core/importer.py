@@ -23,7 +23,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.core import import_rules
+from designer.core import import_check, import_rules
 from designer.core.engine import ShapeEngine
 from designer.core.errors import LimitError
 from designer.core.graph import Edge, Graph, Node
@@ -224,7 +224,11 @@ def import_module(model: Any, input_shapes: list[tuple[int | str, ...]], name: s
     if any(open_batch):
         _check_other_batch(model, input_shapes, open_batch, concrete)
         _open_batches(graph, open_batch)
-    return ImportResult(graph, tracer, _unused_weights(model, graph))
+    _refuse_unused_weights(model, graph)
+    reason = import_check.refusal(graph, model, inputs, concrete)
+    if reason:
+        raise ModelImportError(f"cannot import {name}: {reason}")
+    return ImportResult(graph, tracer, mapper.notes)
 
 
 def _check_other_batch(model: Any, shapes: list[tuple[int, ...]], open_batch: list[bool], concrete: dict) -> None:
@@ -440,6 +444,7 @@ class _Mapper:
         self.taken: set[str] = set()
         self.calls: dict[str, int] = {}
         self.torch_shapes: dict[str, tuple[int, ...]] = {}
+        self.notes: list[str] = []  # what the user should know about the design (e.g. sizes fixed at the traced ones)
 
     def run(self, traced: Any) -> Graph:
         self.taken = {n.target for n in traced.nodes if n.op == "call_module"}
@@ -705,17 +710,21 @@ def _check_shapes(graph: Graph, torch_shapes: dict[str, tuple[int, ...]]) -> Non
         )
 
 
-def _unused_weights(model: Any, graph: Graph) -> list[str]:
-    covered = set()
+def _refuse_unused_weights(model: Any, graph: Graph) -> None:
+    """Weights forward() never uses are not in the design, so its code could not load the model's state_dict
+    strictly: refused, naming them (a model built with its training-only branches, e.g. aux_logits=True)."""
+    weights = model.state_dict()
+    covered = {node.id for node in graph.nodes() if node.id in weights}  # a learnable tensor of its own
     for node in graph.nodes():
         if node.type_name not in ("Input", "Output", "Add", "Concat"):
             with contextlib.suppress(AttributeError):
                 covered.update(f"{node.id}.{k}" for k in model.get_submodule(node.id).state_dict())
-    missing = [k for k in model.state_dict() if k not in covered]
+    missing = [k for k in weights if k not in covered]
     if not missing:
-        return []
+        return
     listed = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-    return [
-        f"{len(missing)} weight{'s' if len(missing) > 1 else ''} of the model never take part in forward() and are "
-        f"not in the design ({listed}); load its state_dict with strict=False"
-    ]
+    raise ModelImportError(
+        f"cannot import: {len(missing)} weight{'s' if len(missing) > 1 else ''} of the model never take part in "
+        f"forward() in eval mode ({listed}), so code built from the design could not load its state_dict strictly; "
+        f"build the model without them (e.g. without auxiliary training heads) and import again"
+    )

@@ -247,7 +247,7 @@ def test_unsupported_op_in_a_file_is_named_with_file_and_line():
         import_model(spec("SharedWeights"), [(2, 4)])
 
 
-def test_unused_weights_and_float64_models_are_reported():
+def test_unused_weights_and_float64_models_are_refused():
     class Extra(nn.Module):
         def __init__(self) -> None:
             super().__init__()
@@ -257,10 +257,39 @@ def test_unused_weights_and_float64_models_are_reported():
         def forward(self, x):
             return self.used(x)
 
-    result = import_module(Extra(), [(1, 3)])
-    assert len(result.notes) == 1 and "spare.weight, spare.bias" in result.notes[0] and "strict=False" in result.notes[0]
+    with pytest.raises(ModelImportError, match=r"2 weights of the model never take part in forward\(\) in eval mode \(spare.weight, spare.bias\), so code built from the design could not load its state_dict strictly"):
+        import_module(Extra(), [(1, 3)])
     with pytest.raises(ModelImportError, match="weight used.weight is float64; designs are built in float32"):
         import_module(Extra().double(), [(1, 3)])
+
+
+def test_a_broken_mapping_is_caught_by_the_self_check(monkeypatch):
+    """A rule that reads a setting wrong still gives shapes torch agrees with; the outputs give it away."""
+    from designer.core import import_rules
+
+    real = import_rules.module_settings
+
+    def wrong(module, type_name):
+        settings = real(module, type_name)
+        return {**settings, "negative_slope": 0.3} if type_name == "LeakyReLU" else settings
+
+    monkeypatch.setattr(import_rules, "module_settings", wrong)
+    model = nn.Sequential(nn.Linear(4, 4), nn.LeakyReLU(0.2))
+    with pytest.raises(ModelImportError, match=r"^cannot import Net: its output differs from the model's by up to [0-9.e-]+ on the same inputs and weights"):
+        import_module(model, [(8, 4)], "Net")
+    monkeypatch.setattr(import_rules, "module_settings", real)
+    assert import_module(model, [(8, 4)], "Net").graph.node("1").params == {"negative_slope": 0.2}
+
+
+def test_a_design_that_would_lose_a_weight_name_is_refused(monkeypatch):
+    """Should the exporter ever rename a layer, the strict load refuses the import rather than write it."""
+    from designer.core import attribute_paths
+
+    monkeypatch.setattr(attribute_paths, "is_segment", lambda text: text != "block1-0" and bool(text))
+    model = nn.Sequential()
+    model.add_module("block1-0", nn.Linear(4, 4))
+    with pytest.raises(ModelImportError, match=r"^cannot import Net: the exported code lacks 2 weights \(block1-0.weight, block1-0.bias\); has 2 weights \(block1_0.weight, block1_0.bias\) that the model does not"):
+        import_module(model, [(2, 4)], "Net")
 
 
 def test_loading_errors_are_sentences(tmp_path):

@@ -153,10 +153,7 @@ def _squeeze_infer(ctx) -> Inferred:
     shape = ctx.shape
     rank = len(shape)
     given = as_dims(ctx["dim"])
-    if given is None:
-        chosen = list(range(rank))
-    else:
-        chosen = wrap_dims(ctx, "dim", given, rank)
+    chosen = list(range(rank)) if given is None else wrap_dims(ctx, "dim", given, rank)
     names = dim_names(rank)
     removed = [d for d in chosen if d < rank and shape[d] == 1]
     out = tuple(s for d, s in enumerate(shape) if d not in removed)

@@ -1,0 +1,90 @@
+"""Models written in the idioms real code uses go through ``model-designer import`` and ``export``; the exported
+class loads the original weights with strict=True and computes the same outputs."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from designer.cli import main
+from designer.core import project
+
+torch = pytest.importorskip("torch")
+
+IDIOMS = Path(__file__).parent / "import_idioms.py"
+
+
+def load_file(path: Path, name: str):
+    spec = importlib.util.spec_from_file_location(f"idioms_{path.stem}_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return getattr(module, name)
+
+
+def randomize(model) -> None:
+    """Weights and BatchNorm statistics far from their initial values, so no layer passes by luck."""
+    generator = torch.Generator().manual_seed(0)
+    with torch.no_grad():
+        for name, tensor in model.state_dict().items():
+            if tensor.is_floating_point():
+                values = torch.rand(tensor.shape, generator=generator)
+                tensor.copy_(values + 0.5 if name.endswith("running_var") else values - 0.5)
+
+
+def imported(name: str, shapes: list[str], tmp_path: Path, capsys, *extra: str):
+    """Import ``name`` and export it through the command line; the original (random weights) and the copy."""
+    design, code = tmp_path / f"{name}.json", tmp_path / f"{name}.py"
+    args = ["import", f"{IDIOMS}:{name}", "-o", str(design), *[a for s in shapes for a in ("--input-shape", s)], *extra]
+    assert main(args) == 0, capsys.readouterr().err
+    report = capsys.readouterr()
+    assert report.out.startswith(f"wrote {design}: ")
+    assert main(["export", str(design), "-o", str(code), "--class-name", "Exported"]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    original = load_file(IDIOMS, name)().eval()
+    randomize(original)
+    copy = load_file(code, "Exported")().eval()
+    copy.load_state_dict(original.state_dict(), strict=True)
+    assert list(copy.state_dict()) == list(original.state_dict()) or set(copy.state_dict()) == set(original.state_dict())
+    return original, copy, project.load(design), report
+
+
+def same_outputs(original, copy, *inputs) -> None:
+    with torch.no_grad():
+        expected, got = original(*inputs), copy(*inputs)
+    expected = expected if isinstance(expected, tuple) else (expected,)
+    got = got if isinstance(got, tuple) else (got,)
+    assert len(got) == len(expected)
+    for a, b in zip(got, expected):
+        assert a.shape == b.shape and torch.allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize(
+    ("name", "shape"),
+    [
+        ("RegNetStyle", "2,3,32,32"),
+        ("EfficientNetStyle", "N,3,16,16"),
+        ("OddNames", "3,4"),
+        ("DCGANGenerator", "N,16,1,1"),
+        ("DCGANDiscriminator", "N,3,16,16"),
+    ],
+)
+def test_round_trip_through_the_command_line(name, shape, tmp_path, capsys):
+    original, copy, graph, _ = imported(name, [shape], tmp_path, capsys)
+    sizes = [3 if d == "N" else int(d) for d in shape.split(",")]
+    same_outputs(original, copy, torch.randn(*sizes))
+    layers = {n.id for n in graph.nodes()}
+    weights = {key.rsplit(".", 1)[0] for key in original.state_dict()}
+    assert weights <= layers  # every weight's owner is a layer of the design, under its own name
+
+
+def test_odd_names_are_kept_and_written_plainly_where_they_can_be(tmp_path, capsys):
+    _, _, graph, _ = imported("RegNetStyle", ["1,3,32,32"], tmp_path, capsys)
+    assert "trunk_output.block2.block2-1.f.b.0" in {n.id for n in graph.nodes()}
+    code = (tmp_path / "RegNetStyle.py").read_text()
+    assert 'self.trunk_output.block2.add_module("block2-1", nn.Module())' in code
+    assert "self.stem = nn.ModuleList([nn.Identity()] * 3)" in code and "self.stem[0] = nn.Conv2d(" in code
+    imported("EfficientNetStyle", ["1,3,16,16"], tmp_path, capsys)
+    code = (tmp_path / "EfficientNetStyle.py").read_text()
+    assert "self._conv_stem = nn.Conv2d(" in code and "self._blocks[1][0] = nn.Conv2d(" in code
