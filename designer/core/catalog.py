@@ -12,6 +12,7 @@ from designer.core.layers import (
     norm,
     padding,
     pool,
+    recurrent,
     reduction,
     resample,
     reshape,
@@ -28,12 +29,15 @@ CATEGORIES = (
     "Dropout",
     "Linear",
     "Padding",
+    "Attention",
+    "Recurrent",
+    "Embedding",
     "Math",
     "Shape",
 )
 
 _SPECS: dict[str, LayerSpec] = {}
-for _module in (graph_io, conv, pool, resample, norm, activation, dropout, linear, padding, arithmetic, reduction, reshape):
+for _module in (graph_io, conv, pool, resample, norm, activation, dropout, linear, padding, recurrent, arithmetic, reduction, reshape):
     for _spec in _module.SPECS:
         assert _spec.type_name not in _SPECS, _spec.type_name
         assert _spec.category in CATEGORIES, _spec.category

@@ -161,29 +161,33 @@ def shape_op_case(draw, low: int = 1):
     return type_name, params, [shape]
 
 
-# ----- through the engine (Inputs of sizes >= 1) --------------------------------------------------
-@SETTINGS
-@given(elementwise_case())
-def test_elementwise_ops_agree_with_torch(case):
-    check_agreement(*case)
+# ----- through the engine (Inputs of sizes >= 1, now and then of int64 token ids) -----------------
+def dtypes_for(data, count: int) -> list[str]:
+    return [data.draw(st.sampled_from(["float32", "float32", "float32", "int64"])) for _ in range(count)]
 
 
 @SETTINGS
-@given(matmul_case())
-def test_matmul_agrees_with_torch(case):
-    check_agreement(*case)
+@given(elementwise_case(), st.data())
+def test_elementwise_ops_agree_with_torch(case, data):
+    check_agreement(*case, dtypes_for(data, len(case[2])))
 
 
 @SETTINGS
-@given(reduce_case())
-def test_mean_and_sum_agree_with_torch(case):
-    check_agreement(*case)
+@given(matmul_case(), st.data())
+def test_matmul_agrees_with_torch(case, data):
+    check_agreement(*case, dtypes_for(data, 2))
+
+
+@SETTINGS
+@given(reduce_case(), st.data())
+def test_mean_and_sum_agree_with_torch(case, data):
+    check_agreement(*case, dtypes_for(data, 1))
 
 
 @settings(max_examples=max(settings().max_examples, 1200), deadline=None)
-@given(shape_op_case())
-def test_shape_ops_agree_with_torch(case):
-    check_agreement(*case)
+@given(shape_op_case(), st.data())
+def test_shape_ops_agree_with_torch(case, data):
+    check_agreement(*case, dtypes_for(data, 1))
 
 
 # ----- the rules alone: empty sizes and 0-D tensors -----------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 from designer.core.layers.common import dot, product, unchanged_notes
 from designer.core.params import Optional, Real
 from designer.core.shapes import DimNote, Inferred, LayerError, Shape, dim_names, format_count, format_shape
-from designer.core.spec import LayerSpec, ParamSpec, Term
+from designer.core.spec import FLOAT, INT, LayerSpec, ParamSpec, Term
 
 # type → (verb, symbol in code, what the result is called)
 _OPERATIONS = {
@@ -72,7 +72,9 @@ def _elementwise_infer(ctx) -> Inferred:
             f"Computes x {symbol} {other} for every value: the number {other} reaches every position, so the size "
             f"{format_shape(shape)} stays.",
         )
-        return Inferred(shape, unchanged_notes(shape), story)
+        # an int64 tensor stays int64 with a whole number (not through a true division), as torch promotes
+        whole = ctx.dtype(0) == INT and not isinstance(other, float) and ctx.type_name != "Div"
+        return Inferred(shape, unchanged_notes(shape), story, dtype=INT if whole else FLOAT)
     shape, stretched = broadcast_shape(ctx, verb)
     inputs = f" {symbol} ".join(ctx.sources[: len(ctx.inputs)]) if ctx.sources else f"the {len(ctx.inputs)} inputs"
     story = [f"Computes {inputs} value by value: each output value is the {result} of the values at the same position."]
@@ -133,6 +135,7 @@ def elementwise_spec(type_name: str, category: str, description: str, most: int 
         code=_elementwise_code(symbol),
         other_ops=_elementwise_ops,
         arity=_arity(most),
+        int64_input="float" if type_name == "Div" else "keep",
         summary=lambda p: f"x {symbol} {p['other']}" if p.get("other") is not None else "",
     )
 
@@ -141,6 +144,12 @@ def elementwise_spec(type_name: str, category: str, description: str, most: int 
 def _matmul_infer(ctx) -> Inferred:
     a, b = ctx.inputs
     src_a, src_b = ctx.source(0), ctx.source(1)
+    if ctx.dtype(0) != ctx.dtype(1):
+        raise LayerError(
+            f"{ctx.label} multiplies {ctx.dtype(0)} values from {src_a} by {ctx.dtype(1)} values from {src_b}; "
+            "torch needs both of one type",
+            fix="give both Inputs the same dtype (float32 unless they hold token ids)",
+        )
     if not a or not b:
         which = src_a if not a else src_b
         raise LayerError(
@@ -226,6 +235,7 @@ SPECS = [
         kind="op",
         code=lambda args, p: f"torch.matmul({args[0]}, {args[1]})",
         macs=_matmul_macs,
+        int64_input="keep",
         other_ops=_matmul_ops,
     ),
 ]

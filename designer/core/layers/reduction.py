@@ -8,7 +8,7 @@ from typing import Any
 from designer.core.layers.common import describe_tensor, product
 from designer.core.params import Boolean, Ints, Optional
 from designer.core.shapes import DimNote, Inferred, LayerError, Shape, dim_names, format_count, format_shape
-from designer.core.spec import LayerSpec, ParamSpec, Term
+from designer.core.spec import INT, LayerSpec, ParamSpec, Term
 
 
 def as_dims(value: Any) -> list[int] | None:
@@ -40,6 +40,12 @@ def wrap_dims(ctx, name: str, dims: Sequence[int], rank: int) -> list[int]:
 def _reduce_infer(ctx) -> Inferred:
     shape = ctx.shape
     rank = len(shape)
+    if ctx.type_name == "Mean" and ctx.dtype() == INT:
+        raise LayerError(
+            f"{ctx.label} averages, which needs floating-point values, but {ctx.source()} gives int64 values "
+            "(torch raises: mean(): could not infer output dtype)",
+            fix="use Sum, or turn the ids into vectors first (an Embedding)",
+        )
     given = as_dims(ctx["dim"])
     dims = wrap_dims(ctx, "dim", given or [], rank)
     if not dims:  # None or an empty list: every dim, as torch does
@@ -128,6 +134,7 @@ SPECS = [
         _reduce_infer,
         kind="op",
         code=_reduce_code("sum"),
+        int64_input="keep",
         other_ops=_reduce_ops,
         summary=_summary,
     ),

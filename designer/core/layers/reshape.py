@@ -352,6 +352,7 @@ def _shape_spec(type_name: str, description: str, params: tuple[ParamSpec, ...],
         code=code,
         other_ops=moves_values_only,
         summary=summary,
+        int64_input="keep",
     )
 
 
