@@ -23,9 +23,9 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.core import import_check, import_rules
+from designer.core import import_check, import_report, import_rules
 from designer.core.engine import ShapeEngine
-from designer.core.errors import LimitError
+from designer.core.errors import GraphError, LimitError
 from designer.core.graph import Edge, Graph, Node
 from designer.core.ids import unique_name
 from designer.core.import_rules import IDENTITY, RESHAPE, Unmappable
@@ -39,11 +39,13 @@ _counter = itertools.count(1)
 
 
 class ModelImportError(Exception):
-    """The model cannot be imported; ``str()`` is one or more sentences, ``problems`` one per operation."""
+    """The model cannot be imported; ``str()`` is the report (at most ten lines), ``lines`` all of it,
+    ``problems`` one sentence per operation."""
 
-    def __init__(self, message: str, problems: list[str] | None = None):
+    def __init__(self, message: str, problems: list[str] | None = None, lines: list[str] | None = None):
         super().__init__(message)
         self.problems = problems or []
+        self.lines = lines or [message]
 
 
 @dataclass
@@ -173,7 +175,7 @@ def _user_frame(exc: BaseException, path: str | None) -> str:
 
 
 def _exception_text(exc: BaseException) -> str:
-    text = " ".join(str(exc).split(" While executing ")[0].split())
+    text = " ".join(str(exc).split()).split(" While executing ")[0]  # fx appends its own traceback
     return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
 
 
@@ -440,32 +442,44 @@ class _Mapper:
         self.carried: dict[Any, str] = {}  # traced node → design node holding its tensor
         self.values: dict[Any, Any] = {}  # traced node → a number derived from shapes only
         self.failed: set[Any] = set()
-        self.problems: list[str] = []
+        self.problems: list[import_report.Problem] = []
         self.taken: set[str] = set()
         self.calls: dict[str, int] = {}
         self.torch_shapes: dict[str, tuple[int, ...]] = {}
         self.notes: list[str] = []  # what the user should know about the design (e.g. sizes fixed at the traced ones)
 
     def run(self, traced: Any) -> Graph:
-        self.taken = {n.target for n in traced.nodes if n.op == "call_module"}
+        # Every name the model uses (modules, weights) stays free for the layer that has it.
+        names = itertools.chain(self.model.named_modules(), self.model.named_parameters(), self.model.named_buffers())
+        self.taken = {n.target for n in traced.nodes if n.op == "call_module"} | {name for name, _ in names if name}
         for node in traced.nodes:
-            if any(a in self.failed for a in node.all_input_nodes):
-                self.failed.add(node)  # its cause is reported already
+            if any(a in self.failed and a not in self.carried for a in node.all_input_nodes):
+                self._give_up(node)  # its cause is reported already
                 continue
             try:
                 self._map(node)
             except Unmappable as exc:
-                self.failed.add(node)
-                self.problems.append(f"{_describe(node, self.model)}{_where(node, self.model)}: {exc}")
+                self.problems.append(_problem(node, self.model, str(exc)))
+                self._give_up(node)
             except LimitError as exc:  # beyond what a design holds (designer.core.limits): the same sentence
                 raise ModelImportError(f"cannot import: {exc}") from None
         if self.problems:
-            shown = self.problems[:MAX_PROBLEMS]
-            more = len(self.problems) - len(shown)
-            tail = f"; and {more} more" if more else ""
-            count = f"{len(self.problems)} operation{'s' if len(self.problems) > 1 else ''}"
-            raise ModelImportError(f"cannot import: {count} with no equivalent layer: {'; '.join(shown)}{tail}", self.problems)
+            lines = import_report.refusal(self.graph.name, self.problems)
+            shown, more = import_report.shown(lines)
+            text = "\n".join(shown) + (f"\n  … and {more} more line{'s' if more > 1 else ''}" if more else "")
+            raise ModelImportError(text, [p.sentence() for p in self.problems], lines)
         return self.graph
+
+    def _give_up(self, node: Any) -> None:
+        """Mark ``node`` failed; a tensor it computes gets a stand-in (an Input of torch's size) so that the
+        operations after it are still checked, and every operation without a layer is found in one go."""
+        self.failed.add(node)
+        seen = self.info.get(node)
+        if isinstance(seen, _TensorInfo) and node.op != "output":
+            stand_in = self._unique(f"{node.name}_unmapped")
+            with contextlib.suppress(GraphError):  # (the design is never handed out: a refusal follows)
+                self._add(stand_in, "Input", {"shape": list(seen.shape)}, [], seen.shape)
+                self.carried[node] = stand_in
 
     # ----- one node ----------------------------------------------------------------------------
     def _map(self, node: Any) -> None:
@@ -626,13 +640,26 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def _describe(node: Any, model: Any) -> str:
+def _problem(node: Any, model: Any, reason: str) -> import_report.Problem:
+    """What the operation is, the submodule whose forward() does it (its class), the file and line."""
+    where = _where(node, model)
     if node.op == "call_module":
         module = model.get_submodule(node.target)
-        cls = type(module)
-        where = cls.__module__.replace("torch.nn.modules.", "torch.nn.").split(".")
-        kind = f"nn.{cls.__name__}" if where[:2] == ["torch", "nn"] else f"{cls.__name__} from {_class_file(cls)}"
-        return f"layer {node.target!r} ({kind})"
+        return import_report.Problem(_class_text(type(module)), reason, node.target, type(module).__name__, where, layer=True)
+    path, owner = "", type(model).__name__
+    for key, value in (node.meta.get("nn_module_stack") or {}).items():
+        candidate = value[0] if isinstance(value, tuple) and value and isinstance(value[0], str) else str(key)
+        with contextlib.suppress(AttributeError, TypeError):
+            path, owner = candidate, type(model.get_submodule(candidate)).__name__
+    return import_report.Problem(_describe(node), reason, path, owner, where)
+
+
+def _class_text(cls: type) -> str:
+    where = cls.__module__.replace("torch.nn.modules.", "torch.nn.").split(".")
+    return f"nn.{cls.__name__}" if where[:2] == ["torch", "nn"] else f"{cls.__name__} from {_class_file(cls)}"
+
+
+def _describe(node: Any) -> str:
     if node.op == "call_method":
         return f".{node.target}()"
     if node.op == "get_attr":

@@ -8,6 +8,7 @@ net, timm's ``BatchNormAct2d`` (a BatchNorm subclass with its own forward).
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 
@@ -139,3 +140,46 @@ class DCGANDiscriminator(nn.Module):
 
     def forward(self, input):
         return self.main(input).view(-1, 1).squeeze(1)
+
+
+# ----- refusals ------------------------------------------------------------------------------------
+class Rolling(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(4, 4, 3, padding=1)
+
+    def forward(self, x):
+        return torch.roll(self.conv(x), 1, dims=2) + torch.flip(x, dims=[3])
+
+
+class Summing(nn.Module):
+    def forward(self, x):
+        return torch.cumsum(torch.roll(x, 2, dims=3), dim=1)
+
+
+class Flipping(nn.Module):
+    def forward(self, x):
+        return torch.flip(torch.roll(x, -1, dims=2), dims=[2])
+
+
+class ManyUnsupported(nn.Module):
+    """Operations no helper maps (roll, flip, cumsum), spread over three block classes and the model itself."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.features = nn.Sequential(Rolling(), Rolling(), Summing(), Flipping(), Rolling())
+        self.head = nn.Conv2d(4, 2, 1)
+
+    def forward(self, x):
+        return self.head(torch.cumsum(self.features(x), dim=2))
+
+
+class OneCulprit(nn.Module):
+    """Every unsupported operation is inside one class (as timm's BatchNormAct2d once was)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stages = nn.Sequential(*[nn.Sequential(nn.Conv2d(4, 4, 1), Rolling()) for _ in range(4)])
+
+    def forward(self, x):
+        return self.stages(x)

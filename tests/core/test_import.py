@@ -219,7 +219,7 @@ def recurrent(self, x):
         (always_dropping, "F.dropout", "training=True has no Dropout equivalent (only training=False)"),
         (permuted, ".permute()", "the designer has no layer for it"),
         (regrouped, ".view()", "it reshapes 2×4×4×4 into 16×8, which is not a Flatten or Unflatten"),
-        (recurrent, "layer 'rnn' (nn.LSTM)", "it returns several tensors"),
+        (recurrent, "nn.LSTM", "it returns several tensors"),
     ],
 )
 def test_operations_without_a_layer_stop_the_import_naming_them_and_their_line(forward, name, reason):
@@ -232,18 +232,22 @@ def test_operations_without_a_layer_stop_the_import_naming_them_and_their_line(f
     Model.forward = forward
     with pytest.raises(ModelImportError) as caught:
         import_module(Model(), [(2, 3, 4, 4)], "Model")
-    message = str(caught.value)
+    lines = str(caught.value).splitlines()
     line = forward.__code__.co_firstlineno + 1
-    assert message.startswith(f"cannot import: 1 operation with no equivalent layer: {name} at {shown(__file__)}:{line} (return ")
-    assert message.endswith(f"): {reason}") or f"): {reason}" in message
+    assert lines[0].startswith("cannot import Model: ") and f"1× {name}" in lines[0]
+    group = lines.index(next(text for text in lines if text.startswith(f"  1× {name}: ")))
+    assert lines[group] == f"  1× {name}: {reason}" or lines[group].startswith(f"  1× {name}: {reason}")
+    place = "rnn (LSTM)" if name.startswith("nn.") else "the model itself (Model)"
+    assert lines[group + 1].startswith(f"    {place} at {shown(__file__)}:{line} (return ")
+    assert caught.value.lines == lines
 
 
 def test_unsupported_op_in_a_file_is_named_with_file_and_line():
     with pytest.raises(ModelImportError) as caught:
         import_model(spec("Unsupported"), [(1, 3, 8, 8)])
     line = next(i for i, text in enumerate(MODELS.read_text().splitlines(), 1) if "torch.transpose(x, 2, 3)" in text)
-    assert f"torch.transpose at {shown(MODELS)}:{line} (return torch.transpose(x, 2, 3)" in str(caught.value)
-    with pytest.raises(ModelImportError, match="'fc' \\(nn.Linear\\).*shares its weights"):
+    assert f"    the model itself (Unsupported) at {shown(MODELS)}:{line} (return torch.transpose(x, 2, 3)" in str(caught.value)
+    with pytest.raises(ModelImportError, match="1× nn.Linear: this layer is called again: it shares its weights"):
         import_model(spec("SharedWeights"), [(2, 4)])
 
 

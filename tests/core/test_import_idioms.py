@@ -88,3 +88,36 @@ def test_odd_names_are_kept_and_written_plainly_where_they_can_be(tmp_path, caps
     imported("EfficientNetStyle", ["1,3,16,16"], tmp_path, capsys)
     code = (tmp_path / "EfficientNetStyle.py").read_text()
     assert "self._conv_stem = nn.Conv2d(" in code and "self._blocks[1][0] = nn.Conv2d(" in code
+
+
+def refusal(name: str, capsys, *extra: str) -> list[str]:
+    assert main(["import", f"{IDIOMS}:{name}", "-o", "never.json", "--input-shape", "2,4,6,6", *extra]) == 2
+    report = capsys.readouterr()
+    assert report.out == "" and report.err.startswith("model-designer: cannot import ") and "Traceback" not in report.err
+    return report.err.splitlines()
+
+
+def test_a_refusal_lists_every_operation_grouped_counted_and_placed(capsys):
+    lines = refusal("ManyUnsupported", capsys, "--verbose")
+    line = {text: i for i, text in enumerate(IDIOMS.read_text().splitlines(), 1)}
+    roll = next(i for t, i in line.items() if "torch.roll(self.conv(x), 1, dims=2)" in t)
+    assert lines[0] == (
+        "model-designer: cannot import ManyUnsupported: 11 operations with no equivalent layer "
+        "(5× torch.roll, 4× torch.flip, 2× torch.cumsum)"
+    )
+    assert lines[1] == "  5× torch.roll: the designer has no layer for it"
+    assert lines[2].startswith(f"    features.0, features.1, features.4 (Rolling) at tests/core/import_idioms.py:{roll} (return torch.roll(")
+    assert lines[3].startswith("    features.2 (Summing) at tests/core/import_idioms.py:")
+    assert lines[4].startswith("    features.3 (Flipping) at tests/core/import_idioms.py:")
+    assert "  2× torch.cumsum: the designer has no layer for it" in lines
+    assert any(t.startswith("    the model itself (ManyUnsupported) at tests/core/import_idioms.py:") for t in lines)
+    assert len(lines) == 11
+    short = refusal("ManyUnsupported", capsys)
+    assert len(short) == 10 and short[:9] == lines[:9]
+    assert short[9] == "  … and 2 more lines (--verbose lists them all)"
+
+
+def test_a_refusal_says_when_one_class_causes_every_problem(capsys):
+    lines = refusal("OneCulprit", capsys)
+    assert lines[0].endswith("(4× torch.roll, 4× torch.flip); all of them are in Rolling's forward(), so that class is the one to change or replace")
+    assert lines[2].startswith("    stages.0.1, stages.1.1, stages.2.1 and 1 more like it (Rolling) at tests/core/import_idioms.py:")
