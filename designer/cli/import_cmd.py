@@ -7,7 +7,7 @@ import warnings
 
 from designer.cli.common import fail
 from designer.core import project
-from designer.core.importer import ModelImportError, import_model, parse_shape
+from designer.core.importer import DTYPES, ModelImportError, import_model, parse_shape
 from designer.core.shapes import counted
 
 NAME = "import"
@@ -33,6 +33,14 @@ def add_parser(subparsers) -> None:
         "(repeat for several inputs, in order)",
     )
     parser.add_argument(
+        "--input-dtype",
+        metavar="DTYPE",
+        action="append",
+        choices=DTYPES,
+        help="the dtype of one input of forward(): float32 (the default) or int64 for token ids "
+        "(repeat for several inputs, in order, like --input-shape)",
+    )
+    parser.add_argument(
         "--verbose",
         action="store_true",
         help="when operations have no equivalent layer, list every place (by default the report stops at ten lines)",
@@ -45,7 +53,7 @@ def run(args) -> int:
         shapes = [parse_shape(text) for text in args.input_shape]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch's tracing chatter; refusals come back as one sentence
-            result = import_model(args.model, shapes)
+            result = import_model(args.model, shapes, args.input_dtype)
         project.save(result.graph, args.output)
     except ModelImportError as exc:
         return fail("\n".join(exc.lines) if args.verbose else _default_report(exc))

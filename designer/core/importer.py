@@ -23,7 +23,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.core import import_check, import_report, import_rules
+from designer.core import catalog, import_check, import_report, import_rules
 from designer.core.engine import ShapeEngine
 from designer.core.errors import GraphError, LimitError
 from designer.core.graph import Edge, Graph, Node
@@ -34,6 +34,8 @@ from designer.core.shapes import BATCH_SYMBOL, batch_is_open, format_shape
 
 MAX_RANK = 8
 TRACE_BATCH = 2  # the batch torch runs at when an input's batch is left open ("N")
+DTYPES = ("float32", "int64")  # an input's dtype: the Input node's dtype choices, float32 first (the default)
+TOKEN_RANGE = 2  # int64 inputs of a model without embeddings are drawn from 0..TOKEN_RANGE-1
 MAX_PROBLEMS = 8  # listed in the message; the rest are counted
 _counter = itertools.count(1)
 
@@ -69,10 +71,10 @@ def parse_shape(text: str) -> tuple[int | str, ...]:
     return shape
 
 
-def import_model(spec: str, input_shapes: list[tuple[int, ...]]) -> ImportResult:
+def import_model(spec: str, input_shapes: list[tuple[int, ...]], input_dtypes: list[str] | None = None) -> ImportResult:
     """Load ``FILE.py:NAME`` or ``package.module:NAME`` and import it (see the module docstring)."""
     model, name = load_model(spec)
-    return import_module(model, input_shapes, name)
+    return import_module(model, input_shapes, name, input_dtypes)
 
 
 # ----- loading user code ---------------------------------------------------------------------------
@@ -180,13 +182,19 @@ def _exception_text(exc: BaseException) -> str:
 
 
 # ----- importing a built model ---------------------------------------------------------------------
-def import_module(model: Any, input_shapes: list[tuple[int | str, ...]], name: str = "Imported model") -> ImportResult:
+def import_module(
+    model: Any, input_shapes: list[tuple[int | str, ...]], name: str = "Imported model", input_dtypes: list[str] | None = None
+) -> ImportResult:
     """Import a built ``nn.Module`` for inputs of ``input_shapes`` (torch runs it once on random CPU tensors).
 
     A shape starting with "N" leaves that input's batch open: torch runs at batch TRACE_BATCH, and the
     design must then work for any batch (a model that hard-codes its batch size is refused).
+    ``input_dtypes`` gives each input's dtype (:data:`DTYPES`; all float32 when None): int64 inputs are
+    token ids, drawn below the smallest ``num_embeddings`` of the model's embeddings.
     """
     import torch
+
+    dtypes = _dtypes(input_dtypes, len(input_shapes))
 
     open_batch = [batch_is_open(shape) for shape in input_shapes]
     input_shapes = [(TRACE_BATCH, *shape[1:]) if is_open else shape for shape, is_open in zip(input_shapes, open_batch)]
@@ -202,7 +210,7 @@ def import_module(model: Any, input_shapes: list[tuple[int | str, ...]], name: s
                 f"in float32, so convert the model with .float() first"
             )
     model.eval()  # trace the inference path; a run in training mode would also update BatchNorm statistics
-    inputs = [torch.randn(*shape) for shape in input_shapes]
+    inputs = [_random_input(model, shape, dtype) for shape, dtype in zip(input_shapes, dtypes)]
     concrete = _concrete_args(model, len(inputs))
     try:
         traced, info = _trace_fx(model, inputs, concrete)
@@ -220,11 +228,12 @@ def import_module(model: Any, input_shapes: list[tuple[int | str, ...]], name: s
         tracer = "torch.export"
     mapper = _Mapper(model, name, info)
     graph = mapper.run(traced)
+    _set_dtypes(graph, dtypes)
     for node_id, position in auto_layout(graph).items():
         graph.move(node_id, position)
     _check_shapes(graph, mapper.torch_shapes)
     if any(open_batch):
-        _check_other_batch(model, input_shapes, open_batch, concrete)
+        _check_other_batch(model, input_shapes, dtypes, open_batch, concrete)
         _open_batches(graph, open_batch)
     _refuse_unused_weights(model, graph)
     reason = import_check.refusal(graph, model, inputs, concrete)
@@ -233,12 +242,14 @@ def import_module(model: Any, input_shapes: list[tuple[int | str, ...]], name: s
     return ImportResult(graph, tracer, mapper.notes)
 
 
-def _check_other_batch(model: Any, shapes: list[tuple[int, ...]], open_batch: list[bool], concrete: dict) -> None:
+def _check_other_batch(model: Any, shapes: list[tuple[int, ...]], dtypes: list[str], open_batch: list[bool], concrete: dict) -> None:
     """The original model must itself take another batch: one that hard-codes its batch size cannot be N."""
     import torch
 
     other = TRACE_BATCH + 1
-    inputs = [torch.randn(other, *shape[1:]) if is_open else torch.randn(*shape) for shape, is_open in zip(shapes, open_batch)]
+    inputs = [
+        _random_input(model, (other, *shape[1:]) if is_open else shape, dtype) for shape, dtype, is_open in zip(shapes, dtypes, open_batch)
+    ]
     try:
         with torch.no_grad():
             model(*inputs, **concrete)
@@ -250,12 +261,44 @@ def _check_other_batch(model: Any, shapes: list[tuple[int, ...]], open_batch: li
         ) from None
 
 
+def _dtypes(given: list[str] | None, count: int) -> list[str]:
+    if not given:
+        return [DTYPES[0]] * count
+    for dtype in given:
+        if dtype not in DTYPES:
+            raise ModelImportError(f"the input dtype {dtype!r} is not one the designer knows: use {' or '.join(DTYPES)}")
+    if len(given) != count:
+        raise ModelImportError(
+            f"{count} input shape{'s were' if count != 1 else ' was'} given but {len(given)} input dtype"
+            f"{'s' if len(given) != 1 else ''}: give one --input-dtype per input, in order (or none for all float32)"
+        )
+    return list(given)
+
+
+def _random_input(model: Any, shape: tuple[int, ...], dtype: str):
+    """A random input: float32 from a normal distribution, int64 token ids every embedding of the model accepts."""
+    import torch
+
+    if dtype == "float32":
+        return torch.randn(*shape)
+    sizes = [m.num_embeddings for m in model.modules() if isinstance(getattr(m, "num_embeddings", None), int)]
+    return torch.randint(0, max(1, min(sizes, default=TOKEN_RANGE)), shape)
+
+
+def _set_dtypes(graph: Graph, dtypes: list[str]) -> None:
+    """Give the Input nodes (in forward()'s order) their dtypes; float32 is the default and stays unwritten."""
+    inputs = [node for node in graph.nodes() if node.type_name == "Input"]
+    for node, dtype in zip(inputs, dtypes):
+        if dtype != DTYPES[0] and "dtype" in catalog.get("Input").param_names:
+            graph.set_params(node.id, {**node.params, "dtype": dtype})
+
+
 def _open_batches(graph: Graph, open_batch: list[bool]) -> None:
     """Leave the batch open on the inputs that asked for it, and make sure the design still works."""
     inputs = [node for node in graph.nodes() if node.type_name == "Input"]
     for node, is_open in zip(inputs, open_batch):
         if is_open:
-            graph.set_params(node.id, {"shape": [BATCH_SYMBOL, *node.params["shape"][1:]]})
+            graph.set_params(node.id, {**node.params, "shape": [BATCH_SYMBOL, *node.params["shape"][1:]]})
     engine = ShapeEngine(graph)
     try:
         problems = engine.problems()

@@ -183,3 +183,16 @@ class OneCulprit(nn.Module):
 
     def forward(self, x):
         return self.stages(x)
+
+
+# ----- token ids -----------------------------------------------------------------------------------
+class TokenClassifier(nn.Module):
+    """Token ids (int64) in, through an embedding, mean over the sequence, a linear head."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(50, 8)
+        self.head = nn.Linear(8, 3)
+
+    def forward(self, tokens):
+        return self.head(self.embed(tokens))

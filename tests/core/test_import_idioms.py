@@ -121,3 +121,14 @@ def test_a_refusal_says_when_one_class_causes_every_problem(capsys):
     lines = refusal("OneCulprit", capsys)
     assert lines[0].endswith("(4× torch.roll, 4× torch.flip); all of them are in Rolling's forward(), so that class is the one to change or replace")
     assert lines[2].startswith("    stages.0.1, stages.1.1, stages.2.1 and 1 more like it (Rolling) at tests/core/import_idioms.py:")
+
+
+def test_input_dtypes_are_one_per_input(capsys):
+    args = ["import", f"{IDIOMS}:TokenClassifier", "-o", "never.json", "--input-shape", "2,7"]
+    assert main([*args, "--input-dtype", "int64", "--input-dtype", "int64"]) == 2
+    assert capsys.readouterr().err == (
+        "model-designer: 1 input shape was given but 2 input dtypes: give one --input-dtype per input, in order (or none for all float32)\n"
+    )
+    with pytest.raises(SystemExit):
+        main([*args, "--input-dtype", "int32"])
+    assert "invalid choice: 'int32' (choose from 'float32', 'int64')" in capsys.readouterr().err
