@@ -23,12 +23,12 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.core import catalog, import_check, import_report, import_rules
+from designer.core import catalog, import_check, import_owned, import_report, import_rules
 from designer.core.engine import ShapeEngine
 from designer.core.errors import GraphError, LimitError
 from designer.core.graph import Edge, Graph, Node
 from designer.core.ids import unique_name
-from designer.core.import_rules import IDENTITY, RESHAPE, Unmappable
+from designer.core.import_rules import IDENTITY, PAD, RESHAPE, Unmappable
 from designer.core.layout import auto_layout
 from designer.core.shapes import BATCH_SYMBOL, batch_is_open, format_shape
 
@@ -544,10 +544,16 @@ class _Mapper:
                 self.values[node] = seen
             return None
         if node.op == "get_attr":
+            if node.users and all(self._owned_kind(user) for user in node.users):
+                return None  # its module's own functional call reads it (F.batch_norm(x, self.running_mean, ...))
             raise Unmappable(_DIRECT_WEIGHT)
         if node.op == "call_module":
             return self._module(node, seen)
-        form = import_rules.forms().get(_call_key(node))
+        kind = self._owned_kind(node)
+        if kind:
+            return self._owned(node, kind, seen)
+        forms = import_rules.forms()
+        form = forms.get(_call_key(node)) or forms.get(("named", getattr(node.target, "__name__", None)))
         if form is None:
             raise Unmappable("the designer has no layer for it")
         return self._call(node, form, seen)
@@ -561,6 +567,29 @@ class _Mapper:
         if node.op == "call_function" and _call_key(node) in (("aten", "sym_size"), ("aten", "sym_numel")):
             return True
         return all(a in self.values for a in node.all_input_nodes)
+
+    @staticmethod
+    def _owned_kind(node: Any) -> str | None:
+        return import_owned.functions().get(node.target) if node.op == "call_function" else None
+
+    def _owned(self, node: Any, kind: str, seen: _TensorInfo) -> None:
+        """A functional call on its module's own weights: that module, as the layer it computes (see import_owned)."""
+
+        def argument(value: Any) -> Any:
+            if hasattr(value, "op") and value.op == "get_attr":
+                return import_owned.Weight(str(value.target))
+            return value if hasattr(value, "op") and isinstance(self.info.get(value), _TensorInfo) else self._value(value)
+
+        bound = import_owned.bind(kind, tuple(argument(a) for a in node.args), {k: argument(v) for k, v in node.kwargs.items()})
+        source = self._tensor(bound.pop("input"))
+        owner, type_name, settings = import_owned.owned_layer(kind, bound, self.model, len(seen.shape))
+        if not owner:
+            raise Unmappable(f"F.{kind} uses the model's own weights, and a design's layers sit below the model")
+        self.calls[owner] = self.calls.get(owner, 0) + 1
+        if self.calls[owner] > 1 or owner in self.graph:
+            raise Unmappable("this layer is called again: it shares its weights, and each layer of a design has its own")
+        self._add(owner, type_name, settings, [source], seen.shape)
+        self.carried[node] = owner
 
     def _module(self, node: Any, seen: _TensorInfo) -> None:
         module = self.model.get_submodule(node.target)
@@ -604,6 +633,8 @@ class _Mapper:
             args = [None, *args]  # "other" is taken care of; bind() checks the rest (alpha)
         values = tuple(self._value(a) for a in args), {k: self._value(v) for k, v in kwargs.items()}
         if form.type_name == IDENTITY or (form.type_name == "Concat" and len(sources) == 1):  # cat([x]) is x
+            if form.names:
+                import_rules.bind(form, *values)  # e.g. training=False, the only setting that passes its input through
             self.carried[node] = sources[0]
             return
         if form.type_name == RESHAPE:  # the sizes torch saw decide, so they must not depend on tensor values
@@ -611,6 +642,8 @@ class _Mapper:
             if type_name == IDENTITY:
                 self.carried[node] = sources[0]
                 return
+        elif form.type_name == PAD:
+            type_name, settings = import_rules.pad_settings(import_rules.bind(form, *values), len(self._shape_of(first)))
         elif form.type_name == "Add":
             import_rules.bind(form, *values)
             type_name, settings = "Add", {}
@@ -624,6 +657,12 @@ class _Mapper:
         node_id = self._unique(node.name)
         self._add(node_id, type_name, settings, sources, seen.shape)
         self.carried[node] = node_id
+        if form.type_name != RESHAPE and _holds_traced((args, kwargs)):
+            self.notes.append(
+                f"{_describe(node)}{_where(node, self.model)} computes its arguments from tensor sizes; at the sizes "
+                f"traced it equals {type_name} {node_id!r} ({_settings_text(settings)}), which the design keeps: "
+                f"other input sizes may need other settings"
+            )
 
     def _outputs(self, node: Any) -> None:
         result = node.args[0]
@@ -667,6 +706,19 @@ class _Mapper:
         for port, source in enumerate(sources):
             self.graph.connect(Edge(source, node_id, port))
         self.torch_shapes[node_id] = tuple(shape)
+
+
+def _holds_traced(value: Any) -> bool:
+    """Whether an argument (or a list, dict or tuple of them) contains a value computed in forward()."""
+    if isinstance(value, (list, tuple)):
+        return any(_holds_traced(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_traced(v) for v in value.values())
+    return hasattr(value, "op")
+
+
+def _settings_text(settings: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={tuple(v) if isinstance(v, list) else v!r}" for k, v in settings.items()) or "no settings"
 
 
 def _call_key(node: Any) -> Any:

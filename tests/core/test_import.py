@@ -346,3 +346,55 @@ def test_a_model_beyond_the_design_limits_is_refused_with_the_same_sentence(monk
     monkeypatch.setattr(limits, "MAX_NODES", 4)
     with pytest.raises(ModelImportError, match="^cannot import: a design holds at most 4 layers, and this one would have 5$"):
         import_model(spec("Functional"), [(2, 1, 28, 28)])
+
+
+class NoCounter(nn.Module):
+    """Running statistics without num_batches_tracked: F.batch_norm on them is not quite an nn.BatchNorm2d."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("running_mean", torch.zeros(3))
+        self.register_buffer("running_var", torch.ones(3))
+        self.weight = nn.Parameter(torch.ones(3))
+        self.bias = nn.Parameter(torch.zeros(3))
+
+    def forward(self, x):
+        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, 0.1, 1e-5)
+
+
+class Borrowing(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Linear(3, 3)
+        self.b = nn.Linear(3, 3)
+
+    def forward(self, x):
+        return F.linear(x, self.a.weight, self.b.bias)
+
+
+class Training(nn.BatchNorm2d):
+    def forward(self, x):
+        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, True, 0.1, self.eps)
+
+
+@pytest.mark.parametrize(
+    ("model", "shape", "reason"),
+    [
+        (nn.Sequential(NoCounter()), (2, 3, 4, 4), "F.batch_norm equals nn.BatchNorm2d only with exactly its weights, and 0 has no num_batches_tracked"),
+        (Borrowing(), (2, 3), "F.linear uses a.weight, b.bias: not the weight, bias (and running statistics) of one module under those names"),
+        (nn.Sequential(Training(3)), (2, 3, 4, 4), "only the eval-mode call is a BatchNorm layer"),
+    ],
+)
+def test_functional_calls_that_are_not_exactly_their_modules_layer_are_refused(model, shape, reason):
+    with pytest.raises(ModelImportError) as caught:
+        import_module(model, [shape], "Net")
+    assert caught.value.lines[1].startswith("  1× F.") and reason in caught.value.lines[1]
+
+
+def test_training_mode_dropout_calls_are_not_dropped():
+    class Dropping(nn.Module):
+        def forward(self, x):
+            return torch.dropout(x, 0.5, True)
+
+    with pytest.raises(ModelImportError, match="training=True has no identity equivalent"):
+        import_module(Dropping(), [(2, 3)], "Net")

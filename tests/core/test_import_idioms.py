@@ -68,6 +68,9 @@ def same_outputs(original, copy, *inputs) -> None:
         ("OddNames", "3,4"),
         ("DCGANGenerator", "N,16,1,1"),
         ("DCGANDiscriminator", "N,3,16,16"),
+        ("TimmStyle", "N,3,16,16"),
+        ("UNet", "N,3,19,23"),
+        ("DeepResidual", "N,4,6,6"),
     ],
 )
 def test_round_trip_through_the_command_line(name, shape, tmp_path, capsys):
@@ -132,3 +135,37 @@ def test_input_dtypes_are_one_per_input(capsys):
     with pytest.raises(SystemExit):
         main([*args, "--input-dtype", "int32"])
     assert "invalid choice: 'int32' (choose from 'float32', 'int64')" in capsys.readouterr().err
+
+
+def types(graph) -> dict[str, str]:
+    return {node.id: node.type_name for node in graph.nodes()}
+
+
+def test_functional_calls_on_a_modules_own_weights_are_that_module(tmp_path, capsys):
+    _, _, graph, _ = imported("TimmStyle", ["2,3,16,16"], tmp_path, capsys)
+    found = types(graph)
+    assert found["bn1"] == "BatchNorm2d" and found["bn1.act"] == "SiLU" and found["blocks.1"] == "BatchNorm2d"
+    assert graph.node("bn1").params == {"num_features": 8, "eps": 1e-3}
+    assert found["norm"] == "LayerNorm" and graph.node("norm").params == {"normalized_shape": 8, "eps": 1e-6}
+    assert found["fc"] == "Linear" and graph.node("fc").params == {"in_features": 8, "out_features": 4}
+    code = (tmp_path / "TimmStyle.py").read_text()
+    assert 'self.bn1 = nn.BatchNorm2d(num_features=8, eps=0.001)\n        self.bn1.add_module("act", nn.SiLU())' in code
+
+
+def test_padding_computed_from_sizes_is_the_padding_layer_at_the_traced_sizes_and_the_report_says_so(tmp_path, capsys):
+    _, _, graph, report = imported("UNet", ["1,3,19,23"], tmp_path, capsys)
+    assert types(graph)["pad"] == "ZeroPad2d" and graph.node("pad").params == {"padding": [0, 1, 0, 1]}
+    line = next(i for i, t in enumerate(IDIOMS.read_text().splitlines(), 1) if "x1 = F.pad(x1, [diffX // 2" in t)
+    notes = report.err.splitlines()
+    assert len(notes) == 2 and notes[0] == (
+        f"model-designer: note: F.pad at tests/core/import_idioms.py:{line} (x1 = F.pad(x1, [diffX // 2, diffX - diffX // 2, "
+        "diffY // 2, diffY - diffY // 2])) computes its arguments from tensor sizes; at the sizes traced it equals ZeroPad2d "
+        "'pad' (padding=(0, 1, 0, 1)), which the design keeps: other input sizes may need other settings"
+    )
+    _, _, graph, _ = imported("UNet", ["1,3,16,16"], tmp_path, capsys)
+    assert graph.node("pad").params == {"padding": 0}
+
+
+def test_eval_mode_stochastic_depth_and_dropout_calls_pass_their_input_through(tmp_path, capsys):
+    _, _, graph, _ = imported("DeepResidual", ["2,4,6,6"], tmp_path, capsys)
+    assert sorted(set(types(graph).values())) == ["Add", "BatchNorm2d", "Conv2d", "Input", "Output", "ReLU"]
