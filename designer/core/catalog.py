@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from designer.core.layers import activation, conv, dropout, graph_io, linear, norm, padding, pool, resample
+from designer.core.layers import activation, conv, dropout, graph_io, linear, norm, padding, pool, recurrent, resample
 from designer.core.spec import LayerSpec
 
 CATEGORIES = (
@@ -15,10 +15,13 @@ CATEGORIES = (
     "Dropout",
     "Linear",
     "Padding",
+    "Attention",
+    "Recurrent",
+    "Embedding",
 )
 
 _SPECS: dict[str, LayerSpec] = {}
-for _module in (graph_io, conv, pool, resample, norm, activation, dropout, linear, padding):
+for _module in (graph_io, conv, pool, resample, norm, activation, dropout, linear, padding, recurrent):
     for _spec in _module.SPECS:
         assert _spec.type_name not in _SPECS, _spec.type_name
         assert _spec.category in CATEGORIES, _spec.category

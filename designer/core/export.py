@@ -112,10 +112,16 @@ class Step:
     constructor: Call | None = None
     call: Call | None = None
     value: str = ""  # what forward() returns for this node: its variable, or an Output's source
+    ports: tuple[str, ...] = ()  # the variable holding each output (a layer with several: LSTM, Chunk)
+    target: str = ""  # what the call is assigned to: the variable, or an unpacking of several outputs
+    sizes: str = ""  # the comment after the call: its outputs' sizes
 
     def __post_init__(self) -> None:
         self.value = self.value or self.variable
         self.display = self.display or self.shape
+        self.ports = self.ports or (self.variable,)
+        self.target = self.target or self.variable
+        self.sizes = self.sizes or format_shape(self.display)
 
     @property
     def open_batch(self) -> bool:
@@ -216,8 +222,10 @@ def _plan(
         result = engine.result(node_id) if engine is not None else None
         shape = result.shape if result is not None else ()
         step = Step(node, spec, variables.take(node.id, node.type_name), shape, result.display_shape if result else ())
-        step.sources = tuple(src for _, src in sorted(graph.inputs(node_id).items()))
-        args = [steps[src].variable for src in step.sources]
+        _unpack(graph, step, result, variables)
+        edges = graph.in_edges(node_id)
+        step.sources = tuple(edge.source for edge in edges)
+        args = [steps[edge.source].ports[edge.source_port] for edge in edges]
         if spec.kind in ("module", "block"):
             step.attribute = nested.get(node_id) or (attributes.take(node.id, node.type_name),)
             if spec.kind == "module":
@@ -236,6 +244,30 @@ def _plan(
             raise ExportError(f"{node.type_name} nodes cannot be exported yet")
         steps[node_id] = step
     return list(steps.values())
+
+
+def _unpack(graph: Graph, step: Step, result, variables: Namespace) -> None:
+    """Name the outputs of a layer with several (``out, (h_n, c_n) = self.lstm(x)``): one variable per
+    output a later layer reads, ``_`` for the others; the first output keeps the step's own variable."""
+    spec, node = step.spec, step.node
+    if result is not None:
+        count = len(result.output_shapes)
+    else:
+        try:
+            count = spec.output_count(spec.resolve(node.params)) or 1
+        except (ArithmeticError, KeyError, TypeError, ValueError):
+            count = 1
+    if count <= 1:
+        return
+    read = {edge.source_port for edge in graph.out_edges(node.id)}
+    ports = [step.variable] + [
+        variables.take(f"{node.id}_{spec.output_name(port)}", "out") if port in read else "_" for port in range(1, count)
+    ]
+    step.ports = tuple(ports)
+    pattern = spec.output_pattern or ", ".join(f"{{{i}}}" for i in range(count))
+    step.target = pattern.format(*ports)
+    if result is not None:
+        step.sizes = ", ".join(format_shape(s) for s in result.display_outputs)
 
 
 def _torch_name(spec: LayerSpec) -> str:
@@ -377,10 +409,11 @@ def _forward_lines(steps: list[Step], inputs: list[Step], outputs: list[Step], u
     lines = _wrap(4, "def forward", signature, f" -> {returns}:")
     if sizes:
         for step in inputs:
-            lines.append(f"        # {step.variable}: {format_shape(step.display)} ({'×'.join(dim_names(len(step.shape)))})")
+            kind = ", int64 token ids" if step.node.params.get("dtype") == "int64" else ""
+            lines.append(f"        # {step.variable}: {format_shape(step.display)} ({'×'.join(dim_names(len(step.shape)))}{kind})")
     for step in steps:
         if step.call is not None and step.node.id in used:
-            lines += _wrap(8, f"{step.variable} = ", step.call, f"  # {format_shape(step.display)}" if sizes else "")
+            lines += _wrap(8, f"{step.target} = ", step.call, f"  # {step.sizes}" if sizes else "")
     lines += _wrap(8, "return ", Call("", tuple(s.value for s in outputs), ""), "")
     return lines
 
@@ -499,7 +532,10 @@ def _main(name: str, inputs: list[Step], outputs: list[Step]) -> list[str]:
         sizes = tuple(str(d) for d in step.shape)
         if step.open_batch:
             sizes = (batch, *sizes[1:])
-        lines += _wrap(4, f"{arg} = ", Call("torch.randn(", sizes), "")
+        if step.node.params.get("dtype") == "int64":  # token ids: zeros are valid ids for any vocabulary
+            lines += _wrap(4, f"{arg} = ", Call("torch.zeros(", (*sizes, "dtype=torch.long")), "")
+        else:
+            lines += _wrap(4, f"{arg} = ", Call("torch.randn(", sizes), "")
     lines.append("    with torch.no_grad():")
     if len(outputs) == 1:
         results = [names.take(outputs[0].variable, "y")]

@@ -17,6 +17,9 @@ from designer.core.shapes import Inferred, Shape
 _MISSING = object()
 REQUIRED = _MISSING
 
+FLOAT, INT = "float32", "int64"  # the element types a tensor in a design may have (an Input's ``dtype``)
+DTYPES = (FLOAT, INT)
+
 
 def short_repr(value: Any, limit: int = 60) -> str:
     """``repr`` cut to ``limit`` characters, for messages about values from untrusted files."""
@@ -48,6 +51,7 @@ class RuleContext:
     label: str = ""
     sources: tuple[str, ...] = ()
     batch: int = 1  # the size standing in for an Input's open batch "N" in this pass
+    dtypes: tuple[str, ...] = ()  # the inputs' element types by port ("float32", "int64"); empty: all float32
 
     def __getitem__(self, name: str) -> Any:
         return self.params[name]
@@ -59,6 +63,9 @@ class RuleContext:
 
     def source(self, port: int = 0) -> str:
         return self.sources[port] if port < len(self.sources) else f"input {port}"
+
+    def dtype(self, port: int = 0) -> str:
+        return self.dtypes[port] if port < len(self.dtypes) else FLOAT
 
 
 @dataclass(frozen=True)
@@ -96,6 +103,19 @@ class LayerSpec:
     macs: Callable[[Mapping[str, Any], Sequence[Shape], Shape], tuple[int, str]] | None = None
     # The rest of the arithmetic, likewise; None: the general rule of ``stats`` for the layer's category.
     other_ops: Callable[[Mapping[str, Any], Sequence[Shape], Shape], tuple[int, str]] | None = None
+    # What the layer does with an int64 tensor (token ids), as torch does: "refuse" (torch raises: Linear,
+    # Conv, norms), "keep" (an int64 result: ReLU, MaxPool2d, padding), "float" (a float32 result: Sigmoid),
+    # "index" (it needs int64 and refuses floats: Embedding). Graph-level kinds promote like torch's ``+``.
+    int64_input: str = "refuse"
+    # How many outputs the settings give (None: it depends on the input's size, as Split by a size does);
+    # the shape rule's ``Inferred.outputs`` gives the exact shapes. Names of the ports, when they have names
+    # (LSTM: output, h_n, c_n; MultiheadAttention's inputs: query, key, value).
+    output_count: Callable[[Mapping[str, Any]], int | None] = field(default=lambda p: 1)
+    output_names: tuple[str, ...] = ()
+    input_names: tuple[str, ...] = ()
+    # How forward() unpacks a module's several outputs into variables: "{0}, ({1}, {2})" for LSTM's
+    # (output, (h_n, c_n)); empty: a flat tuple of them all.
+    output_pattern: str = ""
 
     def __post_init__(self) -> None:
         if self.weights is not None:
@@ -107,6 +127,13 @@ class LayerSpec:
             if p.name == name:
                 return p
         raise KeyError(name)
+
+    def output_name(self, port: int) -> str:
+        """``h_n`` for LSTM's port 1; ``output 2`` where the ports have no names."""
+        return self.output_names[port] if port < len(self.output_names) else f"output {port}"
+
+    def input_name(self, port: int) -> str:
+        return self.input_names[port] if port < len(self.input_names) else f"input {port}"
 
     @property
     def param_names(self) -> tuple[str, ...]:

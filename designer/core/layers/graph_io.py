@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from designer.core.layers.common import describe_tensor, unchanged_notes
-from designer.core.params import Integer, Shape
+from designer.core.params import Choice, Integer, Shape
 from designer.core.shapes import (
     BATCH_SYMBOL,
     DIM_MEANINGS,
@@ -16,7 +16,7 @@ from designer.core.shapes import (
     dim_names,
     format_shape,
 )
-from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
+from designer.core.spec import DTYPES, FLOAT, INT, REQUIRED, LayerSpec, ParamSpec
 
 
 def _input_infer(ctx) -> Inferred:
@@ -25,12 +25,21 @@ def _input_infer(ctx) -> Inferred:
     shape = tuple(ctx.batch if d == BATCH_SYMBOL else d for d in given)
     if any(d < 1 for d in shape):
         raise LayerError(f"{ctx.label}: every size in shape must be at least 1, got {list(given)}", param="shape")
-    names = dim_names(len(shape))
+    names = ("N", "L") if ctx["dtype"] == INT and len(shape) == 2 else dim_names(len(shape))  # ids: N sequences of L tokens
     notes = [DimNote(n, d, f"{n} = {d}", DIM_MEANINGS.get(n, "")) for n, d in zip(names, shape)]
     if open_batch:
         notes[0] = DimNote(names[0], shape[0], f"{names[0]} = N", "left open: any batch size works")
-    story = (f"torch.randn({', '.join(str(d) for d in given)}) makes this tensor.",)
-    if len(shape) == 4:
+    if ctx["dtype"] == INT:
+        story = (
+            f"torch.randint(0, V, ({', '.join(str(d) for d in given)},)) makes this tensor: whole numbers "
+            "(int64), such as token ids below a vocabulary size V, for an Embedding to look up.",
+        )
+        if len(shape) == 2:
+            n, length = given
+            story += (f"Read it as {counted(n, 'sequence')} of {counted(length, 'token')} each (N={n}, L={length}).",)
+    else:
+        story = (f"torch.randn({', '.join(str(d) for d in given)}) makes this tensor.",)
+    if len(shape) == 4 and ctx["dtype"] == FLOAT:
         n, c, h, w = given
         story += (f"Read it as {counted(n, 'sample')}, each with {counted(c, 'channel')} of {h}×{w} values.",)
     if open_batch:
@@ -113,12 +122,15 @@ SPECS = [
         "Input",
         "Graph",
         "A tensor entering the model, e.g. a batch of images N×C×H×W.",
-        (ParamSpec("shape", Shape(), REQUIRED, "the tensor's size, batch first"),),
+        (
+            ParamSpec("shape", Shape(), REQUIRED, "the tensor's size, batch first"),
+            ParamSpec("dtype", Choice(DTYPES), FLOAT, "the element type: float32 numbers, or int64 token ids"),
+        ),
         _input_infer,
         min_inputs=0,
         max_inputs=0,
         kind="input",
-        summary=lambda p: format_shape(tuple(p["shape"])),
+        summary=lambda p: format_shape(tuple(p["shape"])) + (f" {p['dtype']}" if p.get("dtype", FLOAT) != FLOAT else ""),
     ),
     LayerSpec(
         "Add",
