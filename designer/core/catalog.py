@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from designer.core.layers import (
     activation,
+    arithmetic,
     attention,
     conv,
     dropout,
@@ -14,7 +15,9 @@ from designer.core.layers import (
     padding,
     pool,
     recurrent,
+    reduction,
     resample,
+    reshape,
 )
 from designer.core.spec import LayerSpec
 
@@ -31,10 +34,12 @@ CATEGORIES = (
     "Attention",
     "Recurrent",
     "Embedding",
+    "Math",
+    "Shape",
 )
 
 _SPECS: dict[str, LayerSpec] = {}
-for _module in (graph_io, conv, pool, resample, norm, activation, dropout, linear, padding, attention, recurrent, embedding):
+for _module in (graph_io, conv, pool, resample, norm, activation, dropout, linear, padding, attention, recurrent, embedding, arithmetic, reduction, reshape):
     for _spec in _module.SPECS:
         assert _spec.type_name not in _SPECS, _spec.type_name
         assert _spec.category in CATEGORIES, _spec.category

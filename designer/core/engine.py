@@ -420,8 +420,9 @@ class ShapeEngine:
                 param_count=params,
             )
         inputs = self.graph.inputs(node_id)
-        if _arity_suspect(spec, inputs):
-            arity_error = _arity_problem(spec, f"{node.type_name} '{node.label}'", inputs)
+        fewest, most = spec.input_range(node.params)
+        if _arity_suspect(fewest, most, inputs):
+            arity_error = _arity_problem(fewest, most, f"{node.type_name} '{node.label}'", inputs)
             if arity_error is not None:
                 return NodeResult(error=arity_error, param_count=params)
         edges = self.graph.input_edges(node_id)
@@ -558,10 +559,10 @@ def _gc_paused():
             gc.enable()
 
 
-def _arity_suspect(spec, inputs: dict[int, str]) -> bool:
+def _arity_suspect(fewest: int, most: int | None, inputs: dict[int, str]) -> bool:
     """Cheap pre-check: only nodes whose port count looks off get the full arity diagnosis."""
     count = len(inputs)
-    if count < spec.min_inputs or (spec.max_inputs is not None and count > spec.max_inputs):
+    if count < fewest or (most is not None and count > most):
         return True
     return count > 0 and max(inputs) != count - 1
 
@@ -580,23 +581,23 @@ def _advice(spec, given) -> tuple[str, ...]:
         return ()
 
 
-def _arity_problem(spec, label: str, inputs: dict[int, str]) -> LayerError | None:
+def _arity_problem(fewest: int, most: int | None, label: str, inputs: dict[int, str]) -> LayerError | None:
     count = len(inputs)
-    if spec.max_inputs is not None and count and max(inputs) >= spec.max_inputs:
-        if spec.max_inputs == 0:
+    if most is not None and count and max(inputs) >= most:
+        if most == 0:
             return LayerError(f"{label} takes no inputs, but {count} edge(s) lead into it", fix="remove those edges")
         return LayerError(
-            f"{label} takes {spec.max_inputs} input(s), but an edge arrives at input {max(inputs)}",
+            f"{label} takes {most} input(s), but an edge arrives at input {max(inputs)}",
             fix="remove the extra edge",
         )
     missing = [p for p in range(max(inputs, default=-1) + 1) if p not in inputs]
-    if count < spec.min_inputs or missing:
-        if spec.min_inputs == 1 and count == 0:
+    if count < fewest or missing:
+        if fewest == 1 and count == 0:
             return LayerError(f"{label} has no input connected", fix="drag an edge from another layer's output into it")
         if missing:
             return LayerError(f"{label}: input {missing[0]} is not connected", fix="connect it or remove the later inputs")
         return LayerError(
-            f"{label} needs at least {spec.min_inputs} inputs but has {count}", fix="connect another tensor to it"
+            f"{label} needs at least {fewest} inputs but has {count}", fix="connect another tensor to it"
         )
     return None
 
@@ -639,6 +640,6 @@ def output_dtype(spec, ctx: RuleContext) -> str:
     (and a sum or concatenation of int64 tensors only); float32 otherwise."""
     if spec.kind == "input":
         return ctx.params.get("dtype", FLOAT)
-    if spec.kind in ("add", "concat", "output") or spec.int64_input == "keep":
+    if spec.kind in ("concat", "output") or spec.int64_input == "keep":
         return INT if ctx.dtypes and all(d == INT for d in ctx.dtypes) else FLOAT
     return FLOAT

@@ -27,7 +27,7 @@ from designer.core.graph import Graph, Node
 from designer.core.order import execution_order
 from designer.core.params import is_real
 from designer.core.shapes import BATCH_SYMBOL, Shape, SymbolicShape, dim_names, format_count, format_shape
-from designer.core.spec import LayerSpec
+from designer.core.spec import LayerSpec, Term
 
 LINE_LIMIT = 88
 MAX_IDENTIFIER = 32
@@ -215,7 +215,9 @@ def _plan(
     modules = [n for n in order if graph.spec(graph.node(n).type_name).kind in ("module", "block", "parameter")]
     nested = attribute_paths.paths(modules) if keep_names else {}
     tree = Tree(list(nested.values()))
-    attributes = Namespace(MODULE_MEMBERS | {path[0] for path in nested.values()} | set(classes.values()))
+    kept = _kept_arguments(arguments)  # what forward() reads: the values __init__ keeps
+    reserved = {path[0] for path in nested.values()} | set(classes.values()) | {k[len("self.") :] for k in kept.values()}
+    attributes = Namespace(MODULE_MEMBERS | reserved)
     variables = Namespace(set(classes.values()) | set((arguments or {}).values()))
     steps: dict[str, Step] = {}
     for node_id in order:
@@ -241,10 +243,10 @@ def _plan(
             step.constructor = Call("nn.Parameter(", (f"torch.zeros({sizes})",))
             step.ports = (tree.access(step.attribute),)
             step.value = step.ports[0]
-        elif spec.kind == "add":
-            step.call = Call("", tuple(args), "", " + ")
+        elif spec.kind == "op":
+            step.call = Call("", (spec.code(tuple(args), _terms(graph, node, spec, kept or None)),), "")
         elif spec.kind == "concat":
-            dim = _value(node.params.get("dim", 1), node, "dim", spec, arguments)
+            dim = _value(node.params.get("dim", 1), node, "dim", spec, kept or None)
             step.call = Call("torch.cat(", (f"[{', '.join(args)}]", f"dim={dim}"))
         elif spec.kind == "output":
             step.value = args[0]
@@ -252,6 +254,20 @@ def _plan(
             raise ExportError(f"{node.type_name} nodes cannot be exported yet")
         steps[node_id] = step
     return list(steps.values())
+
+
+def _kept_arguments(arguments: dict[str, str] | None) -> dict[str, str]:
+    """A block's argument → the attribute its class keeps it in for forward() (``self.dim_arg``)."""
+    return {arg: f"self.{name}_arg" for arg, name in (arguments or {}).items()}
+
+
+def _forward_arguments(graph: Graph) -> set[str]:
+    """The block arguments that calls in forward() read (an op's or a Concat's params), not only __init__."""
+    used = set()
+    for node in graph.nodes():
+        if graph.spec(node.type_name).kind in ("op", "concat"):
+            used.update(name for value in node.params.values() for name in blocks.references(value))
+    return used
 
 
 def _unpack(graph: Graph, step: Step, result, variables: Namespace) -> None:
@@ -294,6 +310,17 @@ def _arguments(graph: Graph, node: Node, spec: LayerSpec, arguments: dict[str, s
         if name in node.params:
             parts.append(f"{name}={_value(node.params[name], node, name, spec, arguments)}")
     return tuple(parts)
+
+
+def _terms(graph: Graph, node: Node, spec: LayerSpec, arguments: dict[str, str] | None) -> dict[str, Term]:
+    """An op's params as code (checked like a module's arguments), torch's defaults filled in."""
+    _arguments(graph, node, spec, arguments)
+    terms = {}
+    for p in spec.params:
+        value = node.params.get(p.name, p.default)
+        known = not (blocks.is_reference(value) or (isinstance(value, list) and blocks.references(value)))
+        terms[p.name] = Term(_value(value, node, p.name, spec, arguments), value if known else None, known)
+    return terms
 
 
 def _value(value: Any, node: Node, param: str, spec: LayerSpec, arguments: dict[str, str] | None) -> str:
@@ -461,6 +488,7 @@ def _block_class(block: blocks.BlockDef, classes: dict[str, str]) -> list[str]:
         "",
         *_wrap(4, "def __init__", Call("(", tuple(signature)), " -> None:"),
         "        super().__init__()",
+        *(f"        {_kept_arguments(parameters)[a]} = {parameters[a]}" for a in block.arguments if a in _forward_arguments(block.graph)),
         *_constructor_lines(steps, used),
         "",
         *_forward_lines(steps, inputs, outputs, used, sizes=False),

@@ -288,10 +288,10 @@ class Graph:
             )
         if not strict:
             return
-        spec = self.spec(target.type_name)
-        if spec.max_inputs == 0:
+        most = self.spec(target.type_name).input_range(target.params)[1]
+        if most == 0:
             raise PortError(f"{target.type_name} '{target.label}' takes no inputs", target.id)
-        if spec.max_inputs is not None and edge.target_port >= spec.max_inputs:
+        if most is not None and edge.target_port >= most:
             raise PortError(f"{target.type_name} '{target.label}' has no input port {edge.target_port}", target.id)
         if edge.source_port:
             outputs = self.output_count(source.id)

@@ -69,12 +69,24 @@ class RuleContext:
 
 
 @dataclass(frozen=True)
+class Term:
+    """A param as an op's code sees it: ``code`` is what forward() writes (a literal, or a block's argument),
+    ``value`` the value itself when ``code`` is a literal (``known``), so the code may pick a neater form."""
+
+    code: str
+    value: Any = None
+    known: bool = True
+
+
+@dataclass(frozen=True)
 class LayerSpec:
     """Everything the app knows about one layer type, declared once in its family module.
 
-    ``kind`` says how the exporter writes it: ``"module"`` (an ``nn.<type_name>`` attribute),
-    or one of the graph-level kinds ``"input"``, ``"add"``, ``"concat"``, ``"output"``.
-    ``max_inputs`` None means variadic. ``count_params`` equals ``sum(p.numel())`` of the module; a
+    ``kind`` says how the exporter writes it: ``"module"`` (an ``nn.<type_name>`` attribute), ``"op"``
+    (a call written in ``forward()``, such as ``torch.matmul(a, b)`` or ``x.permute(0, 2, 1)``: its
+    ``code`` writes it), or one of the graph-level kinds ``"input"``, ``"concat"``, ``"output"``.
+    ``max_inputs`` None means variadic; ``arity``, when given, says how many inputs the node takes with
+    its params (``Mul`` takes two tensors, or one with a number ``other``). ``count_params`` equals ``sum(p.numel())`` of the module; a
     layer that declares ``weights`` gets it from them (so a new layer with weights states its tensors
     once, and statistics, explanations and the parameter count all follow). Every callable takes the
     resolved params (torch's defaults filled in).
@@ -103,6 +115,10 @@ class LayerSpec:
     macs: Callable[[Mapping[str, Any], Sequence[Shape], Shape], tuple[int, str]] | None = None
     # The rest of the arithmetic, likewise; None: the general rule of ``stats`` for the layer's category.
     other_ops: Callable[[Mapping[str, Any], Sequence[Shape], Shape], tuple[int, str]] | None = None
+    # An op's expression in forward(), from its inputs' variables and its resolved params as code.
+    code: Callable[[Sequence[str], Mapping[str, Term]], str] | None = None
+    # (fewest, most) inputs with these given params; None: always (min_inputs, max_inputs).
+    arity: Callable[[Mapping[str, Any]], tuple[int, int | None]] | None = None
     # What the layer does with an int64 tensor (token ids), as torch does: "refuse" (torch raises: Linear,
     # Conv, norms), "keep" (an int64 result: ReLU, MaxPool2d, padding), "float" (a float32 result: Sigmoid),
     # "index" (it needs int64 and refuses floats: Embedding). Graph-level kinds promote like torch's ``+``.
@@ -121,6 +137,12 @@ class LayerSpec:
         if self.weights is not None:
             weights = self.weights
             object.__setattr__(self, "count_params", lambda p: weights_count(weights(p)))
+
+    def input_range(self, given: Mapping[str, Any]) -> tuple[int, int | None]:
+        """(fewest, most) inputs a node of this type takes with its given params; most None: any number."""
+        if self.arity is not None:
+            return self.arity(given)
+        return self.min_inputs, self.max_inputs
 
     def param(self, name: str) -> ParamSpec:
         for p in self.params:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from designer.core.layers.arithmetic import elementwise_spec
 from designer.core.layers.common import describe_tensor, unchanged_notes
 from designer.core.params import Choice, Integer, Shape
 from designer.core.shapes import (
@@ -45,34 +46,6 @@ def _input_infer(ctx) -> Inferred:
     if open_batch:
         story += ("The batch N is left open: sizes that follow it read N, and the design must work for any N.",)
     return Inferred(shape, tuple(notes), story)
-
-
-def _add_infer(ctx) -> Inferred:
-    rank = max(len(s) for s in ctx.inputs)
-    out = []
-    for axis in range(rank):
-        sizes = []
-        for port, shape in enumerate(ctx.inputs):
-            offset = axis - (rank - len(shape))
-            if offset >= 0:
-                sizes.append((shape[offset], port))
-        wanted = {s for s, _ in sizes if s != 1}
-        if len(wanted) > 1:
-            (a, pa), (b, pb) = next((x, y) for x in sizes for y in sizes if x[0] != y[0] and 1 not in (x[0], y[0]))
-            label = dim_names(rank)[axis]
-            raise LayerError(
-                f"{ctx.label} cannot add {format_shape(ctx.inputs[pa])} from {ctx.source(pa)} and "
-                f"{format_shape(ctx.inputs[pb])} from {ctx.source(pb)}: {label} (dim {axis}) is {a} in one and {b} in the other",
-                fix="make the sizes equal (or 1, which broadcasts)",
-            )
-        out.append(wanted.pop() if wanted else 1)
-    shape = tuple(out)
-    broadcast = any(s != shape for s in ctx.inputs)
-    notes = tuple(
-        DimNote(n, d, f"{n}_out = {n} of the inputs" + (" (1 broadcasts)" if broadcast else ""), str(d))
-        for n, d in zip(dim_names(rank), shape)
-    )
-    return Inferred(shape, notes, ("Adds its inputs element by element; sizes must match or be 1.",))
 
 
 def _concat_infer(ctx) -> Inferred:
@@ -132,15 +105,11 @@ SPECS = [
         kind="input",
         summary=lambda p: format_shape(tuple(p["shape"])) + (f" {p['dtype']}" if p.get("dtype", FLOAT) != FLOAT else ""),
     ),
-    LayerSpec(
+    elementwise_spec(
         "Add",
         "Graph",
         "Adds two or more tensors element by element (residual connections); sizes broadcast like torch.",
-        (),
-        _add_infer,
-        min_inputs=2,
-        max_inputs=None,
-        kind="add",
+        most=None,
     ),
     LayerSpec(
         "Concat",
