@@ -23,7 +23,7 @@ from designer.core.layers.common import (
 )
 from designer.core.params import Boolean, Integer, IntOrInts, Ints, Optional
 from designer.core.shapes import DimNote, Fix, Inferred, LayerError, format_count
-from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
+from designer.core.spec import REQUIRED, SLIDES, LayerSpec, ParamSpec
 
 _DATA = {1: "1-D signals (N, C, L)", 2: "images (N, C, H, W)", 3: "volumes (N, C, D, H, W)"}
 
@@ -209,6 +209,7 @@ def _make_window(n: int, kind: str) -> LayerSpec:
         infer=_window_infer(n, kind),
         summary=_window_summary(n),
         rank=n,
+        window=SLIDES,
         other_ops=_window_ops(n),
     )
 
