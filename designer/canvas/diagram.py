@@ -85,7 +85,7 @@ def _input_count(graph: Graph, node_id: str) -> int:
     connected = set(graph.inputs(node_id))
     if graph.knows_type(node.type_name):
         spec = graph.spec(node.type_name)
-        return geo.shown_input_count(spec.min_inputs, spec.max_inputs, connected)
+        return geo.shown_input_count(*spec.input_range(node.params), connected)
     return geo.shown_input_count(1, 1, connected)
 
 

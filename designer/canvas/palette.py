@@ -12,6 +12,11 @@ CATEGORY_LIGHT = {
     "Dropout": "#7a8696",
     "Linear": "#2f9e44",
     "Padding": "#9c6b3f",
+    "Attention": "#8a5a00",
+    "Recurrent": "#5c7a1f",
+    "Embedding": "#a33ea1",
+    "Math": "#b5475a",
+    "Shape": "#3d8fa6",
 }
 CATEGORY_DARK = {
     "Graph": "#8d99a8",
@@ -23,4 +28,9 @@ CATEGORY_DARK = {
     "Dropout": "#98a3b1",
     "Linear": "#51c26a",
     "Padding": "#c08a5a",
+    "Attention": "#d9a441",
+    "Recurrent": "#93b84a",
+    "Embedding": "#cf6fcd",
+    "Math": "#e07285",
+    "Shape": "#5bb4cc",
 }

@@ -281,7 +281,7 @@ class GraphScene(QGraphicsScene):
         connected = frozenset(graph.inputs(item.node_id))
         if graph.knows_type(node.type_name):
             spec = graph.spec(node.type_name)
-            count = geo.shown_input_count(spec.min_inputs, spec.max_inputs, connected)
+            count = geo.shown_input_count(*spec.input_range(node.params), connected)
         else:
             count = geo.shown_input_count(1, 1, connected)
         if item.set_ports(count, connected) and move_edges:
@@ -402,6 +402,7 @@ class GraphScene(QGraphicsScene):
         if item is not None:
             self._update_texts(item)
             self._update_status(item)
+            self._update_ports(item)  # a number ``other`` on Mul, Add, ... takes the place of an input
 
     def _node_renamed(self, event: NodeRenamed) -> None:
         item = self._live_item(event.node_id)

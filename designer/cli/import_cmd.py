@@ -7,7 +7,7 @@ import warnings
 
 from designer.cli.common import fail
 from designer.core import project
-from designer.core.importer import ModelImportError, import_model, parse_shape
+from designer.core.importer import DTYPES, ModelImportError, import_model, parse_shape
 from designer.core.shapes import counted
 
 NAME = "import"
@@ -20,7 +20,7 @@ def add_parser(subparsers) -> None:
         description="Trace a PyTorch model and save it as a design whose layers keep the model's names, so "
         "'model-designer export' gives code that loads the original state_dict. This runs the file's code, as "
         "importing it in Python would. Exit 2, writing nothing, when the model cannot be loaded or has an "
-        "operation the designer has no layer for.",
+        "operation the designer has no layer for (each one listed, with where it is).",
     )
     parser.add_argument("model", metavar="FILE.py:NAME", help="a model class or function: net.py:ResNet or package.module:ResNet")
     parser.add_argument("-o", "--output", metavar="OUT.json", required=True, help="the project file to write")
@@ -32,6 +32,19 @@ def add_parser(subparsers) -> None:
         help="the shape of one input of forward(), e.g. 1,3,224,224, or N,3,224,224 to leave the batch open "
         "(repeat for several inputs, in order)",
     )
+    parser.add_argument(
+        "--input-dtype",
+        metavar="DTYPE",
+        action="append",
+        choices=DTYPES,
+        help="the dtype of one input of forward(): float32 (the default) or int64 for token ids "
+        "(repeat for several inputs, in order, like --input-shape)",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="when operations have no equivalent layer, list every place (by default the report stops at ten lines)",
+    )
     parser.set_defaults(run=run)
 
 
@@ -40,11 +53,18 @@ def run(args) -> int:
         shapes = [parse_shape(text) for text in args.input_shape]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch's tracing chatter; refusals come back as one sentence
-            result = import_model(args.model, shapes)
+            result = import_model(args.model, shapes, args.input_dtype)
         project.save(result.graph, args.output)
-    except (ModelImportError, project.ProjectError) as exc:
+    except ModelImportError as exc:
+        return fail("\n".join(exc.lines) if args.verbose else _default_report(exc))
+    except project.ProjectError as exc:
         return fail(str(exc))
     for note in result.notes:
         print(f"model-designer: note: {note}", file=sys.stderr)
     print(f"wrote {args.output}: {counted(len(result.graph), 'node')} from {args.model} (traced with {result.tracer})")
     return 0
+
+
+def _default_report(exc: ModelImportError) -> str:
+    text = str(exc)
+    return text + " (--verbose lists them all)" if len(exc.lines) > text.count("\n") + 1 else text

@@ -30,6 +30,8 @@ def add_parser(subparsers) -> None:
         help='print one JSON object instead of a table. When an Input leaves its batch open (shape ["N", ...]), '
         '"batch" is "N" and each node\'s "shape" reads N where its size follows the batch (["N", 512, 4, 4], '
         '["8192·N"], ["N+4", 3]), while "shape_at_batch_1" gives the numbers the engine worked with (N = 1). '
+        'A layer with several outputs (LSTM, Chunk, MultiheadAttention) also lists "output_shapes", one per output '
+        'port ("shape" is the first); "dtype" is the element type of the outputs ("float32", or "int64" for token ids). '
         'A node in error lists "fixes", recommended first, each {"label", "node", "params", "set"}: setting "params" '
         '(the node\'s arguments after the fix; "set" is only what changes) on "node" clears the error, checked '
         "on the whole design",
@@ -94,9 +96,14 @@ def _as_json(
         }
         if open_batch:
             entry["shape_at_batch_1"] = list(result.shape) if result.ok else None
+        if len(result.output_shapes) > 1:
+            entry["output_shapes"] = [list(s) for s in result.display_outputs]
+            if open_batch:
+                entry["output_shapes_at_batch_1"] = [list(s) for s in result.output_shapes]
+        entry["dtype"] = result.dtype
         entry.update(
             {
-                "named": format_named(result.display_shape) if result.ok else None,
+                "named": format_named(result.display_shape, result.dim_labels) if result.ok else None,
                 "error": result.message(),
                 "blocked_by": prefix + result.blocked_by if result.blocked_by else None,
                 "warnings": list(result.warnings),
@@ -129,7 +136,7 @@ def _print_table(
     rows = []
     for node_id, node, result, prefix in _rows(graph, results, inner):
         shown = result.display_shape
-        shape = f"{format_shape(shown)}  ({format_named(shown)})" if result.ok else "—"
+        shape = f"{format_shape(shown)}  ({format_named(shown, result.dim_labels)})" if result.ok else "—"
         count = format_count(result.param_count) if result.param_count is not None else "?"
         problem = result.message() or "; ".join(result.warnings)
         if result.blocked_by is not None:

@@ -45,7 +45,7 @@ def insert_on_edge_edit(
     """A new ``type_name`` node at ``position`` put between ``edge``'s two layers, as one edit;
     ``upstream`` is the size the edge carries, used to fit the parameters."""
     node, add = add_node_edit(graph, type_name, position, None, upstream)
-    rewire = [Disconnect(edge), Connect(Edge(edge.source, node.id, 0)), Connect(Edge(node.id, edge.target, edge.target_port))]
+    rewire = [Disconnect(edge), Connect(Edge(edge.source, node.id, 0, edge.source_port)), Connect(Edge(node.id, edge.target, edge.target_port))]
     return node, Compound([add, *rewire], text=f"Insert {type_name}")
 
 
@@ -115,7 +115,7 @@ def paste_edit(graph: Graph, text: str, offset: Position, verb: str = "Paste") -
         position = (_on_canvas(round(x + offset[0])), _on_canvas(round(y + offset[1])))
         edits.append(AddNode(dataclasses.replace(node.copy(), id=new_id, position=position)))
     for edge in part.edges():
-        edits.append(Connect(Edge(renamed[edge.source], renamed[edge.target], edge.target_port)))
+        edits.append(Connect(Edge(renamed[edge.source], renamed[edge.target], edge.target_port, edge.source_port)))
     count = len(renamed)
     text_ = f"{verb} Node" if count == 1 else f"{verb} {count} Nodes"
     return Compound(edits, text=text_), list(renamed.values())
@@ -146,7 +146,7 @@ def replacement_edit(graph: Graph, node_id: str, alternative: Alternative) -> tu
         new_nodes.append(Node(new_id, type_name, dict(params), position=(x, y + i * STACK_GAP)))
     edits: list[Edit] = [RemoveNodes([node_id])]
     edits += [AddNode(n) for n in new_nodes]
-    edits += [Connect(Edge(e.source, new_nodes[0].id, e.target_port)) for e in graph.in_edges(node_id)]
+    edits += [Connect(Edge(e.source, new_nodes[0].id, e.target_port, e.source_port)) for e in graph.in_edges(node_id)]
     edits += [Connect(Edge(a.id, b.id, 0)) for a, b in zip(new_nodes, new_nodes[1:])]
     edits += [Connect(Edge(new_nodes[-1].id, e.target, e.target_port)) for e in graph.out_edges(node_id)]
     names = " + ".join(t for t, _ in layers)

@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
-from designer.core.layers import activation, conv, dropout, graph_io, linear, norm, padding, pool, resample
+from designer.core.layers import (
+    activation,
+    arithmetic,
+    conv,
+    dropout,
+    graph_io,
+    linear,
+    norm,
+    padding,
+    pool,
+    recurrent,
+    reduction,
+    resample,
+    reshape,
+)
 from designer.core.spec import LayerSpec
 
 CATEGORIES = (
@@ -15,10 +29,15 @@ CATEGORIES = (
     "Dropout",
     "Linear",
     "Padding",
+    "Attention",
+    "Recurrent",
+    "Embedding",
+    "Math",
+    "Shape",
 )
 
 _SPECS: dict[str, LayerSpec] = {}
-for _module in (graph_io, conv, pool, resample, norm, activation, dropout, linear, padding):
+for _module in (graph_io, conv, pool, resample, norm, activation, dropout, linear, padding, recurrent, arithmetic, reduction, reshape):
     for _spec in _module.SPECS:
         assert _spec.type_name not in _SPECS, _spec.type_name
         assert _spec.category in CATEGORIES, _spec.category

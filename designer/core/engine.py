@@ -32,8 +32,8 @@ from designer.core.graph import (
     ParamsChanged,
 )
 from designer.core.order import execution_order
-from designer.core.shapes import BATCH_SYMBOL, Inferred, LayerError, Shape, SymbolicShape, format_shape
-from designer.core.spec import RuleContext
+from designer.core.shapes import BATCH_SYMBOL, Inferred, LayerError, Shape, SymbolicShape, counted, format_shape
+from designer.core.spec import FLOAT, INT, RuleContext
 
 PRIMARY_BATCH = 1  # an open batch N is computed at N=1 (so costs read per sample) ...
 SHADOW_BATCH = 3  # ... and at N=3: what differs follows N; the design must work for both (3, not 2, so a
@@ -65,6 +65,38 @@ class NodeResult(NamedTuple):
     display: SymbolicShape | None = None  # the shape with the open batch written as N (symbolic designs only)
     inner: InstanceRun | None = None  # a block instance: the run of its copies (inner nodes' results)
     advice: tuple[str, ...] = ()  # warnings about the settings themselves (``LayerSpec.advise``), shape or not
+    displays: tuple[SymbolicShape, ...] | None = None  # every output's display shape (several outputs, open batch)
+
+    @property
+    def output_shapes(self) -> tuple[Shape, ...]:
+        """One shape per output port; ``shape`` is the first. Empty without a shape."""
+        if self.shape is None:
+            return ()
+        return self.inferred.output_shapes if self.inferred is not None else (self.shape,)
+
+    @property
+    def display_outputs(self) -> tuple[SymbolicShape, ...]:
+        """``output_shapes`` as people read them (N where a size follows an open batch)."""
+        if self.displays is not None:
+            return self.displays
+        shapes = self.output_shapes
+        return (self.display_shape, *shapes[1:]) if shapes else ()
+
+    @property
+    def dim_labels(self) -> tuple[str, ...] | None:
+        """The first output's dims as its shape rule named them (``N, L, E`` for a sequence), when it named
+        each one differently; None: the conventional names by rank apply."""
+        if self.shape is None or self.inferred is None:
+            return None
+        labels = tuple(note.label for note in self.inferred.dims)
+        return labels if len(labels) == len(self.shape) and len(set(labels)) == len(labels) else None
+
+    @property
+    def dtype(self) -> str | None:
+        """The element type of the outputs ("float32" or "int64"); None without a shape."""
+        if self.shape is None:
+            return None
+        return (self.inferred.dtype if self.inferred is not None else None) or FLOAT
 
     @property
     def display_shape(self) -> SymbolicShape | None:
@@ -165,12 +197,14 @@ class ShapeEngine:
         return self._public[node_id].shape
 
     def edge_shape(self, edge: Edge) -> Shape | None:
-        """The tensor an edge carries: its source's output (with an open batch, at batch PRIMARY_BATCH)."""
-        return self._public[edge.source].shape
+        """The tensor an edge carries: its source's output at its port (with an open batch, at PRIMARY_BATCH)."""
+        shapes = self._public[edge.source].output_shapes
+        return shapes[edge.source_port] if edge.source_port < len(shapes) else None
 
     def edge_display_shape(self, edge: Edge) -> SymbolicShape | None:
         """The edge's size as people read it: N where it follows an open batch."""
-        return self._public[edge.source].display_shape
+        shapes = self._public[edge.source].display_outputs
+        return shapes[edge.source_port] if edge.source_port < len(shapes) else None
 
     def order(self) -> list[str]:
         """Node ids in execution order (``order.execution_order``: the one order everything follows)."""
@@ -369,19 +403,26 @@ class ShapeEngine:
                 param_count=params,
             )
         inputs = self.graph.inputs(node_id)
-        if _arity_suspect(spec, inputs):
-            arity_error = _arity_problem(spec, f"{node.type_name} '{node.label}'", inputs)
+        fewest, most = spec.input_range(node.params)
+        if _arity_suspect(fewest, most, inputs):
+            arity_error = _arity_problem(fewest, most, f"{node.type_name} '{node.label}'", inputs)
             if arity_error is not None:
                 return NodeResult(error=arity_error, param_count=params)
-        sources = [inputs[port] for port in sorted(inputs)]
-        shapes = []
-        for source_id in sources:
-            upstream = self._results.get(source_id)
+        edges = self.graph.input_edges(node_id)
+        sources = [edges[port].source for port in sorted(edges)]
+        shapes, dtypes = [], []
+        for port in sorted(edges):
+            edge = edges[port]
+            upstream = self._results.get(edge.source)
             if upstream is None or not upstream.ok:
-                root = upstream.blocked_by if upstream is not None and upstream.blocked_by else source_id
+                root = upstream.blocked_by if upstream is not None and upstream.blocked_by else edge.source
                 return NodeResult(blocked_by=root, param_count=params)
-            shapes.append(upstream.shape)
-        memo_key = (key, tuple(shapes))
+            outputs = upstream.output_shapes
+            if edge.source_port >= len(outputs):
+                return NodeResult(error=self._missing_output(node, edge, len(outputs)), param_count=params)
+            shapes.append(outputs[edge.source_port])
+            dtypes.append(upstream.dtype)
+        memo_key = (key, tuple(shapes), tuple(dtypes))
         if revision is not None:
             return self._compute_instance(node, (*memo_key, revision), shapes, params)
         inferred = self._memo.get(memo_key)
@@ -389,9 +430,12 @@ class ShapeEngine:
             return NodeResult(shape=inferred.shape, inferred=inferred, param_count=params)
         label = f"{node.type_name} '{node.label}'"
         names = tuple(f"'{self.graph.node(source_id).label}'" for source_id in sources)
-        ctx = RuleContext(node.type_name, spec.resolve(node.params), tuple(shapes), label, names, self.batch)
+        ctx = RuleContext(node.type_name, spec.resolve(node.params), tuple(shapes), label, names, self.batch, tuple(dtypes))
         try:
+            dtype_problem(spec, ctx)
             inferred = spec.infer(ctx)
+            if inferred.dtype is None:
+                inferred = replace(inferred, dtype=output_dtype(spec, ctx))
         except LayerError as exc:
             return NodeResult(error=exc, param_count=params)
         except Exception as exc:  # a rule bug must never take the app down; show it on the node
@@ -407,6 +451,15 @@ class ShapeEngine:
         self._memo[memo_key] = inferred
         return NodeResult(shape=inferred.shape, inferred=inferred, param_count=params)
 
+
+    def _missing_output(self, node, edge: Edge, count: int) -> LayerError:
+        source = self.graph.node(edge.source)
+        spec = self.graph.spec(source.type_name)
+        return LayerError(
+            f"{node.type_name} '{node.label}': input {edge.target_port} comes from output {edge.source_port} of "
+            f"{source.type_name} '{source.label}', which has only {counted(count, 'output')} here",
+            fix=f"connect one of its outputs 0..{count - 1} ({', '.join(spec.output_name(p) for p in range(count))})",
+        )
 
     def _compute_instance(self, node, memo_key: tuple, shapes: list[Shape], params: int | None) -> NodeResult:
         """A block instance: its definition run on these sizes, memoized like a layer's inference (the key
@@ -446,7 +499,19 @@ def _merge(primary: NodeResult, shadow: NodeResult) -> NodeResult:
         )
     if shadow.blocked_by is not None:
         return NodeResult(blocked_by=shadow.blocked_by, param_count=primary.param_count, advice=primary.advice)
-    return primary._replace(display=symbolize(primary.shape, shadow.shape))
+    ours, theirs = primary.output_shapes, shadow.output_shapes
+    if len(ours) != len(theirs):
+        return NodeResult(
+            error=LayerError(
+                f"the number of outputs follows the batch N ({len(ours)} with a batch of {PRIMARY_BATCH}, "
+                f"{len(theirs)} with a batch of {SHADOW_BATCH}), so the design cannot work for every batch",
+                fix="split along another dim, or give the Input a fixed batch",
+            ),
+            param_count=primary.param_count,
+            advice=primary.advice,
+        )
+    displays = tuple(symbolize(a, b) for a, b in zip(ours, theirs))
+    return primary._replace(display=displays[0], displays=displays if len(displays) > 1 else None)
 
 
 def symbolize(at_primary: Shape, at_shadow: Shape) -> SymbolicShape:
@@ -474,10 +539,10 @@ def _gc_paused():
             gc.enable()
 
 
-def _arity_suspect(spec, inputs: dict[int, str]) -> bool:
+def _arity_suspect(fewest: int, most: int | None, inputs: dict[int, str]) -> bool:
     """Cheap pre-check: only nodes whose port count looks off get the full arity diagnosis."""
     count = len(inputs)
-    if count < spec.min_inputs or (spec.max_inputs is not None and count > spec.max_inputs):
+    if count < fewest or (most is not None and count > most):
         return True
     return count > 0 and max(inputs) != count - 1
 
@@ -496,22 +561,54 @@ def _advice(spec, given) -> tuple[str, ...]:
         return ()
 
 
-def _arity_problem(spec, label: str, inputs: dict[int, str]) -> LayerError | None:
+def _arity_problem(fewest: int, most: int | None, label: str, inputs: dict[int, str]) -> LayerError | None:
     count = len(inputs)
-    if spec.max_inputs is not None and count and max(inputs) >= spec.max_inputs:
-        if spec.max_inputs == 0:
+    if most is not None and count and max(inputs) >= most:
+        if most == 0:
             return LayerError(f"{label} takes no inputs, but {count} edge(s) lead into it", fix="remove those edges")
         return LayerError(
-            f"{label} takes {spec.max_inputs} input(s), but an edge arrives at input {max(inputs)}",
+            f"{label} takes {most} input(s), but an edge arrives at input {max(inputs)}",
             fix="remove the extra edge",
         )
     missing = [p for p in range(max(inputs, default=-1) + 1) if p not in inputs]
-    if count < spec.min_inputs or missing:
-        if spec.min_inputs == 1 and count == 0:
+    if count < fewest or missing:
+        if fewest == 1 and count == 0:
             return LayerError(f"{label} has no input connected", fix="drag an edge from another layer's output into it")
         if missing:
             return LayerError(f"{label}: input {missing[0]} is not connected", fix="connect it or remove the later inputs")
         return LayerError(
-            f"{label} needs at least {spec.min_inputs} inputs but has {count}", fix="connect another tensor to it"
+            f"{label} needs at least {fewest} inputs but has {count}", fix="connect another tensor to it"
         )
     return None
+
+
+def dtype_problem(spec, ctx: RuleContext) -> None:
+    """Refuse an input of an element type the layer cannot take, where torch refuses it."""
+    rule = spec.int64_input
+    if rule == "index":
+        for port, dtype in enumerate(ctx.dtypes):
+            if dtype != INT:
+                raise LayerError(
+                    f"{ctx.label} looks up rows by index, so it needs int64 token ids, but {ctx.source(port)} gives "
+                    f"{dtype} values (torch raises: Expected tensor for argument #1 'indices' to have one of the "
+                    "following scalar types: Long, Int)",
+                    fix="set dtype int64 on the Input that holds the ids, and feed it straight into the Embedding",
+                )
+    elif rule == "refuse" and spec.kind == "module":
+        for port, dtype in enumerate(ctx.dtypes):
+            if dtype == INT:
+                raise LayerError(
+                    f"{ctx.label} computes with floating-point numbers, but {ctx.source(port)} gives int64 values "
+                    "(token ids or counts); torch refuses them",
+                    fix="turn the ids into vectors first (an Embedding), or give the Input dtype float32",
+                )
+
+
+def output_dtype(spec, ctx: RuleContext) -> str:
+    """The element type of a node's outputs: an Input's ``dtype``; int64 through layers that keep it
+    (and a sum or concatenation of int64 tensors only); float32 otherwise."""
+    if spec.kind == "input":
+        return ctx.params.get("dtype", FLOAT)
+    if spec.kind in ("concat", "output") or spec.int64_input == "keep":
+        return INT if ctx.dtypes and all(d == INT for d in ctx.dtypes) else FLOAT
+    return FLOAT

@@ -267,7 +267,7 @@ def explain(graph: Graph, engine: ShapeEngine, node_id: str, shown_id: str | Non
     for port, source in sorted(graph.inputs(node_id).items()):
         shape = engine.shape(source)
         names = out_names if shape is not None and len(shape) == len(out_names) else dim_names(len(shape or ()))
-        origin = f"'{graph.node(source).label}'" + (f" (input {port})" if spec.max_inputs != 1 else "")
+        origin = f"'{graph.node(source).label}'" + (f" (input {port})" if spec.input_range(node.params)[1] != 1 else "")
         inputs.append(_tensor(origin, engine.result(source), names))
     output = _tensor("output", result, out_names) if result.ok else None
     sizes = result.display_shape if result.ok and len(notes) == len(result.shape) else tuple(n.size for n in notes)

@@ -5,9 +5,9 @@ statement that computes it, its shape) rather than by gluing strings as we go, l
 generation. Every name a user controls reaches the code only as a sanitized identifier handed out by a
 :class:`Namespace` (valid, unique, never a keyword, builtin or ``nn.Module`` member) or as a ``repr()``
 literal; string params are re-checked against the catalog's choices. Attributes are addressed by a
-path: one sanitized name, or with ``keep_names`` the node id's own dotted module path (``layer1.0.conv1``
-→ ``self.layer1[0].conv1``, inside ``nn.Module``/``nn.ModuleList`` containers), so that a model imported
-from PyTorch keeps its parameter names and loads the original ``state_dict``.
+path: one sanitized name, or with ``keep_names`` the node id's own dotted module path, kept exactly
+(``layer1.0.conv1`` → ``self.layer1[0].conv1``, ``block1-0`` → ``getattr(self, "block1-0")``; see
+:mod:`designer.core.attribute_paths`), so that a model imported from PyTorch loads its ``state_dict``.
 """
 
 from __future__ import annotations
@@ -19,36 +19,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import designer
-from designer.core import blocks
+from designer.core import attribute_paths, blocks
+from designer.core.attribute_paths import MODULE_MEMBERS, Tree
 from designer.core.engine import ShapeEngine
 from designer.core.errors import GraphError
 from designer.core.graph import Graph, Node
 from designer.core.order import execution_order
 from designer.core.params import is_real
 from designer.core.shapes import BATCH_SYMBOL, Shape, SymbolicShape, dim_names, format_count, format_shape
-from designer.core.spec import LayerSpec
+from designer.core.spec import LayerSpec, Term
 
 LINE_LIMIT = 88
 MAX_IDENTIFIER = 32
-MAX_INDEX = 10_000  # largest nn.ModuleList index kept from an imported name (bounds the list built)
 EXAMPLE_BATCH = 2  # the batch the __main__ example feeds an Input whose batch N is open
 
-# Public members of torch.nn.Module: a layer attribute with one of these names would break the model
-# (tests/core/test_export.py checks this list against the installed torch).
-MODULE_MEMBERS = frozenset(
-    {
-        "T_destination", "add_module", "apply", "bfloat16", "buffers", "call_super_init", "children", "compile",
-        "cpu", "cuda", "double", "dump_patches", "eval", "extra_repr", "float", "forward", "get_buffer",
-        "get_extra_state", "get_parameter", "get_submodule", "half", "ipu", "load_state_dict", "modules",
-        "mtia", "named_buffers", "named_children", "named_modules", "named_parameters", "parameters",
-        "register_backward_hook", "register_buffer", "register_forward_hook", "register_forward_pre_hook",
-        "register_full_backward_hook", "register_full_backward_pre_hook", "register_load_state_dict_post_hook",
-        "register_load_state_dict_pre_hook", "register_module", "register_parameter",
-        "register_state_dict_post_hook", "register_state_dict_pre_hook", "requires_grad_", "set_extra_state",
-        "set_submodule", "share_memory", "state_dict", "to", "to_empty", "train", "training", "type", "xpu",
-        "zero_grad",
-    }
-)
 # Names the generated module itself uses, and names PEP 8 calls ambiguous (l, O, I): never handed out.
 _CODE_NAMES = frozenset({"self", "torch", "nn", "model", "super", "l", "O", "I"})
 
@@ -128,10 +112,16 @@ class Step:
     constructor: Call | None = None
     call: Call | None = None
     value: str = ""  # what forward() returns for this node: its variable, or an Output's source
+    ports: tuple[str, ...] = ()  # the variable holding each output (a layer with several: LSTM, Chunk)
+    target: str = ""  # what the call is assigned to: the variable, or an unpacking of several outputs
+    sizes: str = ""  # the comment after the call: its outputs' sizes
 
     def __post_init__(self) -> None:
         self.value = self.value or self.variable
         self.display = self.display or self.shape
+        self.ports = self.ports or (self.variable,)
+        self.target = self.target or self.variable
+        self.sizes = self.sizes or format_shape(self.display)
 
     @property
     def open_batch(self) -> bool:
@@ -221,8 +211,11 @@ def _plan(
     whose sizes differ per use); ``arguments`` maps a block's argument names to its __init__ parameters."""
     order = execution_order(graph).nodes
     modules = [n for n in order if graph.spec(graph.node(n).type_name).kind in ("module", "block")]
-    nested = _module_paths(modules) if keep_names else {}
-    attributes = Namespace(MODULE_MEMBERS | {path[0] for path in nested.values()} | set(classes.values()))
+    nested = attribute_paths.paths(modules) if keep_names else {}
+    tree = Tree(list(nested.values()))
+    kept = _kept_arguments(arguments)  # what forward() reads: the values __init__ keeps
+    reserved = {path[0] for path in nested.values()} | set(classes.values()) | {k[len("self.") :] for k in kept.values()}
+    attributes = Namespace(MODULE_MEMBERS | reserved)
     variables = Namespace(set(classes.values()) | set((arguments or {}).values()))
     steps: dict[str, Step] = {}
     for node_id in order:
@@ -231,19 +224,21 @@ def _plan(
         result = engine.result(node_id) if engine is not None else None
         shape = result.shape if result is not None else ()
         step = Step(node, spec, variables.take(node.id, node.type_name), shape, result.display_shape if result else ())
-        step.sources = tuple(src for _, src in sorted(graph.inputs(node_id).items()))
-        args = [steps[src].variable for src in step.sources]
+        _unpack(graph, step, result, variables)
+        edges = graph.in_edges(node_id)
+        step.sources = tuple(edge.source for edge in edges)
+        args = [steps[edge.source].ports[edge.source_port] for edge in edges]
         if spec.kind in ("module", "block"):
             step.attribute = nested.get(node_id) or (attributes.take(node.id, node.type_name),)
             if spec.kind == "module":
                 step.constructor = Call(f"nn.{_torch_name(spec)}(", _arguments(graph, node, spec, arguments))
             else:
                 step.constructor = _instance(graph, node, classes, arguments)
-            step.call = Call(f"{_access(step.attribute)}(", tuple(args))
-        elif spec.kind == "add":
-            step.call = Call("", tuple(args), "", " + ")
+            step.call = Call(f"{tree.access(step.attribute)}(", tuple(args))
+        elif spec.kind == "op":
+            step.call = Call("", (spec.code(tuple(args), _terms(graph, node, spec, kept or None)),), "")
         elif spec.kind == "concat":
-            dim = _value(node.params.get("dim", 1), node, "dim", spec, arguments)
+            dim = _value(node.params.get("dim", 1), node, "dim", spec, kept or None)
             step.call = Call("torch.cat(", (f"[{', '.join(args)}]", f"dim={dim}"))
         elif spec.kind == "output":
             step.value = args[0]
@@ -253,54 +248,42 @@ def _plan(
     return list(steps.values())
 
 
-def _module_paths(node_ids: list[str]) -> dict[str, tuple[str, ...]]:
-    """Attribute paths for the ids that are dotted module paths and fit together as one module tree.
-
-    A segment is an attribute name (its container is an ``nn.Module()``) or an index (an
-    ``nn.ModuleList``; at the top, of a model that was an ``nn.Sequential``, a child registered under
-    that number). Ids that cannot be written so (odd characters, a name ``nn.Module`` itself
-    uses, a layer where another id needs a container) are left out and get flat names.
-    """
-    paths: dict[str, tuple[str, ...]] = {}
-    leaves: set[tuple[str, ...]] = set()
-    indexed: dict[tuple[str, ...], bool] = {}  # container path → holds indices, not names (the top may mix)
-    for node_id in node_ids:
-        path = tuple(node_id.split("."))
-        if not all(_is_index(s) or _is_attribute(s) for s in path) or path in indexed:
-            continue
-        prefixes = [path[:i] for i in range(len(path))]
-        if any(p in leaves for p in prefixes) or path in leaves:
-            continue
-        if any(indexed.get(p, _is_index(s)) != _is_index(s) for p, s in zip(prefixes[1:], path[1:])):
-            continue
-        for p, s in zip(prefixes[1:], path[1:]):
-            indexed.setdefault(p, _is_index(s))
-        paths[node_id] = path
-        leaves.add(path)
-    return paths
+def _kept_arguments(arguments: dict[str, str] | None) -> dict[str, str]:
+    """A block's argument → the attribute its class keeps it in for forward() (``self.dim_arg``)."""
+    return {arg: f"self.{name}_arg" for arg, name in (arguments or {}).items()}
 
 
-def _is_index(segment: str) -> bool:
-    short = segment.isascii() and segment.isdigit() and len(segment) <= len(str(MAX_INDEX))
-    return short and str(int(segment)) == segment and int(segment) < MAX_INDEX
+def _forward_arguments(graph: Graph) -> set[str]:
+    """The block arguments that calls in forward() read (an op's or a Concat's params), not only __init__."""
+    used = set()
+    for node in graph.nodes():
+        if graph.spec(node.type_name).kind in ("op", "concat"):
+            used.update(name for value in node.params.values() for name in blocks.references(value))
+    return used
 
 
-def _is_attribute(segment: str) -> bool:
-    plain = segment.isidentifier() and segment.isascii() and not keyword.iskeyword(segment)
-    return plain and not segment.startswith("_") and segment not in MODULE_MEMBERS
-
-
-def _access(path: tuple[str, ...]) -> str:
-    """``('layer1', '0', 'conv1')`` → ``self.layer1[0].conv1``; ``('0',)`` → ``getattr(self, "0")``."""
-    top = f'getattr(self, "{path[0]}")' if path[0].isdigit() else f"self.{path[0]}"
-    return top + "".join(f"[{s}]" if s.isdigit() else f".{s}" for s in path[1:])
-
-
-def _assignment(path: tuple[str, ...]) -> tuple[str, str]:
-    """The text before and after the value that stores a module at ``path`` in ``__init__``."""
-    if len(path) == 1 and path[0].isdigit():
-        return f'self.add_module("{path[0]}", ', ")"
-    return f"{_access(path)} = ", ""
+def _unpack(graph: Graph, step: Step, result, variables: Namespace) -> None:
+    """Name the outputs of a layer with several (``out, (h_n, c_n) = self.lstm(x)``): one variable per
+    output a later layer reads, ``_`` for the others; the first output keeps the step's own variable."""
+    spec, node = step.spec, step.node
+    if result is not None:
+        count = len(result.output_shapes)
+    else:
+        try:
+            count = spec.output_count(spec.resolve(node.params)) or 1
+        except (ArithmeticError, KeyError, TypeError, ValueError):
+            count = 1
+    if count <= 1:
+        return
+    read = {edge.source_port for edge in graph.out_edges(node.id)}
+    ports = [step.variable] + [
+        variables.take(f"{node.id}_{spec.output_name(port)}", "out") if port in read else "_" for port in range(1, count)
+    ]
+    step.ports = tuple(ports)
+    pattern = spec.output_pattern or ", ".join(f"{{{i}}}" for i in range(count))
+    step.target = pattern.format(*ports)
+    if result is not None:
+        step.sizes = ", ".join(format_shape(s) for s in result.display_outputs)
 
 
 def _torch_name(spec: LayerSpec) -> str:
@@ -319,6 +302,17 @@ def _arguments(graph: Graph, node: Node, spec: LayerSpec, arguments: dict[str, s
         if name in node.params:
             parts.append(f"{name}={_value(node.params[name], node, name, spec, arguments)}")
     return tuple(parts)
+
+
+def _terms(graph: Graph, node: Node, spec: LayerSpec, arguments: dict[str, str] | None) -> dict[str, Term]:
+    """An op's params as code (checked like a module's arguments), torch's defaults filled in."""
+    _arguments(graph, node, spec, arguments)
+    terms = {}
+    for p in spec.params:
+        value = node.params.get(p.name, p.default)
+        known = not (blocks.is_reference(value) or (isinstance(value, list) and blocks.references(value)))
+        terms[p.name] = Term(_value(value, node, p.name, spec, arguments), value if known else None, known)
+    return terms
 
 
 def _value(value: Any, node: Node, param: str, spec: LayerSpec, arguments: dict[str, str] | None) -> str:
@@ -402,17 +396,30 @@ def _render(
 
 
 def _constructor_lines(steps: list[Step], used: set[str]) -> list[str]:
+    """__init__'s lines: each container before what it holds, and a layer before the children added to it."""
     lines: list[str] = []
-    containers, declared = _containers(steps), set()
+    tree = Tree([s.attribute for s in steps if s.constructor is not None])
+    layers = {s.attribute: s for s in steps if s.constructor is not None}
+    declared: set[tuple[str, ...]] = set()
+
+    def declare(step: Step) -> None:
+        declared.add(step.attribute)
+        for i in range(1, len(step.attribute)):
+            prefix = step.attribute[:i]
+            if prefix in declared:
+                continue
+            if prefix in layers:
+                declare(layers[prefix])
+            else:
+                declared.add(prefix)
+                lines.append(tree.container_line(prefix))
+        unused = "" if step.node.id in used else "  # reaches no output, so forward() skips it"
+        head, tail = tree.assignment(step.attribute)
+        lines.extend(_wrap(8, head, step.constructor, tail + unused))
+
     for step in steps:
-        if step.constructor is not None:
-            for i in range(1, len(step.attribute)):
-                if step.attribute[:i] not in declared:
-                    declared.add(step.attribute[:i])
-                    lines.append(_container_line(step.attribute[:i], containers[step.attribute[:i]]))
-            unused = "" if step.node.id in used else "  # reaches no output, so forward() skips it"
-            head, tail = _assignment(step.attribute)
-            lines += _wrap(8, head, step.constructor, tail + unused)
+        if step.constructor is not None and step.attribute not in declared:
+            declare(step)
     return lines
 
 
@@ -429,10 +436,11 @@ def _forward_lines(steps: list[Step], inputs: list[Step], outputs: list[Step], u
     lines = _wrap(4, "def forward", signature, f" -> {returns}:")
     if sizes:
         for step in inputs:
-            lines.append(f"        # {step.variable}: {format_shape(step.display)} ({'×'.join(dim_names(len(step.shape)))})")
+            kind = ", int64 token ids" if step.node.params.get("dtype") == "int64" else ""
+            lines.append(f"        # {step.variable}: {format_shape(step.display)} ({'×'.join(dim_names(len(step.shape)))}{kind})")
     for step in steps:
         if step.call is not None and step.node.id in used:
-            lines += _wrap(8, f"{step.variable} = ", step.call, f"  # {format_shape(step.display)}" if sizes else "")
+            lines += _wrap(8, f"{step.target} = ", step.call, f"  # {step.sizes}" if sizes else "")
     lines += _wrap(8, "return ", Call("", tuple(s.value for s in outputs), ""), "")
     return lines
 
@@ -469,6 +477,7 @@ def _block_class(block: blocks.BlockDef, classes: dict[str, str]) -> list[str]:
         "",
         *_wrap(4, "def __init__", Call("(", tuple(signature)), " -> None:"),
         "        super().__init__()",
+        *(f"        {_kept_arguments(parameters)[a]} = {parameters[a]}" for a in block.arguments if a in _forward_arguments(block.graph)),
         *_constructor_lines(steps, used),
         "",
         *_forward_lines(steps, inputs, outputs, used, sizes=False),
@@ -498,27 +507,6 @@ def _hint(value: Any) -> str:
     if isinstance(value, list) and value and all(isinstance(v, int) and not isinstance(v, bool) for v in value):
         return "tuple[int, ...]"
     return ""
-
-
-def _containers(steps: list[Step]) -> dict[tuple[str, ...], int | None]:
-    """Every container path → the length of its ``nn.ModuleList``, or None for a plain ``nn.Module``."""
-    sizes: dict[tuple[str, ...], int | None] = {}
-    for step in steps:
-        path = step.attribute
-        for i in range(1, len(path)):
-            if path[i].isdigit():
-                sizes[path[:i]] = max(sizes.get(path[:i]) or 0, int(path[i]) + 1)
-            else:
-                sizes.setdefault(path[:i], None)
-    return sizes
-
-
-def _container_line(path: tuple[str, ...], size: int | None) -> str:
-    head, tail = _assignment(path)
-    if size is None:
-        return f"        {head}nn.Module(){tail}"
-    # Indices without a layer (an identity shortcut) keep their nn.Identity(): it has no weights.
-    return f"        {head}nn.ModuleList([nn.Identity()] * {size}){tail}  # slots filled below"
 
 
 def _used(steps: list[Step], outputs: list[Step]) -> set[str]:
@@ -557,12 +545,7 @@ def _doc_text(text: str) -> str:
     return " ".join(cleaned.split())[:80]
 
 
-def _string(text: str) -> str:
-    """``repr(text)``, in double quotes when that changes nothing but the quotes (as black writes it)."""
-    literal = repr(text)
-    if literal.startswith("'") and '"' not in text:
-        return f'"{literal[1:-1]}"'
-    return literal
+_string = attribute_paths.literal
 
 
 def _main(name: str, inputs: list[Step], outputs: list[Step]) -> list[str]:
@@ -577,7 +560,10 @@ def _main(name: str, inputs: list[Step], outputs: list[Step]) -> list[str]:
         sizes = tuple(str(d) for d in step.shape)
         if step.open_batch:
             sizes = (batch, *sizes[1:])
-        lines += _wrap(4, f"{arg} = ", Call("torch.randn(", sizes), "")
+        if step.node.params.get("dtype") == "int64":  # token ids: zeros are valid ids for any vocabulary
+            lines += _wrap(4, f"{arg} = ", Call("torch.zeros(", (*sizes, "dtype=torch.long")), "")
+        else:
+            lines += _wrap(4, f"{arg} = ", Call("torch.randn(", sizes), "")
     lines.append("    with torch.no_grad():")
     if len(outputs) == 1:
         results = [names.take(outputs[0].variable, "y")]

@@ -67,14 +67,16 @@ def _deep_copy(value: Any) -> Any:
 
 
 class Edge(NamedTuple):
-    """The output of ``source`` feeding input port ``target_port`` of ``target``.
+    """Output port ``source_port`` of ``source`` feeding input port ``target_port`` of ``target``.
 
-    A NamedTuple: hashable, ordered, and cheap to build on the engine's hot path.
+    A NamedTuple: hashable, ordered, and cheap to build on the engine's hot path. Most layers have one
+    output, port 0; ``LSTM``, ``Chunk`` or ``MultiheadAttention`` have more.
     """
 
     source: str
     target: str
     target_port: int = 0
+    source_port: int = 0
 
 
 # Past-tense events, fired after the change.
@@ -146,7 +148,7 @@ class Graph:
         self.arguments = arguments
         self._nodes: dict[str, Node] = {}
         self._edges: dict[Edge, None] = {}
-        self._in: dict[str, dict[int, str]] = {}  # node id → {input port → source id}
+        self._in: dict[str, dict[int, Edge]] = {}  # node id → {input port → the edge arriving there}
         self._out: dict[str, dict[Edge, None]] = {}  # node id → its out-edges, in file order
         self._topology: nx.MultiDiGraph | None = None  # built on demand, dropped when the structure changes
         self._node_index: dict[str, int] | None = None  # file positions, rebuilt lazily after a reorder
@@ -200,10 +202,14 @@ class Graph:
 
     def inputs(self, node_id: str) -> dict[int, str]:
         """Port number → source node id, for the node's connected inputs."""
+        return {port: edge.source for port, edge in self._in[node_id].items()}
+
+    def input_edges(self, node_id: str) -> dict[int, Edge]:
+        """Port number → the edge arriving there (its ``source_port`` says which output feeds it)."""
         return dict(self._in[node_id])
 
     def in_edges(self, node_id: str) -> list[Edge]:
-        return sorted(Edge(src, node_id, port) for port, src in self._in[node_id].items())
+        return [self._in[node_id][port] for port in sorted(self._in[node_id])]
 
     def out_edges(self, node_id: str) -> list[Edge]:
         return list(self._out[node_id])
@@ -212,7 +218,7 @@ class Graph:
         return dict.fromkeys(edge.target for edge in self._out[node_id]).keys()
 
     def predecessors(self, node_id: str) -> Iterable[str]:
-        return dict.fromkeys(self._in[node_id].values()).keys()
+        return dict.fromkeys(edge.source for edge in self._in[node_id].values()).keys()
 
     def topology(self) -> nx.MultiDiGraph:
         """The structure as a networkx graph (one edge per input port, keyed by the port), read-only by
@@ -267,7 +273,13 @@ class Graph:
         source, target = self.node(edge.source), self.node(edge.target)
         if not isinstance(edge.target_port, int) or edge.target_port < 0:
             raise PortError(f"input port numbers start at 0, got {edge.target_port!r}", target.id)
-        problem = limits.port_problem(edge.target_port) or limits.count_problem(0, len(self._edges) + 1)
+        if not isinstance(edge.source_port, int) or edge.source_port < 0:
+            raise PortError(f"output port numbers start at 0, got {edge.source_port!r}", source.id)
+        problem = (
+            limits.port_problem(edge.target_port)
+            or limits.port_problem(edge.source_port)
+            or limits.count_problem(0, len(self._edges) + 1)
+        )
         if problem:
             raise LimitError(problem, target.id)
         if edge.target_port in self._in[target.id]:
@@ -276,11 +288,18 @@ class Graph:
             )
         if not strict:
             return
-        spec = self.spec(target.type_name)
-        if spec.max_inputs == 0:
+        most = self.spec(target.type_name).input_range(target.params)[1]
+        if most == 0:
             raise PortError(f"{target.type_name} '{target.label}' takes no inputs", target.id)
-        if spec.max_inputs is not None and edge.target_port >= spec.max_inputs:
+        if most is not None and edge.target_port >= most:
             raise PortError(f"{target.type_name} '{target.label}' has no input port {edge.target_port}", target.id)
+        if edge.source_port:
+            outputs = self.output_count(source.id)
+            if outputs is not None and edge.source_port >= outputs:
+                raise PortError(
+                    f"{source.type_name} '{source.label}' has {outputs} output(s), so there is no output {edge.source_port}",
+                    source.id,
+                )
         if self.reaches(target.id, source.id):
             raise CycleError(
                 f"connecting '{source.label}' to '{target.label}' would make a cycle: data must flow one way",
@@ -294,6 +313,18 @@ class Graph:
         if type_name in self.blocks:
             return self.blocks[type_name].spec()
         raise catalog.UnknownLayerType(type_name)
+
+    def output_count(self, node_id: str) -> int | None:
+        """How many outputs the node can have by its settings (None: it depends on the input's size, as
+        ``Split`` by a size does); the engine gives the exact count."""
+        node = self.node(node_id)
+        if not catalog.exists(node.type_name):
+            return 1  # a block instance returns one tensor
+        spec = catalog.get(node.type_name)
+        try:
+            return spec.output_count(spec.resolve(node.params))
+        except (ArithmeticError, KeyError, TypeError, ValueError):
+            return None
 
     def knows_type(self, type_name: str) -> bool:
         return catalog.exists(type_name) or type_name in self.blocks
@@ -383,7 +414,7 @@ class Graph:
             if edge not in self._edges:
                 raise PortError(f"there is no edge from {edge.source!r} to input {edge.target_port} of {edge.target!r}")
         for node_id in gone:
-            doomed.update((Edge(src, node_id, port), None) for port, src in self._in[node_id].items())
+            doomed.update((edge, None) for edge in self._in[node_id].values())
             doomed.update(self._out[node_id])
         removal = Removal(
             nodes=tuple((i, node) for i, (n, node) in enumerate(self._nodes.items()) if n in gone),
@@ -434,7 +465,7 @@ class Graph:
                 self._out[edge.source][edge] = None
 
     def _link(self, edge: Edge) -> None:
-        self._in[edge.target][edge.target_port] = edge.source
+        self._in[edge.target][edge.target_port] = edge
         self._out[edge.source][edge] = None
         self._topology = None
 

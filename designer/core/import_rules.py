@@ -20,6 +20,7 @@ from designer.core.params import Boolean
 
 IDENTITY = "identity"  # passes its input through: no node (nn.Identity, x.contiguous(), …)
 RESHAPE = "reshape"  # Flatten, Unflatten or identity, from the shapes
+PAD = "pad"  # F.pad: the ZeroPad/ConstantPad/ReflectionPad/ReplicationPad/CircularPad layer of its mode and size
 # In-place flags are dropped: the design is a data-flow graph, so each layer's result is a new value.
 _DROPPED = frozenset({"inplace", "_stacklevel"})
 _NOT_CONFIG = frozenset({"training", "inplace"})
@@ -114,9 +115,17 @@ def forms() -> dict[Any, Form]:
     add(Form("Add", ("other", "alpha"), fixed=(("alpha", 1),)), (operator.add, operator.iadd, torch.add), ("add", "add_", "__add__", "__iadd__"), ("add", "add_"))
     add(Form("Concat", ("dim",), (("dim", 0),)), (torch.cat, torch.concat, torch.concatenate), (), ("cat", "concat"))
     add(Form(IDENTITY), (torch.clone,), ("contiguous", "clone", "detach"), ("clone", "contiguous", "alias"))
+    # Eval-mode stochastic depth and dropout-like calls pass their input through (training=False only).
+    eval_only = (("training", False),)
+    table[_key("named", "stochastic_depth")] = Form(IDENTITY, ("p", "mode", "training"), fixed=eval_only)  # torchvision.ops
+    for name in ("dropout", "feature_dropout", "alpha_dropout", "feature_alpha_dropout"):
+        add(Form(IDENTITY, ("p", "training", "inplace"), fixed=eval_only), (getattr(torch, name, None),))
+    add(Form(IDENTITY, ("p", "training", "inplace"), fixed=eval_only), (F.feature_alpha_dropout,))
+    add(Form(PAD, ("pad", "mode", "value"), (("mode", "constant"), ("value", None))), (F.pad,), (), ("pad",))
+    add(Form(PAD, ("pad", "value"), (("value", 0),)), (), (), ("constant_pad_nd",))
     reshapes = ("view", "reshape", "flatten", "squeeze", "unsqueeze")
     add(Form(RESHAPE), (torch.flatten, torch.reshape, torch.squeeze, torch.unsqueeze), reshapes, (*reshapes, "_unsafe_view"))
-    return {key: form for key, form in table.items() if form.type_name in (IDENTITY, RESHAPE) or catalog.exists(form.type_name)}
+    return {key: form for key, form in table.items() if form.type_name in (IDENTITY, RESHAPE, PAD) or catalog.exists(form.type_name)}
 
 
 def bind(form: Form, args: tuple, kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -203,6 +212,39 @@ def _simpler(value: Any, param) -> list[Any]:
     return out
 
 
+_PADS = {"constant": "ConstantPad", "reflect": "ReflectionPad", "replicate": "ReplicationPad", "circular": "CircularPad"}
+
+
+def pad_settings(bound: dict[str, Any], rank: int) -> tuple[str, dict[str, Any]]:
+    """(type, params) of the padding layer that computes ``F.pad(x, pad, mode, value)`` on a ``rank``-D tensor:
+    ZeroPad for zeros, ConstantPad for another value, else the mode's own layer; a pad of the last dims only
+    is widened with zeros to the dims the layer pads (``(1, 1)`` on N×C×H×W is ZeroPad2d((1, 1, 0, 0)))."""
+    pad, mode, value = bound.get("pad"), bound.get("mode", "constant"), bound.get("value")
+    if not isinstance(pad, (list, tuple)) or not pad or len(pad) % 2 or not all(type(p) is int for p in pad):
+        raise Unmappable(f"its padding {_short(pad)} is not an even number of sizes")
+    if mode not in _PADS:
+        raise Unmappable(f"mode={mode!r} has no padding layer")
+    pad, dims = list(pad), len(pad) // 2
+    while rank not in (dims + 1, dims + 2) and dims < 3:
+        pad, dims = [*pad, 0, 0], dims + 1
+    if rank not in (dims + 1, dims + 2):
+        raise Unmappable(f"it pads {len(pad) // 2} dimensions of a {rank}-D tensor, which no padding layer does")
+    if mode == "constant" and not value:
+        type_name, kwargs = f"ZeroPad{dims}d", {"padding": pad}
+    elif mode == "constant":
+        type_name, kwargs = f"ConstantPad{dims}d", {"padding": pad, "value": value}
+    elif value:
+        raise Unmappable(f"value={value!r} means nothing with mode={mode!r}")
+    else:
+        type_name, kwargs = f"{_PADS[mode]}{dims}d", {"padding": pad}
+    return type_name, call_settings(Form(type_name), kwargs)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
 def reshape_settings(before: tuple[int, ...], after: tuple[int, ...]) -> tuple[str, dict[str, Any]]:
     """(type, params) for a reshape from ``before`` to ``after``: identity, Flatten or Unflatten."""
     if before == after:
@@ -235,6 +277,11 @@ def _build(type_name: str, settings: dict[str, Any]):
     kwargs = {k: _tuples(v) for k, v in settings.items()}
     with torch.device("meta"):  # settings only: no memory for weights
         return getattr(torch.nn, type_name)(**kwargs)
+
+
+def built_state(type_name: str, settings: dict[str, Any]) -> dict[str, tuple[int, ...]]:
+    """The ``state_dict`` names and sizes of the layer ``settings`` build."""
+    return {k: tuple(t.shape) for k, t in _build(type_name, settings).state_dict().items()}
 
 
 def _rebuilt(type_name: str, settings: dict[str, Any]) -> dict[str, Any] | None:

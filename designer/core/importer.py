@@ -23,27 +23,31 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.core import import_rules
+from designer.core import catalog, import_check, import_owned, import_report, import_rules
 from designer.core.engine import ShapeEngine
-from designer.core.errors import LimitError
+from designer.core.errors import GraphError, LimitError
 from designer.core.graph import Edge, Graph, Node
 from designer.core.ids import unique_name
-from designer.core.import_rules import IDENTITY, RESHAPE, Unmappable
+from designer.core.import_rules import IDENTITY, PAD, RESHAPE, Unmappable
 from designer.core.layout import auto_layout
 from designer.core.shapes import BATCH_SYMBOL, batch_is_open, format_shape
 
 MAX_RANK = 8
 TRACE_BATCH = 2  # the batch torch runs at when an input's batch is left open ("N")
+DTYPES = ("float32", "int64")  # an input's dtype: the Input node's dtype choices, float32 first (the default)
+TOKEN_RANGE = 2  # int64 inputs of a model without embeddings are drawn from 0..TOKEN_RANGE-1
 MAX_PROBLEMS = 8  # listed in the message; the rest are counted
 _counter = itertools.count(1)
 
 
 class ModelImportError(Exception):
-    """The model cannot be imported; ``str()`` is one or more sentences, ``problems`` one per operation."""
+    """The model cannot be imported; ``str()`` is the report (at most ten lines), ``lines`` all of it,
+    ``problems`` one sentence per operation."""
 
-    def __init__(self, message: str, problems: list[str] | None = None):
+    def __init__(self, message: str, problems: list[str] | None = None, lines: list[str] | None = None):
         super().__init__(message)
         self.problems = problems or []
+        self.lines = lines or [message]
 
 
 @dataclass
@@ -67,10 +71,10 @@ def parse_shape(text: str) -> tuple[int | str, ...]:
     return shape
 
 
-def import_model(spec: str, input_shapes: list[tuple[int, ...]]) -> ImportResult:
+def import_model(spec: str, input_shapes: list[tuple[int, ...]], input_dtypes: list[str] | None = None) -> ImportResult:
     """Load ``FILE.py:NAME`` or ``package.module:NAME`` and import it (see the module docstring)."""
     model, name = load_model(spec)
-    return import_module(model, input_shapes, name)
+    return import_module(model, input_shapes, name, input_dtypes)
 
 
 # ----- loading user code ---------------------------------------------------------------------------
@@ -173,18 +177,24 @@ def _user_frame(exc: BaseException, path: str | None) -> str:
 
 
 def _exception_text(exc: BaseException) -> str:
-    text = " ".join(str(exc).split(" While executing ")[0].split())
+    text = " ".join(str(exc).split()).split(" While executing ")[0]  # fx appends its own traceback
     return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
 
 
 # ----- importing a built model ---------------------------------------------------------------------
-def import_module(model: Any, input_shapes: list[tuple[int | str, ...]], name: str = "Imported model") -> ImportResult:
+def import_module(
+    model: Any, input_shapes: list[tuple[int | str, ...]], name: str = "Imported model", input_dtypes: list[str] | None = None
+) -> ImportResult:
     """Import a built ``nn.Module`` for inputs of ``input_shapes`` (torch runs it once on random CPU tensors).
 
     A shape starting with "N" leaves that input's batch open: torch runs at batch TRACE_BATCH, and the
     design must then work for any batch (a model that hard-codes its batch size is refused).
+    ``input_dtypes`` gives each input's dtype (:data:`DTYPES`; all float32 when None): int64 inputs are
+    token ids, drawn below the smallest ``num_embeddings`` of the model's embeddings.
     """
     import torch
+
+    dtypes = _dtypes(input_dtypes, len(input_shapes))
 
     open_batch = [batch_is_open(shape) for shape in input_shapes]
     input_shapes = [(TRACE_BATCH, *shape[1:]) if is_open else shape for shape, is_open in zip(input_shapes, open_batch)]
@@ -200,7 +210,7 @@ def import_module(model: Any, input_shapes: list[tuple[int | str, ...]], name: s
                 f"in float32, so convert the model with .float() first"
             )
     model.eval()  # trace the inference path; a run in training mode would also update BatchNorm statistics
-    inputs = [torch.randn(*shape) for shape in input_shapes]
+    inputs = [_random_input(model, shape, dtype) for shape, dtype in zip(input_shapes, dtypes)]
     concrete = _concrete_args(model, len(inputs))
     try:
         traced, info = _trace_fx(model, inputs, concrete)
@@ -218,21 +228,28 @@ def import_module(model: Any, input_shapes: list[tuple[int | str, ...]], name: s
         tracer = "torch.export"
     mapper = _Mapper(model, name, info)
     graph = mapper.run(traced)
+    _set_dtypes(graph, dtypes)
     for node_id, position in auto_layout(graph).items():
         graph.move(node_id, position)
     _check_shapes(graph, mapper.torch_shapes)
     if any(open_batch):
-        _check_other_batch(model, input_shapes, open_batch, concrete)
+        _check_other_batch(model, input_shapes, dtypes, open_batch, concrete)
         _open_batches(graph, open_batch)
-    return ImportResult(graph, tracer, _unused_weights(model, graph))
+    _refuse_unused_weights(model, graph)
+    reason = import_check.refusal(graph, model, inputs, concrete)
+    if reason:
+        raise ModelImportError(f"cannot import {name}: {reason}")
+    return ImportResult(graph, tracer, mapper.notes)
 
 
-def _check_other_batch(model: Any, shapes: list[tuple[int, ...]], open_batch: list[bool], concrete: dict) -> None:
+def _check_other_batch(model: Any, shapes: list[tuple[int, ...]], dtypes: list[str], open_batch: list[bool], concrete: dict) -> None:
     """The original model must itself take another batch: one that hard-codes its batch size cannot be N."""
     import torch
 
     other = TRACE_BATCH + 1
-    inputs = [torch.randn(other, *shape[1:]) if is_open else torch.randn(*shape) for shape, is_open in zip(shapes, open_batch)]
+    inputs = [
+        _random_input(model, (other, *shape[1:]) if is_open else shape, dtype) for shape, dtype, is_open in zip(shapes, dtypes, open_batch)
+    ]
     try:
         with torch.no_grad():
             model(*inputs, **concrete)
@@ -244,12 +261,44 @@ def _check_other_batch(model: Any, shapes: list[tuple[int, ...]], open_batch: li
         ) from None
 
 
+def _dtypes(given: list[str] | None, count: int) -> list[str]:
+    if not given:
+        return [DTYPES[0]] * count
+    for dtype in given:
+        if dtype not in DTYPES:
+            raise ModelImportError(f"the input dtype {dtype!r} is not one the designer knows: use {' or '.join(DTYPES)}")
+    if len(given) != count:
+        raise ModelImportError(
+            f"{count} input shape{'s were' if count != 1 else ' was'} given but {len(given)} input dtype"
+            f"{'s' if len(given) != 1 else ''}: give one --input-dtype per input, in order (or none for all float32)"
+        )
+    return list(given)
+
+
+def _random_input(model: Any, shape: tuple[int, ...], dtype: str):
+    """A random input: float32 from a normal distribution, int64 token ids every embedding of the model accepts."""
+    import torch
+
+    if dtype == "float32":
+        return torch.randn(*shape)
+    sizes = [m.num_embeddings for m in model.modules() if isinstance(getattr(m, "num_embeddings", None), int)]
+    return torch.randint(0, max(1, min(sizes, default=TOKEN_RANGE)), shape)
+
+
+def _set_dtypes(graph: Graph, dtypes: list[str]) -> None:
+    """Give the Input nodes (in forward()'s order) their dtypes; float32 is the default and stays unwritten."""
+    inputs = [node for node in graph.nodes() if node.type_name == "Input"]
+    for node, dtype in zip(inputs, dtypes):
+        if dtype != DTYPES[0] and "dtype" in catalog.get("Input").param_names:
+            graph.set_params(node.id, {**node.params, "dtype": dtype})
+
+
 def _open_batches(graph: Graph, open_batch: list[bool]) -> None:
     """Leave the batch open on the inputs that asked for it, and make sure the design still works."""
     inputs = [node for node in graph.nodes() if node.type_name == "Input"]
     for node, is_open in zip(inputs, open_batch):
         if is_open:
-            graph.set_params(node.id, {"shape": [BATCH_SYMBOL, *node.params["shape"][1:]]})
+            graph.set_params(node.id, {**node.params, "shape": [BATCH_SYMBOL, *node.params["shape"][1:]]})
     engine = ShapeEngine(graph)
     try:
         problems = engine.problems()
@@ -436,31 +485,44 @@ class _Mapper:
         self.carried: dict[Any, str] = {}  # traced node → design node holding its tensor
         self.values: dict[Any, Any] = {}  # traced node → a number derived from shapes only
         self.failed: set[Any] = set()
-        self.problems: list[str] = []
+        self.problems: list[import_report.Problem] = []
         self.taken: set[str] = set()
         self.calls: dict[str, int] = {}
         self.torch_shapes: dict[str, tuple[int, ...]] = {}
+        self.notes: list[str] = []  # what the user should know about the design (e.g. sizes fixed at the traced ones)
 
     def run(self, traced: Any) -> Graph:
-        self.taken = {n.target for n in traced.nodes if n.op == "call_module"}
+        # Every name the model uses (modules, weights) stays free for the layer that has it.
+        names = itertools.chain(self.model.named_modules(), self.model.named_parameters(), self.model.named_buffers())
+        self.taken = {n.target for n in traced.nodes if n.op == "call_module"} | {name for name, _ in names if name}
         for node in traced.nodes:
-            if any(a in self.failed for a in node.all_input_nodes):
-                self.failed.add(node)  # its cause is reported already
+            if any(a in self.failed and a not in self.carried for a in node.all_input_nodes):
+                self._give_up(node)  # its cause is reported already
                 continue
             try:
                 self._map(node)
             except Unmappable as exc:
-                self.failed.add(node)
-                self.problems.append(f"{_describe(node, self.model)}{_where(node, self.model)}: {exc}")
+                self.problems.append(_problem(node, self.model, str(exc)))
+                self._give_up(node)
             except LimitError as exc:  # beyond what a design holds (designer.core.limits): the same sentence
                 raise ModelImportError(f"cannot import: {exc}") from None
         if self.problems:
-            shown = self.problems[:MAX_PROBLEMS]
-            more = len(self.problems) - len(shown)
-            tail = f"; and {more} more" if more else ""
-            count = f"{len(self.problems)} operation{'s' if len(self.problems) > 1 else ''}"
-            raise ModelImportError(f"cannot import: {count} with no equivalent layer: {'; '.join(shown)}{tail}", self.problems)
+            lines = import_report.refusal(self.graph.name, self.problems)
+            shown, more = import_report.shown(lines)
+            text = "\n".join(shown) + (f"\n  … and {more} more line{'s' if more > 1 else ''}" if more else "")
+            raise ModelImportError(text, [p.sentence() for p in self.problems], lines)
         return self.graph
+
+    def _give_up(self, node: Any) -> None:
+        """Mark ``node`` failed; a tensor it computes gets a stand-in (an Input of torch's size) so that the
+        operations after it are still checked, and every operation without a layer is found in one go."""
+        self.failed.add(node)
+        seen = self.info.get(node)
+        if isinstance(seen, _TensorInfo) and node.op != "output":
+            stand_in = self._unique(f"{node.name}_unmapped")
+            with contextlib.suppress(GraphError):  # (the design is never handed out: a refusal follows)
+                self._add(stand_in, "Input", {"shape": list(seen.shape)}, [], seen.shape)
+                self.carried[node] = stand_in
 
     # ----- one node ----------------------------------------------------------------------------
     def _map(self, node: Any) -> None:
@@ -482,10 +544,16 @@ class _Mapper:
                 self.values[node] = seen
             return None
         if node.op == "get_attr":
+            if node.users and all(self._owned_kind(user) for user in node.users):
+                return None  # its module's own functional call reads it (F.batch_norm(x, self.running_mean, ...))
             raise Unmappable(_DIRECT_WEIGHT)
         if node.op == "call_module":
             return self._module(node, seen)
-        form = import_rules.forms().get(_call_key(node))
+        kind = self._owned_kind(node)
+        if kind:
+            return self._owned(node, kind, seen)
+        forms = import_rules.forms()
+        form = forms.get(_call_key(node)) or forms.get(("named", getattr(node.target, "__name__", None)))
         if form is None:
             raise Unmappable("the designer has no layer for it")
         return self._call(node, form, seen)
@@ -499,6 +567,29 @@ class _Mapper:
         if node.op == "call_function" and _call_key(node) in (("aten", "sym_size"), ("aten", "sym_numel")):
             return True
         return all(a in self.values for a in node.all_input_nodes)
+
+    @staticmethod
+    def _owned_kind(node: Any) -> str | None:
+        return import_owned.functions().get(node.target) if node.op == "call_function" else None
+
+    def _owned(self, node: Any, kind: str, seen: _TensorInfo) -> None:
+        """A functional call on its module's own weights: that module, as the layer it computes (see import_owned)."""
+
+        def argument(value: Any) -> Any:
+            if hasattr(value, "op") and value.op == "get_attr":
+                return import_owned.Weight(str(value.target))
+            return value if hasattr(value, "op") and isinstance(self.info.get(value), _TensorInfo) else self._value(value)
+
+        bound = import_owned.bind(kind, tuple(argument(a) for a in node.args), {k: argument(v) for k, v in node.kwargs.items()})
+        source = self._tensor(bound.pop("input"))
+        owner, type_name, settings = import_owned.owned_layer(kind, bound, self.model, len(seen.shape))
+        if not owner:
+            raise Unmappable(f"F.{kind} uses the model's own weights, and a design's layers sit below the model")
+        self.calls[owner] = self.calls.get(owner, 0) + 1
+        if self.calls[owner] > 1 or owner in self.graph:
+            raise Unmappable("this layer is called again: it shares its weights, and each layer of a design has its own")
+        self._add(owner, type_name, settings, [source], seen.shape)
+        self.carried[node] = owner
 
     def _module(self, node: Any, seen: _TensorInfo) -> None:
         module = self.model.get_submodule(node.target)
@@ -542,6 +633,8 @@ class _Mapper:
             args = [None, *args]  # "other" is taken care of; bind() checks the rest (alpha)
         values = tuple(self._value(a) for a in args), {k: self._value(v) for k, v in kwargs.items()}
         if form.type_name == IDENTITY or (form.type_name == "Concat" and len(sources) == 1):  # cat([x]) is x
+            if form.names:
+                import_rules.bind(form, *values)  # e.g. training=False, the only setting that passes its input through
             self.carried[node] = sources[0]
             return
         if form.type_name == RESHAPE:  # the sizes torch saw decide, so they must not depend on tensor values
@@ -549,6 +642,8 @@ class _Mapper:
             if type_name == IDENTITY:
                 self.carried[node] = sources[0]
                 return
+        elif form.type_name == PAD:
+            type_name, settings = import_rules.pad_settings(import_rules.bind(form, *values), len(self._shape_of(first)))
         elif form.type_name == "Add":
             import_rules.bind(form, *values)
             type_name, settings = "Add", {}
@@ -562,6 +657,12 @@ class _Mapper:
         node_id = self._unique(node.name)
         self._add(node_id, type_name, settings, sources, seen.shape)
         self.carried[node] = node_id
+        if form.type_name != RESHAPE and _holds_traced((args, kwargs)):
+            self.notes.append(
+                f"{_describe(node)}{_where(node, self.model)} computes its arguments from tensor sizes; at the sizes "
+                f"traced it equals {type_name} {node_id!r} ({_settings_text(settings)}), which the design keeps: "
+                f"other input sizes may need other settings"
+            )
 
     def _outputs(self, node: Any) -> None:
         result = node.args[0]
@@ -607,6 +708,19 @@ class _Mapper:
         self.torch_shapes[node_id] = tuple(shape)
 
 
+def _holds_traced(value: Any) -> bool:
+    """Whether an argument (or a list, dict or tuple of them) contains a value computed in forward()."""
+    if isinstance(value, (list, tuple)):
+        return any(_holds_traced(v) for v in value)
+    if isinstance(value, dict):
+        return any(_holds_traced(v) for v in value.values())
+    return hasattr(value, "op")
+
+
+def _settings_text(settings: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={tuple(v) if isinstance(v, list) else v!r}" for k, v in settings.items()) or "no settings"
+
+
 def _call_key(node: Any) -> Any:
     if node.op == "call_method":
         return ("method", node.target)
@@ -621,13 +735,26 @@ def _short(value: Any) -> str:
     return text if len(text) <= 40 else text[:39] + "…"
 
 
-def _describe(node: Any, model: Any) -> str:
+def _problem(node: Any, model: Any, reason: str) -> import_report.Problem:
+    """What the operation is, the submodule whose forward() does it (its class), the file and line."""
+    where = _where(node, model)
     if node.op == "call_module":
         module = model.get_submodule(node.target)
-        cls = type(module)
-        where = cls.__module__.replace("torch.nn.modules.", "torch.nn.").split(".")
-        kind = f"nn.{cls.__name__}" if where[:2] == ["torch", "nn"] else f"{cls.__name__} from {_class_file(cls)}"
-        return f"layer {node.target!r} ({kind})"
+        return import_report.Problem(_class_text(type(module)), reason, node.target, type(module).__name__, where, layer=True)
+    path, owner = "", type(model).__name__
+    for key, value in (node.meta.get("nn_module_stack") or {}).items():
+        candidate = value[0] if isinstance(value, tuple) and value and isinstance(value[0], str) else str(key)
+        with contextlib.suppress(AttributeError, TypeError):
+            path, owner = candidate, type(model.get_submodule(candidate)).__name__
+    return import_report.Problem(_describe(node), reason, path, owner, where)
+
+
+def _class_text(cls: type) -> str:
+    where = cls.__module__.replace("torch.nn.modules.", "torch.nn.").split(".")
+    return f"nn.{cls.__name__}" if where[:2] == ["torch", "nn"] else f"{cls.__name__} from {_class_file(cls)}"
+
+
+def _describe(node: Any) -> str:
     if node.op == "call_method":
         return f".{node.target}()"
     if node.op == "get_attr":
@@ -705,17 +832,21 @@ def _check_shapes(graph: Graph, torch_shapes: dict[str, tuple[int, ...]]) -> Non
         )
 
 
-def _unused_weights(model: Any, graph: Graph) -> list[str]:
-    covered = set()
+def _refuse_unused_weights(model: Any, graph: Graph) -> None:
+    """Weights forward() never uses are not in the design, so its code could not load the model's state_dict
+    strictly: refused, naming them (a model built with its training-only branches, e.g. aux_logits=True)."""
+    weights = model.state_dict()
+    covered = {node.id for node in graph.nodes() if node.id in weights}  # a learnable tensor of its own
     for node in graph.nodes():
         if node.type_name not in ("Input", "Output", "Add", "Concat"):
             with contextlib.suppress(AttributeError):
                 covered.update(f"{node.id}.{k}" for k in model.get_submodule(node.id).state_dict())
-    missing = [k for k in model.state_dict() if k not in covered]
+    missing = [k for k in weights if k not in covered]
     if not missing:
-        return []
+        return
     listed = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
-    return [
-        f"{len(missing)} weight{'s' if len(missing) > 1 else ''} of the model never take part in forward() and are "
-        f"not in the design ({listed}); load its state_dict with strict=False"
-    ]
+    raise ModelImportError(
+        f"cannot import: {len(missing)} weight{'s' if len(missing) > 1 else ''} of the model never take part in "
+        f"forward() in eval mode ({listed}), so code built from the design could not load its state_dict strictly; "
+        f"build the model without them (e.g. without auxiliary training heads) and import again"
+    )

@@ -52,8 +52,10 @@ def export_onnx(graph: Graph, path: str | os.PathLike, class_name: str | None = 
     exec(compile(result.code, f"<{result.class_name}>", "exec"), namespace)  # our own generated, checked code
     model = namespace[result.class_name]().eval()
     shapes = [graph.node(node_id).params["shape"] for node_id in result.inputs]
+    ids = [graph.node(node_id).params.get("dtype") == "int64" for node_id in result.inputs]
     # Traced at a batch above 1: torch.export would take a size of 1 for a constant and fix the axis.
-    inputs = tuple(torch.randn(*(EXAMPLE_BATCH if d == BATCH_SYMBOL else d for d in shape)) for shape in shapes)
+    sizes = [tuple(EXAMPLE_BATCH if d == BATCH_SYMBOL else d for d in shape) for shape in shapes]
+    inputs = tuple(torch.zeros(size, dtype=torch.long) if is_ids else torch.randn(size) for size, is_ids in zip(sizes, ids))
     batch = torch.export.Dim("batch")  # one N shared by every open Input, as the designer requires
     dynamic = tuple({0: batch} if batch_is_open(shape) else None for shape in shapes)
     target = os.fspath(path)

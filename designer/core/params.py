@@ -140,7 +140,7 @@ class Ints(Kind):
         if self.max_len == self.min_len:
             size = f"a list of {self.min_len} {what}"
         elif self.max_len is None:
-            size = f"a list of at least {self.min_len} {what}"
+            size = f"a list of at least {self.min_len} {what}" if self.min_len else f"a list of {what}"
         else:
             size = f"a list of {self.min_len} to {self.max_len} {what}"
         return ("an integer or " if self.allow_scalar else "") + size

@@ -1,9 +1,11 @@
-"""Project files: the JSON format (versions 1 to 3), strict loading with places, migrations, atomic saving.
+"""Project files: the JSON format (versions 1 to 4), strict loading with places, migrations, atomic saving.
 
 A file is one JSON object: ``format``, ``version``, ``name``, ``nodes`` (``id``, ``type``, ``params``,
 optional ``name``, ``repeat`` and ``position``) and ``edges`` (``source``, ``target``, ``target_port``).
 Version 3 adds ``blocks``: name → ``{"arguments": {name: default}, "nodes": [...], "edges": [...]}``,
-whose params may be references ``{"arg": "cin"}`` (see ``designer.core.blocks``). Loading
+whose params may be references ``{"arg": "cin"}`` (see ``designer.core.blocks``). Version 4 adds an
+edge's ``source_port`` (which output of a layer with several feeds it; written only when not 0) and an
+Input's ``dtype`` ("float32" or "int64"). Loading
 refuses anything the model could not hold and says where (``nodes[3] (id 'up2'): ...``); cycles and
 wrong input counts load fine, because the shape engine explains them on the nodes. Files from older
 format versions pass through numbered one-step migrations; newer ones are refused. ``dumps`` writes a
@@ -32,12 +34,13 @@ from designer.core.shapes import BATCH_SYMBOL, batch_is_open
 from designer.core.spec import short_repr
 
 FORMAT = "model-designer-project"
-FORMAT_VERSION = 3  # 2: an Input's shape may start with "N", a batch size left open; 3: blocks
+FORMAT_VERSION = 4  # 2: an Input's shape may start with "N", a batch size left open; 3: blocks;
+#                    4: edges from other outputs than the first (source_port), an Input's dtype
 
 _PROJECT_KEYS = ("format", "version", "name", "blocks", "nodes", "edges")
 _BLOCK_KEYS = ("arguments", "nodes", "edges")
 _NODE_KEYS = ("id", "type", "name", "params", "repeat", "position")
-_EDGE_KEYS = ("source", "target", "target_port")
+_EDGE_KEYS = ("source", "target", "source_port", "target_port")
 
 
 class ProjectError(Exception):
@@ -78,7 +81,12 @@ def _v2_to_v3(data: dict) -> dict:
     return data
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
+def _v3_to_v4(data: dict) -> dict:
+    """Version 4 adds edges' ``source_port`` and Inputs' ``dtype``; every version-3 file is a valid version-4 file."""
+    return data
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3, 3: _v3_to_v4}
 
 
 def migrate(data: dict, version: int, current: int = FORMAT_VERSION, steps: dict[int, Migration] | None = None) -> dict:
@@ -195,6 +203,19 @@ def _check_features(data: dict, version: int, source: str) -> None:
                 source,
                 f"nodes[{i}].params.shape[0]",
             )
+        if version < 4 and record.get("type") == "Input" and isinstance(params, dict) and "dtype" in params:
+            raise ProjectError(_newer_feature('an Input\'s "dtype"', 4, version), source, f"nodes[{i}].params.dtype")
+    places = [("edges", data.get("edges"))]
+    if isinstance(data.get("blocks"), dict):
+        places += [(f"blocks.{name}.edges", b.get("edges")) for name, b in data["blocks"].items() if isinstance(b, dict)]
+    for where, edges in places:
+        for i, record in enumerate(edges if isinstance(edges, list) else ()):
+            if version < 4 and isinstance(record, dict) and "source_port" in record:
+                raise ProjectError(
+                    _newer_feature('"source_port" (an edge from another output than the first)', 4, version),
+                    source,
+                    f"{where}[{i}].source_port",
+                )
 
 
 def _newer_feature(feature: str, needed: int, declared: int) -> str:
@@ -436,7 +457,21 @@ def _edge(record: Any, i: int, graph: Graph, source: str, prefix: str = "") -> N
         raise ProjectError(
             f"\"target_port\" must be an integer from 0 to {limits.MAX_PORT}, got {short_repr(port)}", source, where
         )
-    edge = Edge(record["source"], record["target"], port)
+    output = record.get("source_port", 0)
+    if not is_int(output) or not 0 <= output <= limits.MAX_PORT:
+        raise ProjectError(
+            f"\"source_port\" must be an integer from 0 to {limits.MAX_PORT}, got {short_repr(output)}", source, where
+        )
+    edge = Edge(record["source"], record["target"], port, output)
+    known = graph.output_count(edge.source)
+    if known is not None and output >= known:
+        origin = graph.node(edge.source)
+        raise ProjectError(
+            f"{origin.type_name} {short_repr(edge.source, 40)} has {known} output(s), so there is no output {output}; "
+            f"\"source_port\" counts its outputs from 0",
+            source,
+            f"{where}.source_port",
+        )
     target = graph.node(edge.target)
     if target.type_name in graph.blocks and not catalog.exists(target.type_name):
         ports = graph.blocks[target.type_name].inputs()
@@ -498,13 +533,24 @@ def dumps(graph: Graph) -> str:
 def _graph_lines(graph: Graph) -> tuple[list[str], list[str]]:
     encode = _ENCODER.encode
     node_lines = [encode(_node_record(node)) for node in graph.nodes()]
-    edge_lines = [encode({"source": e.source, "target": e.target, "target_port": e.target_port}) for e in graph.edges()]
+    edge_lines = [encode(_edge_record(e)) for e in graph.edges()]
     return node_lines, edge_lines
+
+
+def _edge_record(edge: Edge) -> dict:
+    if edge.source_port:
+        return {"source": edge.source, "source_port": edge.source_port, "target": edge.target, "target_port": edge.target_port}
+    return {"source": edge.source, "target": edge.target, "target_port": edge.target_port}
 
 
 def _version_needed(graph: Graph) -> int:
     """The oldest format that holds ``graph``: files stay readable by older releases, and a version-1
     file saved again is byte for byte the same."""
+    graphs = [graph, *(block.graph for block in graph.blocks.values())]
+    if any(e.source_port for g in graphs for e in g.edges()) or any(
+        n.type_name == "Input" and "dtype" in n.params for g in graphs for n in g.nodes()
+    ):
+        return 4
     if graph.blocks:
         return 3
     open_batch = any(n.leaves_batch_open for n in graph.nodes())

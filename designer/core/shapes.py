@@ -58,9 +58,11 @@ def name_and_size(name: str, size: int | str, between: str = "=") -> str:
     return name if str(size) == name else f"{name}{between}{size}"
 
 
-def format_named(shape: SymbolicShape) -> str:
-    """``N=64 · C=512 · H=4 · W=4``: every dimension named (an open batch reads ``N · C=512 · ...``)."""
-    return " · ".join(name_and_size(n, d) for n, d in zip(dim_names(len(shape)), shape)) or "scalar"
+def format_named(shape: SymbolicShape, names: tuple[str, ...] | None = None) -> str:
+    """``N=64 · C=512 · H=4 · W=4``: every dimension named (an open batch reads ``N · C=512 · ...``);
+    ``names`` are a layer's own (``N``, ``L``, ``E`` for a sequence), else the conventional ones by rank."""
+    names = names if names is not None and len(names) == len(shape) else dim_names(len(shape))
+    return " · ".join(name_and_size(n, d) for n, d in zip(names, shape)) or "scalar"
 
 
 def format_count(n: int) -> str:
@@ -99,12 +101,24 @@ class DimNote:
 
 @dataclass(frozen=True)
 class Inferred:
-    """A shape rule's answer: the output shape, the reason for each dim, and teaching notes."""
+    """A shape rule's answer: the output shape, the reason for each dim, and teaching notes.
+
+    ``shape`` is the first output; a layer with several outputs (LSTM, Chunk) lists them all in
+    ``outputs``, one per output port. ``dtype`` is the element type of its outputs ("float32", "int64");
+    None lets the engine decide from the inputs and the spec's ``int64_input``.
+    """
 
     shape: Shape
     dims: tuple[DimNote, ...] = ()
     story: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    outputs: tuple[Shape, ...] = ()
+    dtype: str | None = None
+
+    @property
+    def output_shapes(self) -> tuple[Shape, ...]:
+        """One shape per output port (a single-output layer: its shape)."""
+        return self.outputs or (self.shape,)
 
 
 def format_value(value: object) -> str:

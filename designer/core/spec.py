@@ -18,6 +18,9 @@ _MISSING = object()
 REQUIRED = _MISSING
 SLIDES, SPREADS = "slides", "spreads"  # LayerSpec.window
 
+FLOAT, INT = "float32", "int64"  # the element types a tensor in a design may have (an Input's ``dtype``)
+DTYPES = (FLOAT, INT)
+
 
 def short_repr(value: Any, limit: int = 60) -> str:
     """``repr`` cut to ``limit`` characters, for messages about values from untrusted files."""
@@ -49,6 +52,7 @@ class RuleContext:
     label: str = ""
     sources: tuple[str, ...] = ()
     batch: int = 1  # the size standing in for an Input's open batch "N" in this pass
+    dtypes: tuple[str, ...] = ()  # the inputs' element types by port ("float32", "int64"); empty: all float32
 
     def __getitem__(self, name: str) -> Any:
         return self.params[name]
@@ -61,14 +65,29 @@ class RuleContext:
     def source(self, port: int = 0) -> str:
         return self.sources[port] if port < len(self.sources) else f"input {port}"
 
+    def dtype(self, port: int = 0) -> str:
+        return self.dtypes[port] if port < len(self.dtypes) else FLOAT
+
+
+@dataclass(frozen=True)
+class Term:
+    """A param as an op's code sees it: ``code`` is what forward() writes (a literal, or a block's argument),
+    ``value`` the value itself when ``code`` is a literal (``known``), so the code may pick a neater form."""
+
+    code: str
+    value: Any = None
+    known: bool = True
+
 
 @dataclass(frozen=True)
 class LayerSpec:
     """Everything the app knows about one layer type, declared once in its family module.
 
-    ``kind`` says how the exporter writes it: ``"module"`` (an ``nn.<type_name>`` attribute),
-    or one of the graph-level kinds ``"input"``, ``"add"``, ``"concat"``, ``"output"``.
-    ``max_inputs`` None means variadic. ``count_params`` equals ``sum(p.numel())`` of the module; a
+    ``kind`` says how the exporter writes it: ``"module"`` (an ``nn.<type_name>`` attribute), ``"op"``
+    (a call written in ``forward()``, such as ``torch.matmul(a, b)`` or ``x.permute(0, 2, 1)``: its
+    ``code`` writes it), or one of the graph-level kinds ``"input"``, ``"concat"``, ``"output"``.
+    ``max_inputs`` None means variadic; ``arity``, when given, says how many inputs the node takes with
+    its params (``Mul`` takes two tensors, or one with a number ``other``). ``count_params`` equals ``sum(p.numel())`` of the module; a
     layer that declares ``weights`` gets it from them (so a new layer with weights states its tensors
     once, and statistics, explanations and the parameter count all follow). Every callable takes the
     resolved params (torch's defaults filled in).
@@ -101,17 +120,47 @@ class LayerSpec:
     macs: Callable[[Mapping[str, Any], Sequence[Shape], Shape], tuple[int, str]] | None = None
     # The rest of the arithmetic, likewise; None: the general rule of ``stats`` for the layer's category.
     other_ops: Callable[[Mapping[str, Any], Sequence[Shape], Shape], tuple[int, str]] | None = None
+    # An op's expression in forward(), from its inputs' variables and its resolved params as code.
+    code: Callable[[Sequence[str], Mapping[str, Term]], str] | None = None
+    # (fewest, most) inputs with these given params; None: always (min_inputs, max_inputs).
+    arity: Callable[[Mapping[str, Any]], tuple[int, int | None]] | None = None
+    # What the layer does with an int64 tensor (token ids), as torch does: "refuse" (torch raises: Linear,
+    # Conv, norms), "keep" (an int64 result: ReLU, MaxPool2d, padding), "float" (a float32 result: Sigmoid),
+    # "index" (it needs int64 and refuses floats: Embedding). Graph-level kinds promote like torch's ``+``.
+    int64_input: str = "refuse"
+    # How many outputs the settings give (None: it depends on the input's size, as Split by a size does);
+    # the shape rule's ``Inferred.outputs`` gives the exact shapes. Names of the ports, when they have names
+    # (LSTM: output, h_n, c_n; MultiheadAttention's inputs: query, key, value).
+    output_count: Callable[[Mapping[str, Any]], int | None] = field(default=lambda p: 1)
+    output_names: tuple[str, ...] = ()
+    input_names: tuple[str, ...] = ()
+    # How forward() unpacks a module's several outputs into variables: "{0}, ({1}, {2})" for LSTM's
+    # (output, (h_n, c_n)); empty: a flat tuple of them all.
+    output_pattern: str = ""
 
     def __post_init__(self) -> None:
         if self.weights is not None:
             weights = self.weights
             object.__setattr__(self, "count_params", lambda p: weights_count(weights(p)))
 
+    def input_range(self, given: Mapping[str, Any]) -> tuple[int, int | None]:
+        """(fewest, most) inputs a node of this type takes with its given params; most None: any number."""
+        if self.arity is not None:
+            return self.arity(given)
+        return self.min_inputs, self.max_inputs
+
     def param(self, name: str) -> ParamSpec:
         for p in self.params:
             if p.name == name:
                 return p
         raise KeyError(name)
+
+    def output_name(self, port: int) -> str:
+        """``h_n`` for LSTM's port 1; ``output 2`` where the ports have no names."""
+        return self.output_names[port] if port < len(self.output_names) else f"output {port}"
+
+    def input_name(self, port: int) -> str:
+        return self.input_names[port] if port < len(self.input_names) else f"input {port}"
 
     @property
     def param_names(self) -> tuple[str, ...]:

@@ -230,9 +230,6 @@ def _other_ops(spec, p, inputs: list[Shape], out: Shape) -> tuple[int, str]:
     if spec.other_ops is not None:
         return spec.other_ops(p, inputs, out)
     elements = product(out)
-    if spec.kind == "add":
-        ops = elements * (len(inputs) - 1)
-        return ops, f"output values · (inputs − 1) = {elements}·{len(inputs) - 1} = {format_count(ops)}"
     if spec.category in ("Activation", "Normalization", "Dropout", "Resampling"):
         return elements, f"one operation per output value = {format_count(elements)}"
     if p.get("bias") is True and spec.macs is not None:

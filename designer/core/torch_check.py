@@ -131,10 +131,7 @@ def check(graph: Graph, device: str = "cpu") -> CheckReport:
         model.get_submodule(path).register_forward_hook(_recorder(seen, node_id))
         for node_id, path in result.attributes.items()
     ]
-    inputs = [
-        torch.randn(*concrete.node(node_id).params["shape"], device=device, requires_grad=True)
-        for node_id in result.inputs
-    ]
+    inputs = [_example_input(torch, concrete.node(node_id).params, device) for node_id in result.inputs]
     forward_ms, backward_ms = _timed_pass(torch, model, inputs, device)
     model.zero_grad(set_to_none=True)
     for tensor in inputs:
@@ -179,6 +176,13 @@ def _at_concrete_batch(graph: Graph) -> tuple[Graph, int | None]:
     for node in open_inputs:
         copy.set_params(node.id, {**node.params, "shape": [RUN_BATCH, *node.params["shape"][1:]]})
     return copy, (RUN_BATCH if open_inputs else None)
+
+
+def _example_input(torch, params: dict, device: str):
+    """Random floats that track gradients, or zeros (valid ids for any vocabulary) for int64 token ids."""
+    if params.get("dtype") == "int64":
+        return torch.zeros(*params["shape"], dtype=torch.long, device=device)
+    return torch.randn(*params["shape"], device=device, requires_grad=True)
 
 
 def _recorder(seen: dict, node_id: str):

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from designer.core import catalog, params
 from tests.oracle import check_agreement
 
-LAYER_TYPES = [s.type_name for s in catalog.all_specs() if s.kind == "module"]
+LAYER_TYPES = [s.type_name for s in catalog.all_specs() if s.kind in ("module", "op")]
 
 
 def value_of(kind: params.Kind) -> st.SearchStrategy:
@@ -52,9 +52,11 @@ def layer_case(draw):
                 given_params[p.name] = value
     if any(p.required and p.name not in given_params for p in spec.params):
         given_params = {p.name: draw(st.integers(1, 6)) for p in spec.params if p.required and p.kind.accepts(1)}
-    rank = draw(st.integers(1, 5))
-    shape = tuple(draw(st.integers(1, 7)) for _ in range(rank))
-    return spec.type_name, given_params, [shape]
+    shapes = []
+    for _ in range(max(spec.input_range(given_params)[0], 1)):  # as many tensors as it takes with these params
+        rank = draw(st.integers(1, 5))
+        shapes.append(tuple(draw(st.integers(1, 7)) for _ in range(rank)))
+    return spec.type_name, given_params, shapes
 
 
 @settings(max_examples=max(settings().max_examples, 1000))

@@ -13,15 +13,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from designer.core import project
+from designer.core.attribute_paths import MODULE_MEMBERS, PRIVATE_MEMBERS
 from designer.core.engine import ShapeEngine
 from designer.core.examples import example_names, load_example
-from designer.core.export import MODULE_MEMBERS, ExportError, export, export_code
+from designer.core.export import ExportError, export, export_code
 from designer.core.graph import Edge, Graph, Node
 
 torch = pytest.importorskip("torch")
 
 FIXTURE = Path(__file__).parent / "fixtures" / "project_v1.json"
-ALLOWED_GLOBALS = {"torch", "nn", "super", "print", "tuple", "__name__"}
+ALLOWED_GLOBALS = {"torch", "nn", "super", "print", "tuple", "getattr", "__name__"}  # getattr reads odd names
 
 
 def load_module(code: str, folder: Path, stem: str = "exported"):
@@ -158,6 +159,8 @@ def test_errors_list_the_nodes():
 def test_module_members_cover_torch():
     public = {name for name in dir(torch.nn.Module()) if not name.startswith("_")}
     assert public <= MODULE_MEMBERS
+    private = {name for name in dir(torch.nn.Module()) if name.startswith("_") and not name.startswith("__")}
+    assert private <= PRIVATE_MEMBERS
 
 
 HOSTILE = [

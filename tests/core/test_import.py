@@ -219,7 +219,7 @@ def recurrent(self, x):
         (always_dropping, "F.dropout", "training=True has no Dropout equivalent (only training=False)"),
         (permuted, ".permute()", "the designer has no layer for it"),
         (regrouped, ".view()", "it reshapes 2×4×4×4 into 16×8, which is not a Flatten or Unflatten"),
-        (recurrent, "layer 'rnn' (nn.LSTM)", "it returns several tensors"),
+        (recurrent, "nn.LSTM", "it returns several tensors"),
     ],
 )
 def test_operations_without_a_layer_stop_the_import_naming_them_and_their_line(forward, name, reason):
@@ -232,22 +232,26 @@ def test_operations_without_a_layer_stop_the_import_naming_them_and_their_line(f
     Model.forward = forward
     with pytest.raises(ModelImportError) as caught:
         import_module(Model(), [(2, 3, 4, 4)], "Model")
-    message = str(caught.value)
+    lines = str(caught.value).splitlines()
     line = forward.__code__.co_firstlineno + 1
-    assert message.startswith(f"cannot import: 1 operation with no equivalent layer: {name} at {shown(__file__)}:{line} (return ")
-    assert message.endswith(f"): {reason}") or f"): {reason}" in message
+    assert lines[0].startswith("cannot import Model: ") and f"1× {name}" in lines[0]
+    group = lines.index(next(text for text in lines if text.startswith(f"  1× {name}: ")))
+    assert lines[group] == f"  1× {name}: {reason}" or lines[group].startswith(f"  1× {name}: {reason}")
+    place = "rnn (LSTM)" if name.startswith("nn.") else "the model itself (Model)"
+    assert lines[group + 1].startswith(f"    {place} at {shown(__file__)}:{line} (return ")
+    assert caught.value.lines == lines
 
 
 def test_unsupported_op_in_a_file_is_named_with_file_and_line():
     with pytest.raises(ModelImportError) as caught:
         import_model(spec("Unsupported"), [(1, 3, 8, 8)])
     line = next(i for i, text in enumerate(MODELS.read_text().splitlines(), 1) if "torch.transpose(x, 2, 3)" in text)
-    assert f"torch.transpose at {shown(MODELS)}:{line} (return torch.transpose(x, 2, 3)" in str(caught.value)
-    with pytest.raises(ModelImportError, match="'fc' \\(nn.Linear\\).*shares its weights"):
+    assert f"    the model itself (Unsupported) at {shown(MODELS)}:{line} (return torch.transpose(x, 2, 3)" in str(caught.value)
+    with pytest.raises(ModelImportError, match="1× nn.Linear: this layer is called again: it shares its weights"):
         import_model(spec("SharedWeights"), [(2, 4)])
 
 
-def test_unused_weights_and_float64_models_are_reported():
+def test_unused_weights_and_float64_models_are_refused():
     class Extra(nn.Module):
         def __init__(self) -> None:
             super().__init__()
@@ -257,10 +261,39 @@ def test_unused_weights_and_float64_models_are_reported():
         def forward(self, x):
             return self.used(x)
 
-    result = import_module(Extra(), [(1, 3)])
-    assert len(result.notes) == 1 and "spare.weight, spare.bias" in result.notes[0] and "strict=False" in result.notes[0]
+    with pytest.raises(ModelImportError, match=r"2 weights of the model never take part in forward\(\) in eval mode \(spare.weight, spare.bias\), so code built from the design could not load its state_dict strictly"):
+        import_module(Extra(), [(1, 3)])
     with pytest.raises(ModelImportError, match="weight used.weight is float64; designs are built in float32"):
         import_module(Extra().double(), [(1, 3)])
+
+
+def test_a_broken_mapping_is_caught_by_the_self_check(monkeypatch):
+    """A rule that reads a setting wrong still gives shapes torch agrees with; the outputs give it away."""
+    from designer.core import import_rules
+
+    real = import_rules.module_settings
+
+    def wrong(module, type_name):
+        settings = real(module, type_name)
+        return {**settings, "negative_slope": 0.3} if type_name == "LeakyReLU" else settings
+
+    monkeypatch.setattr(import_rules, "module_settings", wrong)
+    model = nn.Sequential(nn.Linear(4, 4), nn.LeakyReLU(0.2))
+    with pytest.raises(ModelImportError, match=r"^cannot import Net: its output differs from the model's by up to [0-9.e-]+ on the same inputs and weights"):
+        import_module(model, [(8, 4)], "Net")
+    monkeypatch.setattr(import_rules, "module_settings", real)
+    assert import_module(model, [(8, 4)], "Net").graph.node("1").params == {"negative_slope": 0.2}
+
+
+def test_a_design_that_would_lose_a_weight_name_is_refused(monkeypatch):
+    """Should the exporter ever rename a layer, the strict load refuses the import rather than write it."""
+    from designer.core import attribute_paths
+
+    monkeypatch.setattr(attribute_paths, "is_segment", lambda text: text != "block1-0" and bool(text))
+    model = nn.Sequential()
+    model.add_module("block1-0", nn.Linear(4, 4))
+    with pytest.raises(ModelImportError, match=r"^cannot import Net: the exported code lacks 2 weights \(block1-0.weight, block1-0.bias\); has 2 weights \(block1_0.weight, block1_0.bias\) that the model does not"):
+        import_module(model, [(2, 4)], "Net")
 
 
 def test_loading_errors_are_sentences(tmp_path):
@@ -313,3 +346,55 @@ def test_a_model_beyond_the_design_limits_is_refused_with_the_same_sentence(monk
     monkeypatch.setattr(limits, "MAX_NODES", 4)
     with pytest.raises(ModelImportError, match="^cannot import: a design holds at most 4 layers, and this one would have 5$"):
         import_model(spec("Functional"), [(2, 1, 28, 28)])
+
+
+class NoCounter(nn.Module):
+    """Running statistics without num_batches_tracked: F.batch_norm on them is not quite an nn.BatchNorm2d."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.register_buffer("running_mean", torch.zeros(3))
+        self.register_buffer("running_var", torch.ones(3))
+        self.weight = nn.Parameter(torch.ones(3))
+        self.bias = nn.Parameter(torch.zeros(3))
+
+    def forward(self, x):
+        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, False, 0.1, 1e-5)
+
+
+class Borrowing(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Linear(3, 3)
+        self.b = nn.Linear(3, 3)
+
+    def forward(self, x):
+        return F.linear(x, self.a.weight, self.b.bias)
+
+
+class Training(nn.BatchNorm2d):
+    def forward(self, x):
+        return F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias, True, 0.1, self.eps)
+
+
+@pytest.mark.parametrize(
+    ("model", "shape", "reason"),
+    [
+        (nn.Sequential(NoCounter()), (2, 3, 4, 4), "F.batch_norm equals nn.BatchNorm2d only with exactly its weights, and 0 has no num_batches_tracked"),
+        (Borrowing(), (2, 3), "F.linear uses a.weight, b.bias: not the weight, bias (and running statistics) of one module under those names"),
+        (nn.Sequential(Training(3)), (2, 3, 4, 4), "only the eval-mode call is a BatchNorm layer"),
+    ],
+)
+def test_functional_calls_that_are_not_exactly_their_modules_layer_are_refused(model, shape, reason):
+    with pytest.raises(ModelImportError) as caught:
+        import_module(model, [shape], "Net")
+    assert caught.value.lines[1].startswith("  1× F.") and reason in caught.value.lines[1]
+
+
+def test_training_mode_dropout_calls_are_not_dropped():
+    class Dropping(nn.Module):
+        def forward(self, x):
+            return torch.dropout(x, 0.5, True)
+
+    with pytest.raises(ModelImportError, match="training=True has no identity equivalent"):
+        import_module(Dropping(), [(2, 3)], "Net")

@@ -74,19 +74,20 @@ def test_the_module_form_and_the_working_folder(tmp_path):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["Unsupported", "1,3,8,8"], "torch.transpose at "),
+        (["Unsupported", "1,3,8,8"], "1× torch.transpose: the designer has no layer for it\n    the model itself (Unsupported) at "),
         (["SharedWeights", "2,4"], "shares its weights"),
         (["Missing", "1,3"], "has no 'Missing' (models it defines: ResNetish"),
         (["ResNetish", "1,3,a"], "is not a list of sizes like 1,3,224,224"),
         (["ResNetish", "1,5,16,16"], "running the model on random inputs failed: RuntimeError: "),
     ],
 )
-def test_refusals_are_one_line_with_exit_2_and_write_nothing(args, expected, tmp_path):
+def test_refusals_are_sentences_with_exit_2_and_write_nothing(args, expected, tmp_path):
     out = tmp_path / "out.json"
     run = cli("import", f"{MODELS}:{args[0]}", "-o", str(out), "--input-shape", args[1])
     assert run.returncode == 2
     assert run.stderr.startswith("model-designer: ") and expected in run.stderr
-    assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
+    lines = 3 if args[0] in ("Unsupported", "SharedWeights") else 1  # a count, then each operation and its places
+    assert run.stderr.count("\n") == lines and "Traceback" not in run.stderr
     assert not out.exists()
 
 

@@ -75,3 +75,53 @@ def test_repeat_without_blocks_in_a_version_2_file_is_refused():
     with pytest.raises(project.ProjectError) as caught:
         project.loads(json.dumps(data), "old.json")
     assert caught.value.location == "nodes[1].repeat"
+
+
+def test_the_v4_fixture_reads_a_second_output_and_keeps_token_ids_int64():
+    engine = ShapeEngine(project.loads(fixture(4)))
+    assert engine.result("every_step").display_shape == ("N", 12, 16)
+    assert engine.result("last_state").display_shape == (1, "N", 16)  # h_n: batch second even with batch_first
+    assert engine.result("ids_out").dtype == "int64"
+    assert engine.result("every_step").dtype == "float32"
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_an_edge_from_a_later_output_in_an_older_file_is_refused_with_its_place(version):
+    data = json.loads(fixture(4))
+    data["version"] = version
+    del data["nodes"][1]["params"]["dtype"]
+    data["nodes"][0]["params"]["shape"][0] = 2  # an open batch needs version 2 itself
+    with pytest.raises(project.ProjectError) as caught:
+        project.loads(json.dumps(data), "old.json")
+    assert caught.value.location == "edges[2].source_port"
+    assert f"needs project format version 4, but the file declares version {version}" in caught.value.message
+
+
+def test_an_input_dtype_in_an_older_file_is_refused_with_its_place():
+    with pytest.raises(project.ProjectError) as caught:
+        project.loads(declared(fixture(4), 3), "old.json")
+    assert caught.value.location == "nodes[1].params.dtype"
+
+
+def test_a_design_without_new_features_is_still_written_at_the_oldest_version():
+    graph = project.loads(fixture(4))
+    graph.remove_items(["ids", "ids_out", "last_state"])
+    graph.set_params("x", {"shape": [2, 12, 8]})
+    assert json.loads(project.dumps(graph))["version"] == 1
+
+
+@pytest.mark.parametrize(
+    "edge, location, words",
+    [
+        ({"source": "lstm", "source_port": 3, "target": "ids_out", "target_port": 0}, "edges[3].source_port", "has 2 output(s)"),
+        ({"source": "lstm", "source_port": -1, "target": "ids_out"}, "edges[3]", '"source_port" must be an integer'),
+        ({"source": "lstm", "source_port": True, "target": "ids_out"}, "edges[3]", '"source_port" must be an integer'),
+    ],
+)
+def test_a_bad_source_port_is_refused_with_its_place(edge, location, words):
+    data = json.loads(fixture(4))
+    data["edges"][3] = edge
+    data["nodes"][2]["type"] = "GRU"
+    with pytest.raises(project.ProjectError) as caught:
+        project.loads(json.dumps(data), "bad.json")
+    assert caught.value.location == location and words in caught.value.message

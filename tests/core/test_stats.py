@@ -202,3 +202,58 @@ def test_pool_and_norm_operation_counts():
     assert stats["l2"].other_ops == 2 * 3 * 4 * 4 and stats["l2"].buffers == 2 * 3 + 1
     # 4 → 3 adaptive windows: [0, 2), [1, 3), [2, 4): 2 + 2 + 2 per axis.
     assert stats["l3"].other_ops == 2 * 3 * 6 * 6
+
+
+OP_SAMPLES = [
+    ("MatMul", {}, [(2, 3), (3, 4)]),
+    ("MatMul", {}, [(5, 1, 2, 3), (7, 3, 4)]),
+    ("MatMul", {}, [(3,), (5, 3, 4)]),
+    ("Mul", {}, [(2, 3, 4), (3, 1)]),
+    ("Div", {"other": 2}, [(2, 3)]),
+    ("Mean", {"dim": [2, 3], "keepdim": True}, [(2, 3, 4, 4)]),
+    ("Permute", {"dims": [0, 2, 1]}, [(2, 3, 4)]),
+    ("Slice", {"dim": 1, "start": 1}, [(2, 3, 4)]),
+]
+
+
+def _op_graph(type_name, params, shapes):
+    graph = single_layer(type_name, params, shapes)
+    graph.add_node(Node("out", "Output"))
+    graph.connect(Edge("layer", "out"))
+    return graph
+
+
+@pytest.mark.parametrize(("type_name", "params", "shapes"), OP_SAMPLES)
+def test_ops_match_torch(type_name, params, shapes):
+    assert_matches_torch(_op_graph(type_name, params, shapes))
+
+
+@pytest.mark.parametrize(
+    ("shapes", "as_matrices"),
+    [([(3,), (3,)], [(1, 3), (3, 1)]), ([(5, 2, 3), (3,)], [(5, 2, 3), (3, 1)]), ([(2, 3), (3,)], [(2, 3), (3, 1)])],
+)
+def test_matmul_of_vectors_counts_the_products_torch_leaves_uncounted(shapes, as_matrices):
+    """FlopCounterMode does not count torch.dot and torch.mv; the same product with the vector as a
+    one-column matrix is counted, and has exactly as many multiply-adds."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    graph = _op_graph("MatMul", {}, shapes)
+    stats = compute_stats(graph, ShapeEngine(graph)).nodes["layer"]
+    with FlopCounterMode(display=False) as counter:
+        torch.matmul(*(torch.randn(*s) for s in as_matrices))
+    assert stats.macs * 2 == counter.get_total_flops() > 0
+    assert stats.formulas["macs"].endswith(f"= {stats.macs:,}")
+
+
+def test_elementwise_and_reduction_operation_counts():
+    nodes = {t: compute_stats(g, ShapeEngine(g)).nodes["layer"] for t, g in [
+        ("Add3", _op_graph("Add", {}, [(2, 3), (2, 3), (3,)])),
+        ("Mul", _op_graph("Mul", {"other": 0.5}, [(2, 3)])),
+        ("Sum", _op_graph("Sum", {"dim": 1}, [(2, 3)])),
+        ("Mean", _op_graph("Mean", {}, [(2, 3)])),
+        ("Reshape", _op_graph("Reshape", {"shape": [-1]}, [(2, 3)])),
+    ]}
+    assert nodes["Add3"].other_ops == 12 and nodes["Mul"].other_ops == 6
+    assert nodes["Sum"].other_ops == 6 and nodes["Mean"].other_ops == 7
+    assert nodes["Reshape"].other_ops == 0 and all(n.params == 0 for n in nodes.values())

@@ -128,8 +128,13 @@ def _num(value) -> str:
     return f"{value:g}" if isinstance(value, float) else str(value)
 
 
+# What torch does with an int64 tensor: these keep it, these turn it into floats; the rest refuse it.
+_INT64_INPUT = {"ReLU": "keep", "ReLU6": "keep", "Hardtanh": "keep", "Identity": "keep", "Tanh": "float", "Sigmoid": "float"}
+
+
 def _spec(name, description, params, infer, summary=None, weights=None, other_ops=None) -> LayerSpec:
     return LayerSpec(
+        int64_input=_INT64_INPUT.get(name, "refuse"),
         type_name=name,
         category="Activation",
         description=description,

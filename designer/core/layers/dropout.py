@@ -82,6 +82,7 @@ def _spec(type_name: str, description: str) -> LayerSpec:
         ),
         infer=_infer(type_name),
         summary=lambda p: f"p {p['p']}",
+        int64_input="keep",  # in eval mode, as exported models run
     )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from designer.core.layers.arithmetic import elementwise_spec
 from designer.core.layers.common import describe_tensor, unchanged_notes
-from designer.core.params import Integer, Shape
+from designer.core.params import Choice, Integer, Shape
 from designer.core.shapes import (
     BATCH_SYMBOL,
     DIM_MEANINGS,
@@ -16,7 +17,7 @@ from designer.core.shapes import (
     dim_names,
     format_shape,
 )
-from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
+from designer.core.spec import DTYPES, FLOAT, INT, REQUIRED, LayerSpec, ParamSpec
 
 
 def _input_infer(ctx) -> Inferred:
@@ -25,45 +26,26 @@ def _input_infer(ctx) -> Inferred:
     shape = tuple(ctx.batch if d == BATCH_SYMBOL else d for d in given)
     if any(d < 1 for d in shape):
         raise LayerError(f"{ctx.label}: every size in shape must be at least 1, got {list(given)}", param="shape")
-    names = dim_names(len(shape))
+    names = ("N", "L") if ctx["dtype"] == INT and len(shape) == 2 else dim_names(len(shape))  # ids: N sequences of L tokens
     notes = [DimNote(n, d, f"{n} = {d}", DIM_MEANINGS.get(n, "")) for n, d in zip(names, shape)]
     if open_batch:
         notes[0] = DimNote(names[0], shape[0], f"{names[0]} = N", "left open: any batch size works")
-    story = (f"torch.randn({', '.join(str(d) for d in given)}) makes this tensor.",)
-    if len(shape) == 4:
+    if ctx["dtype"] == INT:
+        story = (
+            f"torch.randint(0, V, ({', '.join(str(d) for d in given)},)) makes this tensor: whole numbers "
+            "(int64), such as token ids below a vocabulary size V, for an Embedding to look up.",
+        )
+        if len(shape) == 2:
+            n, length = given
+            story += (f"Read it as {counted(n, 'sequence')} of {counted(length, 'token')} each (N={n}, L={length}).",)
+    else:
+        story = (f"torch.randn({', '.join(str(d) for d in given)}) makes this tensor.",)
+    if len(shape) == 4 and ctx["dtype"] == FLOAT:
         n, c, h, w = given
         story += (f"Read it as {counted(n, 'sample')}, each with {counted(c, 'channel')} of {h}×{w} values.",)
     if open_batch:
         story += ("The batch N is left open: sizes that follow it read N, and the design must work for any N.",)
     return Inferred(shape, tuple(notes), story)
-
-
-def _add_infer(ctx) -> Inferred:
-    rank = max(len(s) for s in ctx.inputs)
-    out = []
-    for axis in range(rank):
-        sizes = []
-        for port, shape in enumerate(ctx.inputs):
-            offset = axis - (rank - len(shape))
-            if offset >= 0:
-                sizes.append((shape[offset], port))
-        wanted = {s for s, _ in sizes if s != 1}
-        if len(wanted) > 1:
-            (a, pa), (b, pb) = next((x, y) for x in sizes for y in sizes if x[0] != y[0] and 1 not in (x[0], y[0]))
-            label = dim_names(rank)[axis]
-            raise LayerError(
-                f"{ctx.label} cannot add {format_shape(ctx.inputs[pa])} from {ctx.source(pa)} and "
-                f"{format_shape(ctx.inputs[pb])} from {ctx.source(pb)}: {label} (dim {axis}) is {a} in one and {b} in the other",
-                fix="make the sizes equal (or 1, which broadcasts)",
-            )
-        out.append(wanted.pop() if wanted else 1)
-    shape = tuple(out)
-    broadcast = any(s != shape for s in ctx.inputs)
-    notes = tuple(
-        DimNote(n, d, f"{n}_out = {n} of the inputs" + (" (1 broadcasts)" if broadcast else ""), str(d))
-        for n, d in zip(dim_names(rank), shape)
-    )
-    return Inferred(shape, notes, ("Adds its inputs element by element; sizes must match or be 1.",))
 
 
 def _concat_infer(ctx) -> Inferred:
@@ -113,22 +95,21 @@ SPECS = [
         "Input",
         "Graph",
         "A tensor entering the model, e.g. a batch of images N×C×H×W.",
-        (ParamSpec("shape", Shape(), REQUIRED, "the tensor's size, batch first"),),
+        (
+            ParamSpec("shape", Shape(), REQUIRED, "the tensor's size, batch first"),
+            ParamSpec("dtype", Choice(DTYPES), FLOAT, "the element type: float32 numbers, or int64 token ids"),
+        ),
         _input_infer,
         min_inputs=0,
         max_inputs=0,
         kind="input",
-        summary=lambda p: format_shape(tuple(p["shape"])),
+        summary=lambda p: format_shape(tuple(p["shape"])) + (f" {p['dtype']}" if p.get("dtype", FLOAT) != FLOAT else ""),
     ),
-    LayerSpec(
+    elementwise_spec(
         "Add",
         "Graph",
         "Adds two or more tensors element by element (residual connections); sizes broadcast like torch.",
-        (),
-        _add_infer,
-        min_inputs=2,
-        max_inputs=None,
-        kind="add",
+        most=None,
     ),
     LayerSpec(
         "Concat",

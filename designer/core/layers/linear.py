@@ -239,6 +239,7 @@ SPECS = [
         ),
         infer=_flatten_infer,
         summary=lambda p: f"dims {p['start_dim']}..{p['end_dim']}",
+        int64_input="keep",
     ),
     LayerSpec(
         type_name="Unflatten",
@@ -249,6 +250,7 @@ SPECS = [
             ParamSpec("unflattened_size", Ints(min_len=1), REQUIRED, "the new sizes; one may be -1 to work it out"),
         ),
         infer=_unflatten_infer,
+        int64_input="keep",
         summary=lambda p: f"dim {p['dim']} → {format_shape(tuple(p['unflattened_size']))}",
     ),
 ]

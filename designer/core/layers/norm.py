@@ -449,6 +449,7 @@ SPECS = (
                 ParamSpec("k", Real(), 1.0, "constant added before the exponent"),
             ),
             infer=_lrn_infer,
+            int64_input="float",
             summary=lambda p: f"size {p['size']}",
         ),
     ]

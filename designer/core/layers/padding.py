@@ -267,6 +267,7 @@ def _make(family: str, n: int) -> LayerSpec:
         params=tuple(params),
         infer=_infer(family, n),
         summary=_summary,
+        int64_input="keep",
         rank=n,
     )
 

@@ -208,6 +208,7 @@ def _make_window(n: int, kind: str) -> LayerSpec:
         params=_window_params(n, kind),
         infer=_window_infer(n, kind),
         summary=_window_summary(n),
+        int64_input="refuse" if (kind, n) == ("max", 1) else "keep",  # torch's max_pool1d has no int64 kernel
         rank=n,
         window=SLIDES,
         other_ops=_window_ops(n),

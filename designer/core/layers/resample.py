@@ -297,6 +297,7 @@ SPECS = [
         infer=_pixel_infer(True),
         summary=lambda p: f"×{p['upscale_factor']}",
         other_ops=moves_values_only,
+        int64_input="keep",
     ),
     LayerSpec(
         type_name="PixelUnshuffle",
@@ -306,5 +307,6 @@ SPECS = [
         infer=_pixel_infer(False),
         summary=lambda p: f"÷{p['downscale_factor']}",
         other_ops=moves_values_only,
+        int64_input="keep",
     ),
 ]
