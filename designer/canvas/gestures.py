@@ -16,7 +16,6 @@ from designer.canvas import style
 from designer.canvas.node_item import NodeItem
 from designer.core import edits
 from designer.core.edits import Compound, Connect, Disconnect
-from designer.core.errors import GraphError
 from designer.core.graph import Edge
 
 _MAX_MARKED_NODES = 400  # port highlighting is for what the user can see; huge views skip it
@@ -110,11 +109,8 @@ class MoveNodes(Gesture):
         if not positions:
             self.cancel()
             return
-        try:
-            self.document.apply(edits.MoveNodes(positions))
-        except GraphError as exc:
+        if not self.view.editor.apply(edits.MoveNodes(positions)):
             self.cancel()
-            self.view.status_message.emit(str(exc))
 
     def cancel(self) -> None:
         self.scene.place_nodes({n: p for n, p in self._start.items() if n in self.scene.nodes})
@@ -214,10 +210,7 @@ class NewEdge(Gesture):
             new = Connect(Edge(self.source, target[0], target[1], self.source_port))
             edit = new if self.picked_up is None else Compound([Disconnect(self.picked_up), new], text="Reconnect")
         if edit is not None:
-            try:
-                self.document.apply(edit)
-            except GraphError as exc:
-                self.view.status_message.emit(str(exc))
+            self.view.editor.apply(edit)
 
     def cancel(self) -> None:
         self._finish()

@@ -18,11 +18,9 @@ from designer.core.engine import ShapeEngine
 from designer.core.graph import Graph
 from designer.core.overlap import is_even
 from designer.core.shapes import LayerError
-from designer.core.spec import RuleContext
+from designer.core.spec import SPREADS, RuleContext
 
-SOLVABLE = tuple(
-    f"{family}{n}d" for family in ("Conv", "ConvTranspose", "MaxPool", "AvgPool") for n in (1, 2, 3)
-)
+SOLVABLE = tuple(spec.type_name for spec in catalog.all_specs() if spec.window)  # convs and window pools
 
 
 class SolverError(ValueError):
@@ -97,8 +95,6 @@ def spatial_rank(type_name: str) -> int:
 def _check_type(type_name: str) -> None:
     if type_name not in SOLVABLE:
         raise SolverError(f"the solver knows {', '.join(SOLVABLE)}; {type_name!r} is not one of them")
-    if not catalog.exists(type_name):
-        raise SolverError(f"{type_name} is not in this build's layer catalog yet")
 
 
 def output_size(type_name: str, size_in: int, params: dict[str, Any]) -> int | None:
@@ -106,7 +102,7 @@ def output_size(type_name: str, size_in: int, params: dict[str, Any]) -> int | N
     spec = catalog.get(type_name)
     n = spatial_rank(type_name)
     given = dict(params)
-    if type_name.startswith("Conv"):
+    if "in_channels" in spec.param_names:
         given.update(in_channels=1, out_channels=1)
     ctx = RuleContext(type_name, spec.resolve(given), ((1, 1) + (size_in,) * n,), f"{type_name} (solver)", ("input",))
     try:
@@ -119,8 +115,9 @@ def output_size(type_name: str, size_in: int, params: dict[str, Any]) -> int | N
 
 def candidates(type_name: str, bounds: Bounds) -> Iterable[Solution]:
     """Every combination in the search space (valid or not)."""
-    transposed = type_name.startswith("ConvTranspose")
-    dilations = range(1, bounds.max_dilation + 1) if not type_name.startswith("AvgPool") else (1,)
+    spec = catalog.get(type_name)
+    transposed = spec.window == SPREADS
+    dilations = range(1, bounds.max_dilation + 1) if "dilation" in spec.param_names else (1,)
     for k in range(1, bounds.max_kernel + 1):
         for s in range(1, bounds.max_stride + 1):
             for d in dilations if k > 1 else (1,):  # a single tap has no spacing to dilate

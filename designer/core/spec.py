@@ -16,6 +16,7 @@ from designer.core.shapes import Inferred, Shape
 
 _MISSING = object()
 REQUIRED = _MISSING
+SLIDES, SPREADS = "slides", "spreads"  # LayerSpec.window
 
 FLOAT, INT = "float32", "int64"  # the element types a tensor in a design may have (an Input's ``dtype``)
 DTYPES = (FLOAT, INT)
@@ -106,6 +107,10 @@ class LayerSpec:
     # the engine adds them to the node's warnings, so every view shows them.
     advise: Callable[[Mapping[str, Any]], tuple[str, ...]] = field(default=lambda p: ())
     rank: int = 0  # the spatial dims it works over (Conv2d: 2, MaxPool3d: 3); 0 when it has none
+    # How a sliding window relates input and output, for the solver and the overlap view: SLIDES (a conv or
+    # pool: each output reads a window of the input), SPREADS (a transposed conv: each input writes a
+    # window of the output), or "" (no window set by kernel_size, stride and padding).
+    window: str = ""
     # The learnable tensors in torch's layout and order (``named_parameters()``): name and shape.
     weights: Callable[[Mapping[str, Any]], tuple[tuple[str, Shape], ...]] | None = None
     # Values saved with the model but not trained (BatchNorm's running statistics and batch counter).

@@ -1,7 +1,7 @@
 """The window's actions, menus and toolbar, with standard shortcuts (QKeySequence) wherever one exists.
 
-Canvas commands (clipboard, delete, zoom, layout, rename) are the canvas's own actions, active while
-the canvas has focus so that text fields keep their keys; the window adds file, undo and dock actions.
+Canvas commands are the canvas's own actions (editing: ``view.editor.actions``; zoom and grid:
+``view.canvas_actions``), active while the canvas has focus so that text fields keep their keys; the window adds file, undo and dock actions.
 Undo and Redo come from the undo stack, so the menu says what they will do ("Undo Move 3 Nodes").
 """
 
@@ -30,7 +30,7 @@ class Actions(QObject):
         super().__init__(window)
         self.window = window
         files, view, stack = window.files, window.view, window.document.undo_stack
-        canvas = view.canvas_actions
+        canvas = {**view.canvas_actions, **view.editor.actions}
 
         self.new = self._action("&New", files.new, _KEYS.New, "new", "Start an empty design")
         self.open = self._action("&Open…", files.open_dialog, _KEYS.Open, "open", "Open a design from a file")
@@ -90,7 +90,7 @@ class Actions(QObject):
             None,
             "Find kernel, stride and padding that give the size you want, or the input size a design needs",
         )
-        view.node_menu_actions.append(self.solve)
+        view.editor.node_menu_actions.append(self.solve)
         self.check = self._action(
             "&Check with PyTorch",
             self._check_with_torch,

@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
     # ----- actions used by menus, toolbar and docks -------------------------------------------------
     def add_layer_at_centre(self, type_name: str) -> None:
         centre = self.view.mapToScene(self.view.viewport().rect().center())
-        self.view.add_node_at(type_name, QPointF(centre))
+        self.view.editor.add_node_at(type_name, QPointF(centre))
         self.view.setFocus()
 
     def select_all(self) -> None:

@@ -34,6 +34,7 @@ from designer.core.explain import checkerboard_advice, checkerboard_warning
 from designer.core.layers.common import expand
 from designer.core.overlap import Axis, interior_pattern, node_axes, node_map
 from designer.core.shapes import format_shape
+from designer.core.spec import SPREADS
 
 MAX_NUMBERED_CELLS = 256  # write the count in each cell up to 16×16; beyond that the colours speak
 STEP_INTERVAL_MS = 450
@@ -43,7 +44,8 @@ def is_transposed_conv(document, node_id: str | None) -> bool:
     return (
         node_id is not None
         and node_id in document.graph
-        and document.graph.node(node_id).type_name.startswith("ConvTranspose")
+        and catalog.exists(type_name := document.graph.node(node_id).type_name)
+        and catalog.get(type_name).window == SPREADS
     )
 
 

@@ -183,7 +183,7 @@ def paste_figures(graph) -> dict[str, float]:
     app.processEvents()
     QGuiApplication.clipboard().setText(project.dumps(graph))
     start = time.perf_counter()
-    pasted = window.view.paste()
+    pasted = window.view.editor.paste()
     figures = {"paste_5000_ms": (time.perf_counter() - start) * 1000}
     assert len(pasted) == len(graph), "the paste did not complete"
     start = time.perf_counter()

@@ -17,9 +17,9 @@ def test_right_click_on_a_layer_selects_it_and_offers_its_commands(qtbot):
     scene, doc = view.graph_scene, view.document
     doc.select(["c1"])
     extra = QAction("Solve for a Size…", view)
-    view.node_menu_actions.append(extra)
+    view.editor.node_menu_actions.append(extra)
     item = scene.nodes["c2"]
-    menu = view.context_menu(view_point(view, item.pos() + QPointF(70, 30)))
+    menu = view.editor.context_menu(view_point(view, item.pos() + QPointF(70, 30)))
     assert doc.selection == ["c2"]
     assert _texts(menu) == ["Rename", "Duplicate", "Copy", "Cut", "Delete", "Solve for a Size…"]
     next(a for a in menu.actions() if a.text() == "Delete").trigger()
@@ -33,10 +33,10 @@ def test_right_click_on_empty_canvas_adds_a_layer_there(qtbot):
     far = view.graph_scene.nodes_rect().bottomRight() + QPointF(300, 300)
     view.centerOn(far)
     spot = view_point(view, far)
-    menu = view.context_menu(spot)
+    menu = view.editor.context_menu(spot)
     assert _texts(menu)[:2] == ["Add Layer Here…", "Paste"]
     next(a for a in menu.actions() if a.text() == "Add Layer Here…").trigger()
-    popup = view._quick_add
+    popup = view.editor._quick_add
     assert popup is not None and popup.isVisible()
-    assert (view._quick_add_pos - view.mapToScene(spot)).manhattanLength() < 1
+    assert (view.editor._quick_add_pos - view.mapToScene(spot)).manhattanLength() < 1
     popup.close()

@@ -49,9 +49,9 @@ def test_drop_handler_without_selection_and_unknown_types(qtbot):
     view = make_view(qtbot, Graph())
     messages = []
     view.status_message.connect(messages.append)
-    node_id = view.drop_layer("Input", QPointF(100, 100))
+    node_id = view.editor.drop_layer("Input", QPointF(100, 100))
     assert view.document.graph.node(node_id).params == {"shape": [1, 3, 64, 64]}
-    assert view.drop_layer("NoSuchLayer", QPointF(100, 100)) is None
+    assert view.editor.drop_layer("NoSuchLayer", QPointF(100, 100)) is None
     assert "NoSuchLayer" in messages[-1]
     assert len(view.document.graph) == 1
 
@@ -134,7 +134,7 @@ def test_delete_undo_redo(qtbot):
     scene, doc = view.graph_scene, view.document
     doc.select(["c1"])
     assert scene.nodes["c1"].isSelected()
-    view.delete_selection()
+    view.editor.delete_selection()
     assert "c1" not in doc.graph and "c1" not in scene.nodes
     assert set(scene.edges) == {Edge("c2", "out", 0)}
     assert scene.nodes["c2"].status == "error"
@@ -161,17 +161,17 @@ def test_copy_paste_round_trip_through_the_clipboard(qtbot):
     view = make_view(qtbot, chain_graph())
     scene, doc = view.graph_scene, view.document
     doc.select(["c1", "c2"])
-    assert view.copy_selection()
+    assert view.editor.copy_selection()
     text = QGuiApplication.clipboard().text()
     assert '"format": "model-designer-project"' in text and '"c1"' in text and '"x"' not in text
-    new_ids = view.paste()
+    new_ids = view.editor.paste()
     assert new_ids == ["c3", "c4"]
     assert doc.graph.node("c3").params == doc.graph.node("c1").params
     assert doc.graph.node("c3").position == (280, 40) and doc.graph.node("c4").position == (520, 40)
     assert doc.graph.inputs("c4") == {0: "c3"}
     assert doc.selection == ["c3", "c4"]
     assert doc.undo_stack.undoText() == "Paste 2 Nodes"
-    again = view.paste()
+    again = view.editor.paste()
     assert doc.graph.node(again[0]).position == (320, 80)
     doc.undo_stack.undo()
     doc.undo_stack.undo()
@@ -180,14 +180,14 @@ def test_copy_paste_round_trip_through_the_clipboard(qtbot):
     messages = []
     view.status_message.connect(messages.append)
     QGuiApplication.clipboard().setText("hello")
-    assert view.paste() == []
+    assert view.editor.paste() == []
     assert messages and messages[-1].startswith("Nothing to paste")
 
 
 def test_duplicate_selection(qtbot):
     view = make_view(qtbot, chain_graph())
     view.document.select(["c1"])
-    assert view.duplicate_selection() == ["c3"]
+    assert view.editor.duplicate_selection() == ["c3"]
     assert view.document.graph.node("c3").position == (280, 40)
     assert view.document.undo_stack.undoText() == "Duplicate Node"
 
@@ -212,7 +212,7 @@ def test_rename_in_place(qtbot):
     item = scene.nodes["c1"]
     title = view_point(view, item.mapToScene(item.title_rect().center()))
     QTest.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, title)
-    editor = view._rename
+    editor = view.editor._rename
     assert editor is not None and editor.text() == "c1"
     editor.selectAll()
     QTest.keyClicks(editor, "encoder")
@@ -220,9 +220,9 @@ def test_rename_in_place(qtbot):
     assert doc.graph.node("c1").name == "encoder"
     assert item._name == "encoder"
     assert doc.undo_stack.count() == 1 and doc.undo_stack.undoText() == "Rename"
-    view.start_rename("c1")
-    QTest.keyClicks(view._rename, "zzz")
-    QTest.keyClick(view._rename, Qt.Key.Key_Escape)
+    view.editor.start_rename("c1")
+    QTest.keyClicks(view.editor._rename, "zzz")
+    QTest.keyClick(view.editor._rename, Qt.Key.Key_Escape)
     assert doc.graph.node("c1").name == "encoder" and doc.undo_stack.count() == 1
 
 
@@ -251,10 +251,10 @@ def test_auto_layout_is_one_undo_step(qtbot):
     scene, doc = view.graph_scene, view.document
     assert scene.nodes["c1"].y() > scene.nodes["x"].y()  # shown where auto layout puts it, model untouched
     assert scene.vertical and doc.graph.node("c1").position is None
-    view.auto_layout()
+    view.editor.auto_layout()
     assert doc.undo_stack.count() == 1 and doc.undo_stack.undoText() == "Auto Layout"
     assert all(n.position is not None for n in doc.graph.nodes())
-    view.auto_layout()
+    view.editor.auto_layout()
     assert doc.undo_stack.count() == 1
 
 
@@ -263,7 +263,7 @@ def test_layout_left_to_right_turns_the_ports_ends_fitted_and_undoes_in_one_step
     scene, doc = view.graph_scene, view.document
     assert not scene.vertical
     view.zoom_reset()
-    view.auto_layout()  # top to bottom by default
+    view.editor.auto_layout()  # top to bottom by default
     assert scene.vertical and doc.undo_stack.count() == 1
     x, c1 = scene.nodes["x"], scene.nodes["c1"]
     assert c1.input_port_pos(0).y() == c1.y() and x.output_port_pos().y() == x.y() + x.card_rect().height()

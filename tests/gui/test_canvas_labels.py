@@ -84,7 +84,7 @@ def test_a_layer_that_feeds_nothing_shows_its_size_until_it_is_connected(qtbot):
     assert scene.edges[Edge("c2", "out", 0)].shown_label() == "1×16×16×16"
     view.document.apply_edit_for_test = None  # noqa: B010 (documents the edit path below)
     view.graph_scene.set_selection([], [Edge("c2", "out", 0)])
-    view.delete_selection()
+    view.editor.delete_selection()
     assert scene.nodes["c2"].output_label == "1×16×16×16"
     doc.undo_stack.undo()
     assert scene.nodes["c2"].output_label is None
@@ -122,7 +122,7 @@ def test_edges_are_easy_to_hit_and_have_a_menu(qtbot):
     QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, middle)
     assert view.graph_scene.selected_edges() == [Edge("c1", "c2", 0)]
     view.graph_scene.set_selection([])
-    menu = view.context_menu(middle)
+    menu = view.editor.context_menu(middle)
     texts = [a.text() for a in menu.actions() if a.text()]
     assert texts[:2] == ["Explain This Size", "Insert Layer Here…"] and "Delete Edge" in texts
     assert view.graph_scene.selected_edges() == [Edge("c1", "c2", 0)]  # right-click selects what it acts on
@@ -134,7 +134,7 @@ def test_edges_are_easy_to_hit_and_have_a_menu(qtbot):
 def test_insert_a_layer_on_an_edge_is_one_undo_step(qtbot):
     view = make_view(qtbot, chain_graph())
     doc = view.document
-    new = view.insert_on_edge("BatchNorm2d", Edge("c1", "c2", 0))
+    new = view.editor.insert_on_edge("BatchNorm2d", Edge("c1", "c2", 0))
     assert new is not None and doc.undo_stack.count() == 1
     assert doc.graph.inputs(new) == {0: "c1"} and doc.graph.inputs("c2") == {0: new}
     assert doc.engine.result("c2").ok and doc.graph.node(new).params.get("num_features") == 8
@@ -146,7 +146,7 @@ def test_delete_edge_from_its_menu(qtbot):
     view = make_view(qtbot, chain_graph())
     item = view.graph_scene.edges[Edge("c1", "c2", 0)]
     start, end = item.endpoints()
-    menu = view.context_menu(view_point(view, (start + end) / 2))
+    menu = view.editor.context_menu(view_point(view, (start + end) / 2))
     next(a for a in menu.actions() if a.text() == "Delete Edge").trigger()
     assert not view.document.graph.has_edge(Edge("c1", "c2", 0))
 

@@ -93,7 +93,7 @@ def test_tab_opens_quick_add_and_enter_adds_at_the_cursor(qtbot):
     view = make_view(qtbot, chain_graph())
     view.document.select(["c1"])
     QTest.keyClick(view, Qt.Key.Key_Tab)
-    popup = view._quick_add
+    popup = view.editor._quick_add
     assert popup is not None and popup.isVisible()
     QTest.keyClicks(popup.search, "relu")
     assert popup.list.currentItem().data(Qt.ItemDataRole.UserRole) == "ReLU"
@@ -116,7 +116,7 @@ def test_tooltips_name_the_dims_and_the_explanation(qtbot):
     assert text.startswith("1×16×16×16")
     assert "N=1 · C=16 · H=16 · W=16" in text and "H_out" in text
     view.document.select(["c1"])  # without c1, c2 has its own error and out waits for it
-    view.delete_selection()
+    view.editor.delete_selection()
     assert "no input connected" in tooltips.node_tooltip(view.document, "c2")
     assert view.graph_scene.nodes["c2"].status == "error"
     assert view.graph_scene.nodes["out"].status == "blocked"

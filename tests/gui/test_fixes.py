@@ -84,10 +84,10 @@ def test_the_badge_and_the_right_click_menu_offer_every_fix(qtbot):
     doc = view.document
     # c2 expects 8 channels from c1; asking for 4 can be met by c2 (in_channels) or by c1 (out_channels).
     _break(doc, "c2", in_channels=4)
-    badge = view.badge_menu("c2")
+    badge = view.editor.badge_menu("c2")
     labels = [a.text() for a in badge.actions()]
     assert labels == ["Fix: Set in_channels to 8", "Or: Set 'c1' out_channels to 4"]
-    context = view.context_menu(view_point(view, view.graph_scene.nodes["c2"].sceneBoundingRect().center()))
+    context = view.editor.context_menu(view_point(view, view.graph_scene.nodes["c2"].sceneBoundingRect().center()))
     assert [a.text() for a in context.actions()][:2] == labels
     badge.actions()[1].trigger()
     assert doc.graph.node("c1").params["out_channels"] == 4 and doc.engine.result("c2").ok

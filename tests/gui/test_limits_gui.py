@@ -61,7 +61,7 @@ def chain_text(count: int) -> str:
 def test_a_refused_paste_says_why_in_the_status_bar(window, text, words):
     before = project.dumps(window.document.graph)
     clipboard_text(text)
-    assert window.view.paste() == []
+    assert window.view.editor.paste() == []
     assert words in status(window)
     assert project.dumps(window.document.graph) == before and not window.document.modified
 
@@ -73,7 +73,7 @@ def test_a_refused_drop_and_an_unknown_layer_say_why(window):
     window.view.dragEnterEvent(event)
     assert not event.isAccepted()
     assert status(window) == "Only layers from the Layers panel (or project files) can be dropped here."
-    window.view.drop_layer("NoSuchLayer", QPointF(50, 50))
+    window.view.editor.drop_layer("NoSuchLayer", QPointF(50, 50))
     assert "NoSuchLayer" in status(window)
 
 
@@ -91,14 +91,14 @@ def test_a_refused_connection_says_why_in_the_status_bar(window):
 
 
 def test_a_name_beyond_the_limit_is_refused_on_the_canvas_with_the_sentence(window):
-    window.view.start_rename("conv")
-    window.view._rename.setText("n" * (limits.MAX_TEXT + 1))
-    window.view._rename.commit()
+    window.view.editor.start_rename("conv")
+    window.view.editor._rename.setText("n" * (limits.MAX_TEXT + 1))
+    window.view.editor._rename.commit()
     assert status(window) == "The name is 1,001 characters long; the limit is 1,000."
     assert window.document.graph.node("conv").name is None and not window.document.modified
-    window.view.start_rename("conv")
-    window.view._rename.setText("n" * limits.MAX_TEXT)
-    window.view._rename.commit()
+    window.view.editor.start_rename("conv")
+    window.view.editor._rename.setText("n" * limits.MAX_TEXT)
+    window.view.editor._rename.commit()
     assert window.document.graph.node("conv").name == "n" * limits.MAX_TEXT
 
 
@@ -114,7 +114,7 @@ def test_a_name_beyond_the_limit_is_refused_in_the_inspector(window):
 def test_a_paste_beyond_the_node_limit_is_a_sentence_not_a_freeze(window, monkeypatch):
     monkeypatch.setattr(limits, "MAX_NODES", 10)
     clipboard_text(chain_text(8))
-    assert window.view.paste() == []
+    assert window.view.editor.paste() == []
     assert status(window) == (
         "Nothing to paste: the clipboard: 8 layers cannot be added: a design holds at most 10 layers, "
         "and this one would have 11."
@@ -128,7 +128,7 @@ def test_a_big_paste_shows_progress_and_is_one_undo_step(window, monkeypatch):
     original = QProgressDialog.setValue
     monkeypatch.setattr(QProgressDialog, "setValue", lambda self, value: (shown.append(value), original(self, value)))
     clipboard_text(chain_text(300))
-    new_ids = window.view.paste()
+    new_ids = window.view.editor.paste()
     assert len(new_ids) == 300 and len(window.document.graph) == 303
     assert len(shown) > 10 and shown == sorted(shown) and shown[-1] == 599  # 300 nodes and 299 edges
     assert status(window) == "Pasted 300 layers."
@@ -153,7 +153,7 @@ def test_cancelling_a_big_paste_leaves_the_design_as_it_was(window, monkeypatch)
     monkeypatch.setattr(QProgressDialog, "wasCanceled", cancel_on_the_third_step)
     before = project.dumps(window.document.graph)
     clipboard_text(chain_text(300))
-    assert window.view.paste() == []
+    assert window.view.editor.paste() == []
     assert status(window) == "Paste cancelled; the design is unchanged."
     assert project.dumps(window.document.graph) == before
     assert len(window.view.graph_scene.nodes) == 3 and window.document.undo_stack.count() == 0
@@ -168,5 +168,5 @@ def test_the_status_bar_shows_what_the_canvas_says(window):
 def test_json_refusals_in_the_clipboard_never_reach_the_model(window):
     text = json.dumps({"format": project.FORMAT, "version": 1, "nodes": [{"id": "a" * 1001, "type": "ReLU"}]})
     clipboard_text(text)
-    window.view.paste()
+    window.view.editor.paste()
     assert "nodes[0].id: the text is 1,001 characters long; the limit is 1,000" in status(window)

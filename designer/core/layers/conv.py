@@ -14,7 +14,7 @@ from designer.core.layers.common import (
 from designer.core.overlap import checkerboard_sentence
 from designer.core.params import AnyOf, Boolean, Choice, Integer, IntOrInts
 from designer.core.shapes import DimNote, Fix, Inferred, LayerError, counted, format_count
-from designer.core.spec import REQUIRED, LayerSpec, ParamSpec, weights_count
+from designer.core.spec import REQUIRED, SLIDES, SPREADS, LayerSpec, ParamSpec, weights_count
 
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
@@ -372,6 +372,7 @@ def _make(n: int, transposed: bool) -> LayerSpec:
         params=_params(n, transposed),
         infer=conv_transpose_infer(n) if transposed else conv_infer(n),
         rank=n,
+        window=SPREADS if transposed else SLIDES,
         weights=_weights(n, transposed),
         macs=_macs(n, transposed),
         summary=_summary,

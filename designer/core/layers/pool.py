@@ -23,7 +23,7 @@ from designer.core.layers.common import (
 )
 from designer.core.params import Boolean, Integer, IntOrInts, Ints, Optional
 from designer.core.shapes import DimNote, Fix, Inferred, LayerError, format_count
-from designer.core.spec import REQUIRED, LayerSpec, ParamSpec
+from designer.core.spec import REQUIRED, SLIDES, LayerSpec, ParamSpec
 
 _DATA = {1: "1-D signals (N, C, L)", 2: "images (N, C, H, W)", 3: "volumes (N, C, D, H, W)"}
 
@@ -210,6 +210,7 @@ def _make_window(n: int, kind: str) -> LayerSpec:
         summary=_window_summary(n),
         int64_input="refuse" if (kind, n) == ("max", 1) else "keep",  # torch's max_pool1d has no int64 kernel
         rank=n,
+        window=SLIDES,
         other_ops=_window_ops(n),
     )
 
