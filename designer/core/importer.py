@@ -23,7 +23,7 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.core import catalog, import_check, import_owned, import_report, import_rules
+from designer.core import catalog, import_check, import_ops, import_owned, import_report, import_rules
 from designer.core.engine import ShapeEngine
 from designer.core.errors import GraphError, LimitError
 from designer.core.graph import Edge, Graph, Node
@@ -552,6 +552,9 @@ class _Mapper:
         kind = self._owned_kind(node)
         if kind:
             return self._owned(node, kind, seen)
+        operation = import_ops.keys().get(_call_key(node))
+        if operation is not None:
+            return self._ops(node, operation, seen)
         forms = import_rules.forms()
         form = forms.get(_call_key(node)) or forms.get(("named", getattr(node.target, "__name__", None)))
         if form is None:
@@ -662,6 +665,37 @@ class _Mapper:
                 f"{_describe(node)}{_where(node, self.model)} computes its arguments from tensor sizes; at the sizes "
                 f"traced it equals {type_name} {node_id!r} ({_settings_text(settings)}), which the design keeps: "
                 f"other input sizes may need other settings"
+            )
+
+    def _ops(self, node: Any, operation: str, seen: _TensorInfo) -> None:
+        """Arithmetic and shape calls: one Math or Shape op, or a chain of them for an index (see import_ops)."""
+
+        def see(value: Any) -> Any:
+            if isinstance(value, slice):
+                return slice(see(value.start), see(value.stop), see(value.step))
+            if isinstance(value, (list, tuple)):
+                return type(value)(see(v) for v in value)
+            if hasattr(value, "op") and isinstance(self.info.get(value), _TensorInfo):
+                return import_ops.Tensor(value, self.info[value].shape)
+            if hasattr(value, "op") and self.info.get(value) is _WEIGHT:
+                raise Unmappable(_DIRECT_WEIGHT)
+            found = self._value(value)
+            return import_ops.Sized(found) if hasattr(value, "op") and type(found) is int else found
+
+        planned = import_ops.ops(operation, node.args, node.kwargs, see, seen.shape)
+        previous = None
+        for op in planned:
+            sources = [previous if source is import_ops.PREVIOUS else self._tensor(source) for source in op.inputs]
+            previous = self._unique(node.name)
+            self._add(previous, op.type_name, op.params, sources, op.shape)
+        first = node.args[0] if node.args else next(iter(node.kwargs.values()), None)
+        self.carried[node] = previous if previous is not None else self._tensor(first)
+        fitted = planned and planned[-1].type_name in ("Flatten", "Unflatten")  # decided from torch's sizes alone
+        if planned and not fitted and any(n in self.values for n in node.all_input_nodes):  # e.g. x.size(1) // 2
+            self.notes.append(
+                f"{_describe(node)}{_where(node, self.model)} computes its arguments from tensor sizes; at the sizes "
+                f"traced it equals {planned[-1].type_name} {previous!r} ({_settings_text(planned[-1].params)}), which the "
+                f"design keeps: other input sizes may need other settings"
             )
 
     def _outputs(self, node: Any) -> None:
