@@ -268,7 +268,7 @@ def node_stats(graph: Graph, engine: ShapeEngine, node_id: str) -> NodeStats:
     macs = ops = elements = 0
     if result.ok:
         shape = result.shape
-        inputs = [engine.shape(src) for _, src in sorted(graph.inputs(node_id).items())]
+        inputs = [engine.edge_shape(edge) for edge in graph.in_edges(node_id)]  # each from its own output port
         macs, formulas["macs"] = _macs(spec, resolved, inputs, shape)
         ops, formulas["other_ops"] = _other_ops(spec, resolved, inputs, shape)
         elements = product(shape)
