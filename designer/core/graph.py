@@ -339,7 +339,8 @@ class Graph:
             check = lambda given: blocks.instance_problems(block, given)  # noqa: E731
         else:
             raise UnknownTypeError(f"unknown layer type {type_name!r}", node_id)
-        found = limits.value_problem(dict(params), limits.PARAM_DEPTH + 1)
+        depth = limits.PARAM_DEPTH if self.arguments is None else limits.BLOCK_PARAM_DEPTH  # as deep as the file holds it
+        found = limits.value_problem(dict(params), depth + 1)
         if found is not None:  # what a file could not hold (designer.core.limits), before any other check
             path, sentence = found
             raise LimitError(sentence, node_id, _param_path(path) if path else None)
