@@ -81,6 +81,48 @@ def keys() -> dict[Any, str]:
     return table
 
 
+@functools.cache
+def several_keys() -> dict[Any, str]:
+    """Call key → ``chunk``, ``split`` or ``unbind``: the calls returning several tensors that Chunk, Split and
+    Select compute."""
+    import torch
+
+    table: dict[Any, str] = {torch.chunk: "chunk", torch.split: "split", torch.unbind: "unbind"}
+    table[torch.split_with_sizes] = "split"
+    for name, kind in (("chunk", "chunk"), ("split", "split"), ("split_with_sizes", "split"), ("unbind", "unbind")):
+        table[("method", name)] = kind
+        table[("aten", name)] = kind
+    return table
+
+
+_SPLIT_NAMES = {"chunk": ("chunks", "dim"), "split": ("split_size_or_sections", "dim"), "unbind": ("dim",)}
+_ALIASES = {"split_size": "split_size_or_sections", "split_sizes": "split_size_or_sections"}
+
+
+def split_settings(kind: str, args: tuple, kwargs: dict[str, Any], value: Callable[[Any], Any]) -> tuple[Any, dict[str, Any]]:
+    """(the tensor argument, the Chunk/Split params or unbind's dim) of a call from :func:`several_keys`;
+    ``value`` reads an argument's plain value (sizes computed from tensor sizes are what torch saw)."""
+    kwargs = {_ALIASES.get(k, k): v for k, v in kwargs.items()}
+    first = next((kwargs.pop(k) for k in ("input", "self", "tensor") if k in kwargs), None)
+    if first is None:
+        if not args:
+            raise Unmappable("it takes no tensor")
+        first, args = args[0], args[1:]
+    names = _SPLIT_NAMES[kind]
+    if len(args) > len(names) or any(k not in names for k in kwargs):
+        raise Unmappable(f"its arguments beyond {' and '.join(names)} have no equivalent")
+    given = {**dict(zip(names, args)), **kwargs}
+    params = {k: _plain(value(v)) for k, v in given.items()}
+    params.setdefault("dim", 0)
+    for name, setting in params.items():
+        sizes = setting if isinstance(setting, list) and name == "split_size_or_sections" else [setting]
+        if not sizes or not all(type(v) is int for v in sizes):
+            raise Unmappable(f"its {name} {setting!r} is not a number{' or a list of numbers' if name.startswith('split') else ''}")
+    if "chunks" not in params and kind == "chunk" or "split_size_or_sections" not in params and kind == "split":
+        raise Unmappable("it is called without its size")
+    return first, params
+
+
 def ops(kind: str, args: tuple, kwargs: dict[str, Any], seen: Callable[[Any], Any], out: tuple[int, ...]) -> list[Op]:
     """The ops computing ``kind`` called with ``args``/``kwargs``; ``seen`` turns an argument into a
     :class:`Tensor` or its plain value (raising Unmappable for values computed from tensor contents)."""
@@ -101,8 +143,10 @@ def ops(kind: str, args: tuple, kwargs: dict[str, Any], seen: Callable[[Any], An
         if not isinstance(other, Tensor):
             raise Unmappable("it multiplies by something other than a tensor the model computed")
         return [Op("MatMul", {}, (first.node, other.node), out)]
-    if kind == "expand_as":
-        return [Op("Expand", {"size": list(out)}, (first.node,), out)]
+    if kind == "expand_as":  # a dim the tensor already has at that size is kept (-1), so an open batch stays open
+        lead = len(out) - len(first.shape)
+        size = [-1 if i >= lead and first.shape[i - lead] == s else s for i, s in enumerate(out)]
+        return [Op("Expand", {"size": size}, (first.node,), out)]
     if kind == "getitem":
         return [replace(op, params=_plain(op.params)) for op in _index(first, args[0] if args else kwargs.get("idx"), out)]
     handler = _SINGLE.get(kind)

@@ -17,11 +17,12 @@ import importlib
 import importlib.util
 import inspect
 import itertools
+import operator
 import os
 import sys
 import traceback
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from designer.core import catalog, import_check, import_ops, import_owned, import_report, import_rules
 from designer.core.engine import ShapeEngine
@@ -231,7 +232,7 @@ def import_module(
     _set_dtypes(graph, dtypes)
     for node_id, position in auto_layout(graph).items():
         graph.move(node_id, position)
-    _check_shapes(graph, mapper.torch_shapes)
+    _check_shapes(graph, mapper.torch_shapes, mapper.port_shapes)
     if any(open_batch):
         _check_other_batch(model, input_shapes, dtypes, open_batch, concrete)
         _open_batches(graph, open_batch)
@@ -342,7 +343,32 @@ class _TensorInfo:
 
 
 class _Several:
-    """A node whose value holds several tensors (``torch.split``, ``return_indices=True``)."""
+    """A node whose value holds several tensors (``torch.split``, LSTM's ``(output, (h_n, c_n))``): what each
+    item is, nested as the value is."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple) -> None:
+        self.items = items
+
+    def leaves(self) -> list[Any]:
+        """The tensors (and Nones) in order, flattened: LSTM's output, h_n, c_n are its ports 0, 1, 2."""
+        return [leaf for item in self.items for leaf in (item.leaves() if isinstance(item, _Several) else [item])]
+
+
+class _Port(NamedTuple):
+    """An output of a design node other than its first (a node id alone means output 0)."""
+
+    node: str
+    port: int
+
+
+class _Unbound(NamedTuple):
+    """``x.unbind(dim)``: item i is ``x.select(dim, i)``, added as a Select when something reads it."""
+
+    source: Any
+    dim: int
+    count: int
 
 
 def _describe_value(value: Any) -> Any:
@@ -351,8 +377,8 @@ def _describe_value(value: Any) -> Any:
     if isinstance(value, torch.Tensor):
         return _TensorInfo(tuple(int(d) for d in value.shape))
     if isinstance(value, (tuple, list)):
-        items = [_describe_value(v) for v in value]
-        return _Several() if any(isinstance(i, (_TensorInfo, _Several)) for i in items) else tuple(items)
+        items = tuple(_describe_value(v) for v in value)
+        return _Several(items) if any(isinstance(i, (_TensorInfo, _Several)) for i in items) else items
     if isinstance(value, torch.SymInt):
         return int(value)
     return value
@@ -482,13 +508,15 @@ class _Mapper:
         self.model = model
         self.info = info
         self.graph = Graph(name)
-        self.carried: dict[Any, str] = {}  # traced node → design node holding its tensor
+        self.carried: dict[Any, str | _Port] = {}  # traced node → design node (and output) holding its tensor
+        self.several: dict[Any, Any] = {}  # traced node holding several tensors → their places, nested as its value
         self.values: dict[Any, Any] = {}  # traced node → a number derived from shapes only
         self.failed: set[Any] = set()
         self.problems: list[import_report.Problem] = []
         self.taken: set[str] = set()
         self.calls: dict[str, int] = {}
         self.torch_shapes: dict[str, tuple[int, ...]] = {}
+        self.port_shapes: dict[_Port, tuple[int, ...]] = {}  # the other outputs' sizes torch computed
         self.notes: list[str] = []  # what the user should know about the design (e.g. sizes fixed at the traced ones)
 
     def run(self, traced: Any) -> Graph:
@@ -537,8 +565,10 @@ class _Mapper:
             return None
         if seen is _WEIGHT:
             return None
+        if node.op == "call_function" and node.target is operator.getitem and node.args and node.args[0] in self.several:
+            return self._pick(node, seen)
         if isinstance(seen, _Several):
-            raise Unmappable("it returns several tensors, and a layer returns one")
+            return self._several(node, seen)
         if not isinstance(seen, _TensorInfo):
             if self._from_shapes(node):
                 self.values[node] = seen
@@ -546,7 +576,7 @@ class _Mapper:
         if node.op == "get_attr":
             if node.users and all(self._owned_kind(user) for user in node.users):
                 return None  # its module's own functional call reads it (F.batch_norm(x, self.running_mean, ...))
-            raise Unmappable(_DIRECT_WEIGHT)
+            return self._parameter(node, str(node.target), seen)
         if node.op == "call_module":
             return self._module(node, seen)
         kind = self._owned_kind(node)
@@ -594,17 +624,18 @@ class _Mapper:
         self._add(owner, type_name, settings, [source], seen.shape)
         self.carried[node] = owner
 
-    def _module(self, node: Any, seen: _TensorInfo) -> None:
+    def _module(self, node: Any, seen: _TensorInfo | _Several) -> str:
+        """A torch.nn layer the catalog has: one node; its tensor arguments (query, key, value for attention)
+        are its inputs, and every other argument must be what the design's call leaves it at."""
         module = self.model.get_submodule(node.target)
         type_name = import_rules.catalog_type(module)
         if type_name is None:
             raise Unmappable("the designer has no layer of this type")
-        if len(node.args) != 1 or node.kwargs:
-            raise Unmappable("it is called with more than one argument")
-        source = self._tensor(node.args[0])
+        tensors = import_rules.call_inputs(module, type_name, node.args, node.kwargs, self._value)
+        sources = [self._tensor(t) for t in tensors]
         if type_name == "Identity":
-            self.carried[node] = source
-            return
+            self.carried[node] = sources[0]
+            return sources[0]
         settings = import_rules.module_settings(module, type_name)
         count = self.calls.get(node.target, 0) + 1
         self.calls[node.target] = count
@@ -612,8 +643,102 @@ class _Mapper:
             raise Unmappable("this layer is called again: it shares its weights, and each layer of a design has its own")
         node_id = node.target if count == 1 else self._unique(f"{node.target}_{count}")
         self.taken.add(node_id)
-        self._add(node_id, type_name, settings, [source], seen.shape)
-        self.carried[node] = node_id
+        if isinstance(seen, _Several):
+            self._add(node_id, type_name, settings, sources, seen.leaves()[0].shape)
+            self.several[node] = self._places(node_id, seen)
+        else:
+            self._add(node_id, type_name, settings, sources, seen.shape)
+            self.carried[node] = node_id
+        return node_id
+
+    def _places(self, node_id: str, seen: _Several) -> tuple:
+        """Where each item of a node's several outputs is, nested as torch returns them: output k is the
+        k-th item in order (LSTM: output, (h_n, c_n) are ports 0, (1, 2)); a None keeps its port and stays
+        None (attention's weights with need_weights=False)."""
+        counter = itertools.count()
+
+        def place(item: Any) -> Any:
+            if isinstance(item, _Several):
+                return tuple(place(i) for i in item.items)
+            if item is None:
+                next(counter)
+            if not isinstance(item, _TensorInfo):
+                return None
+            port = next(counter)
+            if port:
+                self.port_shapes[_Port(node_id, port)] = item.shape
+            return _Port(node_id, port) if port else node_id
+
+        return tuple(place(i) for i in seen.items)
+
+    def _several(self, node: Any, seen: _Several) -> None:
+        """A call returning several tensors: a layer with several outputs, Chunk or Split, or unbind (its
+        items become Selects where read); ``getitem`` on it then picks an output (see ``_pick``)."""
+        if node.op == "call_module":
+            self._module(node, seen)
+            return
+        kind = import_ops.several_keys().get(_call_key(node))
+        if kind is None:
+            raise Unmappable("it returns several tensors, and the designer has no layer that gives them")
+        first, settings = import_ops.split_settings(kind, node.args, node.kwargs, self._value)
+        source = self._tensor(first)
+        count = len(seen.items)
+        if kind == "unbind":
+            self.several[node] = _Unbound(source, settings["dim"], count)
+            return
+        node_id = self._unique(node.name)
+        self._add(node_id, "Chunk" if kind == "chunk" else "Split", settings, [source], seen.leaves()[0].shape)
+        self.several[node] = self._places(node_id, seen)
+        if any(n in self.values for n in node.all_input_nodes):
+            self.notes.append(
+                f"{_describe(node)}{_where(node, self.model)} computes its arguments from tensor sizes; at the sizes "
+                f"traced it equals {'Chunk' if kind == 'chunk' else 'Split'} {node_id!r} ({_settings_text(settings)}), "
+                f"which the design keeps: other input sizes may need other settings"
+            )
+
+    def _pick(self, node: Any, seen: Any) -> None:
+        """``out[1]`` on several outputs: the output it names (for unbind, a Select of that position)."""
+        places, index = self.several[node.args[0]], node.args[1] if len(node.args) > 1 else None
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise Unmappable(f"it picks {_short(index)} out of several tensors; only a position like [0] or [-1] maps")
+        if isinstance(places, _Unbound):
+            if not -places.count <= index < places.count:
+                raise Unmappable(f"position {index} is beyond the {places.count} tensors unbind gives")
+            node_id = self._unique(node.name)
+            self._add(node_id, "Select", {"dim": places.dim, "index": index % places.count}, [places.source], seen.shape)
+            self.carried[node] = node_id
+            return
+        try:
+            place = places[index]
+        except IndexError:
+            raise Unmappable(f"position {index} is beyond the {len(places)} values the call gives") from None
+        if place is None and not node.users:
+            return  # ``out, _ = self.attn(x, x, x, need_weights=False)``: the None is never read
+        if place is None:
+            raise Unmappable("it reads a value the designer's layer does not give here (None in torch, or an output not computed)")
+        if isinstance(place, tuple) and not isinstance(place, _Port):
+            self.several[node] = place
+        else:
+            self.carried[node] = place
+
+    def _parameter(self, node: Any, name: str, seen: _TensorInfo) -> None:
+        """A learnable tensor read in forward() (a class token, a position embedding): a Parameter node
+        whose id is its state_dict name, so the exported code keeps it there. Weights of the design's
+        layers (``self.conv.weight``) and buffers are not free-standing tensors: refused."""
+        import torch
+
+        owner = name.rpartition(".")[0]
+        try:
+            value = self.model.get_parameter(name)
+            holder = self.model.get_submodule(owner) if owner else self.model
+        except AttributeError:
+            raise Unmappable(_DIRECT_WEIGHT) from None
+        if not isinstance(value, torch.nn.Parameter) or import_rules.catalog_type(holder) is not None:
+            raise Unmappable(_DIRECT_WEIGHT)
+        if name not in self.graph:
+            self.taken.add(name)
+            self._add(name, "Parameter", {"shape": list(seen.shape)}, [], seen.shape)
+        self.carried[node] = name
 
     def _call(self, node: Any, form: import_rules.Form, seen: _TensorInfo) -> None:
         args, kwargs = list(node.args), dict(node.kwargs)
@@ -706,13 +831,16 @@ class _Mapper:
         for i, value in enumerate(results):
             source = self._tensor(value)
             node_id = self._unique("output" if len(results) == 1 else f"output_{i}")
-            self._add(node_id, "Output", {}, [source], self.torch_shapes[source])
+            shape = self.port_shapes[source] if isinstance(source, _Port) else self.torch_shapes[source]
+            self._add(node_id, "Output", {}, [source], shape)
 
     # ----- helpers -----------------------------------------------------------------------------
-    def _tensor(self, value: Any) -> str:
+    def _tensor(self, value: Any) -> str | _Port:
         if hasattr(value, "op"):
             if value in self.carried:
                 return self.carried[value]
+            if value in self.several:
+                raise Unmappable(f"it takes {value.name}, which holds several tensors, where the designer needs one")
             if self.info.get(value) is _WEIGHT:
                 raise Unmappable(_DIRECT_WEIGHT)
         raise Unmappable(f"it takes {_short(value)} where the designer needs a tensor computed by the model")
@@ -735,10 +863,11 @@ class _Mapper:
         self.taken.add(node_id)
         return node_id
 
-    def _add(self, node_id: str, type_name: str, params: dict, sources: list[str], shape: tuple[int, ...]) -> None:
+    def _add(self, node_id: str, type_name: str, params: dict, sources: list[str | _Port], shape: tuple[int, ...]) -> None:
         self.graph.add_node(Node(node_id, type_name, params))
         for port, source in enumerate(sources):
-            self.graph.connect(Edge(source, node_id, port))
+            output = source if isinstance(source, _Port) else _Port(source, 0)
+            self.graph.connect(Edge(output.node, node_id, port, output.port))
         self.torch_shapes[node_id] = tuple(shape)
 
 
@@ -847,17 +976,22 @@ def _short_path(filename: str) -> str:
     return filename if relative.startswith("..") else relative
 
 
-def _check_shapes(graph: Graph, torch_shapes: dict[str, tuple[int, ...]]) -> None:
-    """Every engine shape must equal torch's: a disagreement is a bug to report, never a design to hand out."""
+def _check_shapes(graph: Graph, torch_shapes: dict[str, tuple[int, ...]], port_shapes: dict[Any, tuple[int, ...]]) -> None:
+    """Every engine shape must equal torch's (each output of a node with several): a disagreement is a bug
+    to report, never a design to hand out."""
     engine = ShapeEngine(graph)
     try:
         problems = []
-        for node_id, shape in torch_shapes.items():
+        firsts = (((node_id, 0), shape) for node_id, shape in torch_shapes.items())
+        for (node_id, port), shape in itertools.chain(firsts, port_shapes.items()):
             result = engine.result(node_id)
+            got = result.output_shapes[port] if result.ok and port < len(result.output_shapes) else None
+            where = repr(node_id) + (f" output {port}" if port else "")
             if result.error is not None:
-                problems.append(f"{node_id!r}: torch computes {format_shape(shape)} but the designer says: {result.error.sentence()}")
-            elif result.ok and result.shape != shape:
-                problems.append(f"{node_id!r}: torch computes {format_shape(shape)} but the designer {format_shape(result.shape)}")
+                problems.append(f"{where}: torch computes {format_shape(shape)} but the designer says: {result.error.sentence()}")
+            elif result.ok and got != shape:
+                shown = "nothing" if got is None else format_shape(got)
+                problems.append(f"{where}: torch computes {format_shape(shape)} but the designer {shown}")
     finally:
         engine.close()
     if problems:
