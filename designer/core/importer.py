@@ -399,6 +399,8 @@ def _trace_fx(model: Any, inputs: list, concrete: dict[str, Any]):
                 return True
             if isinstance(m, (torch.nn.Sequential, torch.nn.ModuleList, torch.nn.ModuleDict)):
                 return False
+            if next(m.children(), None) is not None:
+                return False  # a torch.nn stack of layers (nn.TransformerEncoder, nn.Transformer): followed into its parts
             return super().is_leaf_module(m, qualname)
 
     graph = Tracer().trace(model, concrete_args=concrete or None)
@@ -446,18 +448,30 @@ def _trace_export(model: Any, inputs: list):
         spec.arg.name for spec in program.graph_signature.input_specs if spec.kind == torch.export.graph_signature.InputKind.USER_INPUT
     }
     _fold_module_calls(graph, model, user_inputs)
+    parameters = program.graph_signature.inputs_to_parameters
     info = {}
     for node in graph.nodes:
-        if node.op == "placeholder" and node.name not in user_inputs:
+        if node.op == "placeholder" and node.name in parameters and "val" in node.meta:
+            info[node] = _Weight(parameters[node.name], tuple(int(d) for d in node.meta["val"].shape))
+        elif node.op == "placeholder" and node.name not in user_inputs:
             info[node] = _WEIGHT
         elif node.op == "call_module" and real.get(node.target):
             info[node] = real[node.target].pop(0)  # calls run in graph order
+            if isinstance(info[node], _Several) and "val" in node.meta:  # only its first output is read here
+                info[node] = _describe_value(node.meta["val"])
         elif "val" in node.meta:
             info[node] = _describe_value(node.meta["val"])
     return graph, info
 
 
-_WEIGHT = object()  # a parameter or buffer placeholder of an exported program
+_WEIGHT = object()  # a buffer placeholder of an exported program
+
+
+class _Weight(NamedTuple):
+    """A parameter placeholder of an exported program: its state_dict name and size."""
+
+    name: str
+    shape: tuple[int, ...]
 _DIRECT_WEIGHT = "forward() uses a weight directly, and only layers' own weights can be imported"
 
 
@@ -475,15 +489,29 @@ def _fold_module_calls(graph: Any, model: Any, user_inputs: set[str]) -> None:
             a for m in members for a in m.all_input_nodes if a not in inside and not (a.op == "placeholder" and a.name not in user_inputs)
         }
         results = [m for m in members if any(u not in inside for u in m.users)]
-        if len(sources) != 1 or len(results) != 1:
+        inputs = _fold_inputs(members, sources, model.get_submodule(path))
+        if inputs is None or len(results) != 1:
             continue  # left as its parts: the mapper names what it cannot map
         with graph.inserting_after(members[-1]):
             # create_node, not call_module: the target is the original model's submodule, not the program's
-            call = graph.create_node("call_module", path, (next(iter(sources)),))
+            call = graph.create_node("call_module", path, inputs)
         call.meta = {"val": results[0].meta.get("val"), "stack_trace": results[0].meta.get("stack_trace")}
         results[0].replace_all_uses_with(call)
         for member in reversed(members):
             graph.erase_node(member)
+
+
+def _fold_inputs(members: list, sources: set, module: Any) -> tuple | None:
+    """The inputs of a folded layer call, in port order: its one tensor; a decoder layer's tgt and memory (in
+    the order its parts first read them); attention on one tensor reads it as query, key and value. None
+    where that is not clear (the mapper then names the parts it cannot map; the self-check guards the rest)."""
+    ports = catalog.get(import_rules.catalog_type(module)).max_inputs or 1
+    if len(sources) == 1:
+        return (next(iter(sources)),) * (ports if ports == 3 else 1)
+    if len(sources) != ports:
+        return None
+    order = [a for m in members for a in m.all_input_nodes if a in sources]
+    return tuple(dict.fromkeys(order))
 
 
 def _leaf_call(node: Any, model: Any) -> tuple[str, str] | None:
@@ -563,8 +591,8 @@ class _Mapper:
                 self._add(node_id, "Input", {"shape": list(seen.shape)}, [], seen.shape)
                 self.carried[node] = node_id
             return None
-        if seen is _WEIGHT:
-            return None
+        if seen is _WEIGHT or isinstance(seen, _Weight):
+            return None  # a weight: its layer's (folded into the layer's call), or a Parameter where it is read
         if node.op == "call_function" and node.target is operator.getitem and node.args and node.args[0] in self.several:
             return self._pick(node, seen)
         if isinstance(seen, _Several):
@@ -802,8 +830,8 @@ class _Mapper:
                 return type(value)(see(v) for v in value)
             if hasattr(value, "op") and isinstance(self.info.get(value), _TensorInfo):
                 return import_ops.Tensor(value, self.info[value].shape)
-            if hasattr(value, "op") and self.info.get(value) is _WEIGHT:
-                raise Unmappable(_DIRECT_WEIGHT)
+            if hasattr(value, "op") and (self.info.get(value) is _WEIGHT or isinstance(self.info.get(value), _Weight)):
+                return import_ops.Tensor(value, self._weight_shape(value))
             found = self._value(value)
             return import_ops.Sized(found) if hasattr(value, "op") and type(found) is int else found
 
@@ -841,7 +869,11 @@ class _Mapper:
                 return self.carried[value]
             if value in self.several:
                 raise Unmappable(f"it takes {value.name}, which holds several tensors, where the designer needs one")
-            if self.info.get(value) is _WEIGHT:
+            weight = self.info.get(value)
+            if isinstance(weight, _Weight):
+                self._parameter(value, weight.name, _TensorInfo(weight.shape))
+                return self.carried[value]
+            if weight is _WEIGHT:
                 raise Unmappable(_DIRECT_WEIGHT)
         raise Unmappable(f"it takes {_short(value)} where the designer needs a tensor computed by the model")
 
@@ -854,6 +886,13 @@ class _Mapper:
                 return self.values[value]
             raise Unmappable(f"its argument {value.name} depends on tensor values, which a design cannot hold")
         return value
+
+    def _weight_shape(self, value: Any) -> tuple[int, ...]:
+        """A parameter placeholder's size (a buffer is refused: only learnable tensors become Parameter nodes)."""
+        weight = self.info.get(value)
+        if not isinstance(weight, _Weight):
+            raise Unmappable(_DIRECT_WEIGHT)
+        return weight.shape
 
     def _shape_of(self, value: Any) -> tuple[int, ...]:
         return self.info[value].shape

@@ -522,3 +522,32 @@ class MaskedAttention(nn.Module):
 
     def forward(self, x, mask):
         return self.attn(x, x, x, key_padding_mask=mask)[0]
+
+
+class EncoderStackViT(nn.Module):
+    """A ViT written with nn.TransformerEncoder (whose fast-path checks fx cannot follow, so torch.export
+    traces it): its layers, the class token and the position embedding keep their names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.patch = nn.Conv2d(3, 16, 4, 4)
+        self.cls_token = nn.Parameter(torch.randn(1, 1, 16))
+        self.pos_embedding = nn.Parameter(torch.randn(1, 17, 16))
+        self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 4, 32, batch_first=True), 2)
+        self.head = nn.Linear(16, 5)
+
+    def forward(self, x):
+        x = self.patch(x).flatten(2).transpose(1, 2)
+        x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x], dim=1) + self.pos_embedding
+        return self.head(self.encoder(x)[:, 0])
+
+
+class FullTransformer(nn.Module):
+    """nn.Transformer itself: an encoder and a decoder stack, each decoder layer reading tgt and memory."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.transformer = nn.Transformer(16, 2, 1, 2, 32, batch_first=True)
+
+    def forward(self, src, tgt):
+        return self.transformer(src, tgt)

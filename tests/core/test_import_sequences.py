@@ -99,3 +99,19 @@ def test_a_mask_passed_to_attention_is_refused_naming_it(capsys):
     assert "1× nn.MultiheadAttention: it is called with a tensor as key_padding_mask, and the design's MultiheadAttention " \
         "takes only query, key, value" in err
     assert "attn (MultiheadAttention) at tests/core/import_idioms.py:" in err and "Traceback" not in err
+
+
+def test_torch_nn_stacks_are_followed_into_their_layers_and_parameters_kept_through_torch_export(tmp_path, capsys):
+    original, copy, graph, report = imported("EncoderStackViT", ["2,3,16,16"], tmp_path, capsys)
+    assert "traced with torch.export" in report.out
+    found = types(graph)
+    assert found["encoder.layers.0"] == found["encoder.layers.1"] == "TransformerEncoderLayer"
+    assert found["cls_token"] == found["pos_embedding"] == "Parameter"
+    same_outputs(original, copy, torch.randn(2, 3, 16, 16))
+    original, copy, graph, _ = imported("FullTransformer", ["2,5,16", "2,4,16"], tmp_path, capsys)
+    found = types(graph)
+    assert found["transformer.decoder.layers.1"] == "TransformerDecoderLayer"
+    assert [e.source for e in graph.in_edges("transformer.decoder.layers.0")] == [
+        "tgt", "transformer.encoder.norm"
+    ]
+    same_outputs(original, copy, torch.randn(2, 5, 16), torch.randn(2, 4, 16))
