@@ -219,7 +219,7 @@ class _Regrouper:
         prefix = path + "."
         for node_id, name in self.named.items():
             if name.startswith(prefix) and node_id not in inside:
-                return f"its layer {name} is also used from outside its forward()"
+                return f"its layer {name} is called from outside its forward()"
         for node_id in members:
             name = self.named.get(node_id)
             if name is not None and not name.startswith(prefix):
@@ -375,6 +375,7 @@ class _Regrouper:
             grouped.setdefault((module.class_name if module else "?", reason), []).append(path)
         notes = []
         for (class_name, reason), paths in grouped.items():
+            paths = list(dict.fromkeys(paths))  # a scope called twice is one place
             shown = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
             notes.append(f"{class_name} at {shown} stays flat (its layers sit in the design around it, not in a block): {reason}")
         return notes
