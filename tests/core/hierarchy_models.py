@@ -133,3 +133,25 @@ class ResNet50(nn.Module):
         x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
         x = self.layer4(self.layer3(self.layer2(self.layer1(x))))
         return self.fc(torch.flatten(self.avgpool(x), 1))
+
+
+class Embeddings(nn.Module):
+    """Token ids (int64) in: the block's input keeps its dtype."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed = nn.Embedding(50, 8)
+        self.norm = nn.LayerNorm(8)
+
+    def forward(self, tokens):
+        return self.norm(self.embed(tokens))
+
+
+class Tokens(nn.Module):
+    def __init__(self) -> None:
+        super().__init__()
+        self.embeddings = Embeddings()
+        self.head = nn.Linear(8, 3)
+
+    def forward(self, tokens):
+        return self.head(self.embeddings(tokens))

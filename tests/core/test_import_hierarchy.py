@@ -177,6 +177,19 @@ def test_a_model_traced_by_torch_export_keeps_its_blocks_too():
     loads_strictly_and_agrees(load(OLD_MODELS, "DataDependent"), result.graph, (1, 3, 8, 8))
 
 
+def test_token_ids_enter_a_block_as_int64():
+    result = import_model(f"{MODELS}:Tokens", [(2, 7)], ["int64"])
+    graph = result.graph
+    assert graph.node_ids() == ["tokens", "embeddings", "head", "output"] and result.notes == []
+    assert graph.node("embeddings").type_name == "Embeddings"
+    model = load(MODELS, "Tokens")
+    copy = build(export(graph, "Exported", keep_names=True).code, "Exported")
+    copy.load_state_dict(model.state_dict(), strict=True)
+    tokens = torch.randint(0, 50, (2, 7))
+    with torch.no_grad():
+        assert torch.equal(copy(tokens), model.eval()(tokens))
+
+
 def test_flat_gives_every_layer_at_the_top():
     result = import_model(f"{OLD_MODELS}:ResNetish", [(2, 3, 16, 16)], flat=True)
     assert not result.graph.blocks and "layer2.0.shortcut.0" in result.graph
