@@ -74,7 +74,6 @@ class _Instance:
     """One scope that became a block instance."""
 
     path: str
-    module: Module
     elements: list[_Element]
     inputs: list[Pair]  # its input ports: flat tensors from outside, in port order
     output: Pair  # the flat tensor it returns
@@ -90,7 +89,8 @@ class _Instance:
 
 @dataclass(eq=False)
 class _Definition:
-    signature: tuple
+    """One block definition in the making: the structure its instances share, and what they are called."""
+
     module: Module
     instances: list[_Instance] = field(default_factory=list)
     name: str = ""
@@ -193,11 +193,12 @@ class _Regrouper:
             return elements
         outputs = self._outputs(key)
         inputs, edges, exit = self._edges(elements, outputs)
-        instance = _Instance(path, module, elements, inputs, outputs[0], edges, exit)
-        signature = (module.class_key, len(inputs), tuple(_element_signature(e) for e in elements), edges, exit)
+        instance = _Instance(path, elements, inputs, outputs[0], edges, exit)
+        kind = _camel(_last_name(path)) if module.container else module.class_key  # a container: by its attribute
+        signature = (kind, len(inputs), tuple(_element_signature(e) for e in elements), edges, exit)
         definition = self.by_signature.get(signature)
         if definition is None:
-            definition = self.by_signature[signature] = _Definition(signature, module)
+            definition = self.by_signature[signature] = _Definition(module)
             self.definitions.append(definition)
         definition.instances.append(instance)
         instance.definition = definition

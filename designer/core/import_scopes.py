@@ -4,7 +4,7 @@ design node ran inside, the module path each node is named after, and the model'
 Both tracers record a module stack on every traced node (``nn_module_stack``: key → (module path, class),
 outermost first; a second call of one module gets its own key, ``act@1``). A node's stack is read
 without the model itself and without the node's own module (the layer it is, and anything inside it).
-torch is imported lazily, only to tell plain containers from the model's own classes.
+torch is never imported here: the traced nodes and the model come from the importer.
 """
 
 from __future__ import annotations
@@ -58,14 +58,15 @@ def stacks(origins: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, tu
     return found
 
 
+_CONTAINERS = frozenset(f"torch.nn.modules.container.{name}" for name in ("Sequential", "ModuleList", "ModuleDict"))
+
+
 def modules(model: Any) -> dict[str, Module]:
     """Every submodule by path ("" is the model): its class, whether it is a plain container, its children."""
-    from torch import nn
-
-    plain = (nn.Sequential, nn.ModuleList, nn.ModuleDict)
     found = {}
     for path, module in model.named_modules(remove_duplicate=False):
         cls = type(module)
+        key = f"{cls.__module__}.{cls.__qualname__}"
         children = tuple(name for name, _ in module.named_children())
-        found[path] = Module(f"{cls.__module__}.{cls.__qualname__}", cls.__name__, cls in plain, children)
+        found[path] = Module(key, cls.__name__, key in _CONTAINERS, children)
     return found

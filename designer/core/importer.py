@@ -25,7 +25,16 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.core import block_runs, catalog, import_blocks, import_check, import_owned, import_report, import_rules, import_scopes
+from designer.core import (
+    block_runs,
+    catalog,
+    import_blocks,
+    import_check,
+    import_owned,
+    import_report,
+    import_rules,
+    import_scopes,
+)
 from designer.core.engine import ShapeEngine
 from designer.core.errors import GraphError, LimitError
 from designer.core.graph import Edge, Graph, Node
