@@ -48,6 +48,7 @@ from designer.core.layout_lens import (
     reorders,
 )
 
+BULK_EDGES = 64  # new edges in one change above which they are routed against one grid of the cards
 _labels: dict[tuple[tuple[int | str, ...], str], str] = {}  # (shape, lens) -> label text; a design has few distinct shapes
 
 
@@ -362,7 +363,17 @@ class GraphScene(QGraphicsScene):
             NodeRenamed: self._node_renamed,
             NodeMoved: self._node_moved,
         }
+        # Many new edges at once (a big paste) are routed against one grid of the cards, not the scene's
+        # index, which Qt rebuilds after every added item: that made a 20,000-layer paste quadratic.
+        bulk = sum(isinstance(e, EdgeAdded) for e in change.events) > BULK_EDGES
+        grid = None
         for event in change.events:
+            if bulk and isinstance(event, EdgeAdded):
+                grid = grid or layout.CardGrid({n: self._card(item) for n, item in self.nodes.items()})
+                self._edge_added(event, grid)
+                continue
+            if isinstance(event, (NodeAdded, NodeRemoved, NodeMoved)):
+                grid = None  # the cards changed
             handler = handlers.get(type(event))
             if handler is not None:
                 handler(event)
@@ -381,10 +392,12 @@ class GraphScene(QGraphicsScene):
         if item is not None:
             self._remove_quietly(item)
 
-    def _edge_added(self, event: EdgeAdded) -> None:
+    def _edge_added(self, event: EdgeAdded, grid: layout.CardGrid | None = None) -> None:
         edge = event.edge
         if self.document.graph.has_edge(edge) and edge not in self.edges and {edge.source, edge.target} <= self.nodes.keys():
-            self._add_edge_item(edge)
+            self._add_edge_item(edge, grid)
+            if grid is not None:
+                self._update_size_labels(edge.source)
             self._update_ports(self.nodes[edge.target])
 
     def _edge_removed(self, event: EdgeRemoved) -> None:
