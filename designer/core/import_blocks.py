@@ -15,8 +15,8 @@ where it can:
 - a plain container (``nn.Sequential``, ``nn.ModuleList``, ``nn.ModuleDict``) with one element, or
   holding everything its parent computes, adds no block of its own.
 
-A scope that cannot be a block (called more than once, more than one tensor out, data leaving it and
-coming back in, its layers called from outside it) leaves its layers in its parent, and the result's
+A scope that cannot be a block (called more than once, data leaving it and coming back in, its layers
+called from outside it) leaves its layers in its parent, and the result's
 ``notes`` say so. Nothing here imports torch: the importer describes the model's modules as
 :class:`Module` records.
 """
@@ -76,9 +76,9 @@ class _Instance:
     path: str
     elements: list[_Element]
     inputs: list[Pair]  # its input ports: flat tensors from outside, in port order
-    output: Pair  # the flat tensor it returns
-    edges: tuple  # its edges and its output, in element indices (see _edges)
-    exit: tuple
+    outputs: list[Pair]  # the flat tensors it returns, in the order of its Output nodes
+    edges: tuple  # its edges, and where each output comes from, in element indices (see _edges)
+    exits: tuple
     definition: _Definition | None = None
     table: str = ""  # every value inside it, canonical: equal tables mean equal arguments
     arguments: dict[str, Any] = field(default_factory=dict)
@@ -192,10 +192,10 @@ class _Regrouper:
         if module.container and (len(elements) == 1 or self._holds_all_of_parent(key)):
             return elements
         outputs = self._outputs(key)
-        inputs, edges, exit = self._edges(elements, outputs)
-        instance = _Instance(path, elements, inputs, outputs[0], edges, exit)
+        inputs, edges, exits = self._edges(elements, outputs)
+        instance = _Instance(path, elements, inputs, outputs, edges, exits)
         kind = _camel(_last_name(path)) if module.container else module.class_key  # a container: by its attribute
-        signature = (kind, len(inputs), tuple(_element_signature(e) for e in elements), edges, exit)
+        signature = (kind, len(inputs), tuple(_element_signature(e) for e in elements), edges, exits)
         definition = self.by_signature.get(signature)
         if definition is None:
             definition = self.by_signature[signature] = _Definition(module)
@@ -228,9 +228,8 @@ class _Regrouper:
         for child in self._scopes_below(key):
             if not self.paths[child].startswith(prefix):
                 return f"its forward() calls {self.paths[child]}, which lies outside it"
-        outputs = self._outputs(key)
-        if len(outputs) != 1:
-            return f"it returns {len(outputs)} tensors, and a block returns one" if outputs else "nothing it computes is used"
+        if not self._outputs(key):
+            return "nothing it computes is used"
         if self._leaves_and_returns(members, inside):
             return "data leaves it and comes back in, so it cannot sit in the design as one node"
         return None
@@ -244,13 +243,10 @@ class _Regrouper:
         return found
 
     def _outputs(self, key: str) -> list[Pair]:
+        """The tensors a scope computes that are read outside it, in file order (its block's outputs)."""
         inside = set(self.members[key])
-        pairs: dict[Pair, None] = {}
-        for node_id in self.members[key]:
-            for edge in self.flat.out_edges(node_id):
-                if edge.target not in inside:
-                    pairs[(edge.source, edge.source_port)] = None
-        return list(pairs)
+        pairs = {(e.source, e.source_port) for m in self.members[key] for e in self.flat.out_edges(m) if e.target not in inside}
+        return sorted(pairs, key=lambda pair: (self.order[pair[0]], pair[1]))
 
     def _leaves_and_returns(self, members: list[str], inside: set[str]) -> bool:
         """Whether a path runs from the scope through a node outside it back into it (no single node then)."""
@@ -327,10 +323,10 @@ class _Regrouper:
         first = run[0].copies[0]
         if any(e.copies[0].definition is not first.definition or e.copies[0].table != first.table for e in run):
             return False
-        if len(first.inputs) != 1:
+        if len(first.inputs) != 1 or len(first.outputs) != 1:
             return False
         for before, after in zip(run, run[1:]):
-            source, port = before.copies[0].output
+            source, port = before.copies[0].outputs[0]
             if after.copies[0].inputs != [(source, port)]:
                 return False
             readers = {e.target for e in self.flat.out_edges(source) if e.source_port == port and e.target not in before.members}
@@ -339,8 +335,9 @@ class _Regrouper:
         return True
 
     def _edges(self, elements: list[_Element], outputs: list[Pair]) -> tuple[list[Pair], tuple, tuple]:
-        """(the level's inputs from outside, its edges, its output) in element indices. An edge is
-        ((kind, index), source port, target element, target port); kind "in" is one of the inputs."""
+        """(the level's inputs from outside, its edges, where each of ``outputs`` comes from) in element
+        indices. An edge is ((kind, index), source port, target element, target port), kind "in" for one of
+        the inputs and "el" for an element; an output is (element, its port)."""
         index = {m: i for i, e in enumerate(elements) for m in e.members}
         inputs: list[Pair] = []
         edges: dict[tuple, None] = {}
@@ -354,19 +351,13 @@ class _Regrouper:
                     if j is None:
                         if pair not in inputs:
                             inputs.append(pair)
-                        source = ("in", inputs.index(pair))
-                        port = 0
+                        source, port = ("in", inputs.index(pair)), 0
                     else:
-                        source = ("el", j)
-                        port = edge.source_port if elements[j].node is not None else 0
+                        source, port = ("el", j), _port(elements[j], pair)
                     target_port = edge.target_port if element.node is not None else element.copies[0].port_of(pair)
                     edges[(source, port, i, target_port)] = None
-        output: tuple = ()
-        if outputs:
-            (node_id, port), = outputs
-            j = index[node_id]
-            output = (j, port if elements[j].node is not None else 0)
-        return inputs, tuple(sorted(edges)), output
+        exits = tuple((index[pair[0]], _port(elements[index[pair[0]]], pair)) for pair in outputs)
+        return inputs, tuple(sorted(edges)), exits
 
     def _notes(self) -> list[str]:
         grouped: dict[tuple[str, str], list[str]] = {}
@@ -452,13 +443,18 @@ class _Regrouper:
             graph.add_node(Node(name, "Input", {}))
         for element, params in zip(instance.elements, definition.params):
             graph.add_node(self._node(element, element.local, params))
-        output = unique_name("output", taken | set(inputs))
-        graph.add_node(Node(output, "Output", {}))
+        taken |= set(inputs)
+        if len(instance.exits) == 1:
+            outputs = [unique_name("output", taken)]
+        else:
+            outputs = [unique_name(f"output_{i}", taken) for i in range(len(instance.exits))]
+        for name in outputs:
+            graph.add_node(Node(name, "Output", {}))
         for (kind, source), source_port, target, target_port in instance.edges:
             start = inputs[source] if kind == "in" else instance.elements[source].local
             graph.connect(Edge(start, instance.elements[target].local, target_port, source_port))
-        j, port = instance.exit
-        graph.connect(Edge(instance.elements[j].local, output, 0, port))
+        for name, (j, port) in zip(outputs, instance.exits):
+            graph.connect(Edge(instance.elements[j].local, name, 0, port))
         return block
 
     @staticmethod
@@ -472,6 +468,11 @@ class _Regrouper:
 
 
 # ----- helpers -------------------------------------------------------------------------------------
+def _port(element: _Element, pair: Pair) -> int:
+    """The output port of ``element`` that gives the flat tensor ``pair``."""
+    return pair[1] if element.node is not None else element.copies[-1].outputs.index(pair)
+
+
 def _element_signature(element: _Element) -> tuple:
     if element.node is not None:
         return (element.local, element.node.type_name)

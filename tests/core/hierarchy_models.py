@@ -40,7 +40,7 @@ class Stacked(nn.Module):
 
 
 class TwoWays(nn.Module):
-    """Returns two tensors: no block (a block returns one)."""
+    """Returns two tensors: a block with two outputs."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -70,7 +70,7 @@ class Wrapper(nn.Module):
 
 
 class Awkward(nn.Module):
-    """Submodules that cannot be blocks: two outputs, a second call, a layer used from outside its owner."""
+    """Two outputs (a block all the same), and what cannot be a block: a second call, a layer used from outside its owner."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -157,16 +157,17 @@ def test_what_cannot_be_a_block_stays_flat_and_the_report_says_why():
     shape = (2, 3, 8, 8)
     result = import_model(f"{MODELS}:Awkward", [shape])
     graph = result.graph
-    assert {"split.left", "split.right", "wrapped.conv", "wrapped.norm", "wrapped.extra"} <= set(graph.node_ids())
-    assert graph.node("tail").type_name == "Tail" and list(graph.blocks) == ["Tail"]
+    assert {"wrapped.conv", "wrapped.norm", "wrapped.extra", "sigmoid", "sigmoid_1"} <= set(graph.node_ids())
+    assert list(graph.blocks) == ["TwoWays", "Tail"]
     flat = "stays flat (its layers sit in the design around it, not in a block)"
     assert result.notes == [
-        f"TwoWays at split {flat}: it returns 2 tensors, and a block returns one",
         f"Gate at gate {flat}: it is called more than once, and each call of a block is a block of its own",
         f"Wrapper at wrapped {flat}: its layer wrapped.extra is called from outside its forward()",
     ]
-    model = load(MODELS, "Awkward")
-    loads_strictly_and_agrees(model, graph, shape)
+    two = graph.blocks["TwoWays"].graph  # a block returning two tensors: one output port each
+    assert [n.id for n in two.nodes() if n.type_name == "Output"] == ["output_0", "output_1"]
+    assert sorted((e.source_port, e.target) for e in graph.out_edges("split")) == [(0, "add"), (0, "sigmoid"), (1, "add_1"), (1, "sigmoid_1")]
+    loads_strictly_and_agrees(load(MODELS, "Awkward"), graph, shape)
 
 
 def test_a_model_traced_by_torch_export_keeps_its_blocks_too():
