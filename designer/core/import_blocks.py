@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -123,7 +124,7 @@ class _Regrouper:
         self.parent: dict[str, str | None] = {}
         self.children: dict[str | None, list[str]] = {None: []}
         self.members: dict[str, list[str]] = {}
-        self.innermost: dict[str, str | None] = {node_id: None for node_id in self.order}
+        self.own: dict[str | None, list[str]] = {None: []}  # scope key → the nodes no sub-scope of it holds
         for node_id in self.order:
             above = None
             for key, path in stacks.get(node_id, ()):
@@ -133,9 +134,11 @@ class _Regrouper:
                     self.children.setdefault(above, []).append(key)
                     self.children[key] = []
                     self.members[key] = []
+                    self.own[key] = []
                 self.members[key].append(node_id)
                 above = key
-            self.innermost[node_id] = above
+            self.own[above].append(node_id)
+        self.calls = Counter(self.paths.values())  # module path → how many calls of it the trace saw
         self.definitions: list[_Definition] = []
         self.by_signature: dict[tuple, _Definition] = {}
         self.flat_scopes: list[tuple[str, str]] = []  # (scope key, why it stays flat)
@@ -165,9 +168,7 @@ class _Regrouper:
         elements = []
         for child in self.children.get(key, []):
             elements.extend(self._resolve(child))
-        for node_id, innermost in self.innermost.items():
-            if innermost == key:
-                elements.append(self._layer(node_id))
+        elements.extend(self._layer(node_id) for node_id in self.own[key])
         for element in elements:
             element.first = min(self.order[m] for m in element.members)
         elements.sort(key=lambda e: e.first)
@@ -215,7 +216,7 @@ class _Regrouper:
         inside = set(members)
         if path not in self.modules or path in self.order:
             return ""  # a layer with a forward() of its own (timm's BatchNormAct2d): the layer is the node
-        if sum(1 for p in self.paths.values() if p == path) > 1:
+        if self.calls[path] > 1:
             return "it is called more than once, and each call of a block is a block of its own"
         prefix = path + "."
         for node_id, name in self.named.items():
