@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from designer.core.engine import ShapeEngine
+from designer.core.graph import Graph
 from tests.core.test_import_idioms import imported, same_outputs, types
 
 torch = pytest.importorskip("torch")
@@ -19,7 +20,7 @@ def edges_from(graph, node_id: str) -> set[tuple[int, str]]:
 
 
 def test_chunk_split_and_unbind_become_chunk_split_and_select_with_each_read_picking_its_output(tmp_path, capsys):
-    original, copy, graph, _ = imported("GatedChunks", ["N,4,6"], tmp_path, capsys)
+    original, copy, graph, _ = imported("GatedChunks", ["N,4,6"], tmp_path, capsys, "--flat")
     found = types(graph)
     chunk = next(n for n, t in found.items() if t == "Chunk")
     assert graph.node(chunk).params == {"chunks": 2, "dim": -1}
@@ -37,7 +38,7 @@ def test_chunk_split_and_unbind_become_chunk_split_and_select_with_each_read_pic
 
 
 def test_recurrent_layers_give_output_h_n_and_c_n_on_their_ports(tmp_path, capsys):
-    original, copy, graph, _ = imported("LSTMClassifier", ["N,7"], tmp_path, capsys, "--input-dtype", "int64")
+    original, copy, graph, _ = imported("LSTMClassifier", ["N,7"], tmp_path, capsys, "--input-dtype", "int64", "--flat")
     assert types(graph)["lstm"] == "LSTM" and types(graph)["embedding"] == "Embedding"
     assert graph.node("lstm").params == {"input_size": 8, "hidden_size": 6, "num_layers": 2, "batch_first": True, "bidirectional": True}
     assert {port for port, _ in edges_from(graph, "lstm")} == {0, 1}  # output and h_n; c_n is not read
@@ -47,14 +48,14 @@ def test_recurrent_layers_give_output_h_n_and_c_n_on_their_ports(tmp_path, capsy
     code = (tmp_path / "LSTMClassifier.py").read_text()
     assert "lstm, (lstm_h_n, _) = self.lstm(embedding)" in code
     same_outputs(original, copy, torch.randint(0, 30, (3, 7)))
-    original, copy, graph, _ = imported("GRUTagger", ["5,2,4"], tmp_path, capsys)
+    original, copy, graph, _ = imported("GRUTagger", ["5,2,4"], tmp_path, capsys, "--flat")
     assert edges_from(graph, "rnn") == {(1, next(t for p, t in edges_from(graph, "rnn")))}
     same_outputs(original, copy, torch.randn(5, 2, 4))
 
 
 def test_attention_takes_query_key_and_value_and_need_weights_only_decides_what_comes_back(tmp_path, capsys):
     shapes = ["N,5,8", "N,6,6", "N,6,5"]
-    original, copy, graph, _ = imported("SelfAttentionPool", shapes, tmp_path, capsys)
+    original, copy, graph, _ = imported("SelfAttentionPool", shapes, tmp_path, capsys, "--flat")
     assert [e.source for e in graph.in_edges("attn")] == ["x", "x", "x"]
     assert [e.target_port for e in graph.in_edges("cross")] == [0, 1, 2]
     assert graph.node("cross").params == {"embed_dim": 8, "num_heads": 4, "kdim": 6, "vdim": 5, "batch_first": True}
@@ -64,7 +65,7 @@ def test_attention_takes_query_key_and_value_and_need_weights_only_decides_what_
 
 
 def test_class_token_and_position_embedding_are_parameters_under_their_own_names(tmp_path, capsys):
-    original, copy, graph, _ = imported("TinyViT", ["2,3,16,16"], tmp_path, capsys)
+    original, copy, graph, _ = imported("TinyViT", ["2,3,16,16"], tmp_path, capsys, "--flat")
     found = types(graph)
     assert found["cls_token"] == "Parameter" and graph.node("cls_token").params == {"shape": [1, 1, 16]}
     assert found["pos_embed"] == "Parameter" and graph.node("pos_embed").params == {"shape": [1, 17, 16]}
@@ -76,7 +77,7 @@ def test_class_token_and_position_embedding_are_parameters_under_their_own_names
 
 
 def test_a_gpt_with_token_ids_a_sliced_position_table_and_a_layer_list(tmp_path, capsys):
-    original, copy, graph, _ = imported("TinyGPT", ["N,12"], tmp_path, capsys, "--input-dtype", "int64")
+    original, copy, graph, _ = imported("TinyGPT", ["N,12"], tmp_path, capsys, "--input-dtype", "int64", "--flat")
     found = types(graph)
     assert found["tok"] == "Embedding" and found["pos"] == "Parameter"
     assert found["layers.0"] == found["layers.1"] == "TransformerEncoderLayer" and found["lm_head"] == "Linear"
@@ -84,7 +85,7 @@ def test_a_gpt_with_token_ids_a_sliced_position_table_and_a_layer_list(tmp_path,
 
 
 def test_a_decoder_layer_reads_target_and_memory(tmp_path, capsys):
-    original, copy, graph, _ = imported("Seq2Seq", ["6,2,8", "4,2,8"], tmp_path, capsys)
+    original, copy, graph, _ = imported("Seq2Seq", ["6,2,8", "4,2,8"], tmp_path, capsys, "--flat")
     assert [(e.source, e.target_port) for e in graph.in_edges("decoder")] == [("tgt", 0), ("encoder", 1)]
     same_outputs(original, copy, torch.randn(6, 2, 8), torch.randn(4, 2, 8))
 
@@ -102,16 +103,34 @@ def test_a_mask_passed_to_attention_is_refused_naming_it(capsys):
 
 
 def test_torch_nn_stacks_are_followed_into_their_layers_and_parameters_kept_through_torch_export(tmp_path, capsys):
-    original, copy, graph, report = imported("EncoderStackViT", ["2,3,16,16"], tmp_path, capsys)
+    original, copy, graph, report = imported("EncoderStackViT", ["2,3,16,16"], tmp_path, capsys, "--flat")
     assert "traced with torch.export" in report.out
     found = types(graph)
     assert found["encoder.layers.0"] == found["encoder.layers.1"] == "TransformerEncoderLayer"
     assert found["cls_token"] == found["pos_embedding"] == "Parameter"
     same_outputs(original, copy, torch.randn(2, 3, 16, 16))
-    original, copy, graph, _ = imported("FullTransformer", ["2,5,16", "2,4,16"], tmp_path, capsys)
+    original, copy, graph, _ = imported("FullTransformer", ["2,5,16", "2,4,16"], tmp_path, capsys, "--flat")
     found = types(graph)
     assert found["transformer.decoder.layers.1"] == "TransformerDecoderLayer"
     assert [e.source for e in graph.in_edges("transformer.decoder.layers.0")] == [
         "tgt", "transformer.encoder.norm"
     ]
     same_outputs(original, copy, torch.randn(2, 5, 16), torch.randn(2, 4, 16))
+
+
+@pytest.mark.parametrize(
+    ("name", "shapes", "inputs"),
+    [
+        ("GatedChunks", ["N,4,6"], lambda: [torch.randn(3, 4, 6)]),
+        ("LSTMClassifier", ["N,7", "int64"], lambda: [torch.randint(0, 30, (3, 7))]),
+        ("SelfAttentionPool", ["N,5,8", "N,6,6", "N,6,5"], lambda: [torch.randn(2, 5, 8), torch.randn(2, 6, 6), torch.randn(2, 6, 5)]),
+        ("TinyViT", ["2,3,16,16"], lambda: [torch.randn(2, 3, 16, 16)]),
+        ("EncoderStackViT", ["2,3,16,16"], lambda: [torch.randn(2, 3, 16, 16)]),
+    ],
+)
+def test_the_models_classes_as_blocks_round_trip_too(name, shapes, inputs, tmp_path, capsys):
+    extra = ["--input-dtype", "int64"] if "int64" in shapes else []
+    original, copy, graph, _ = imported(name, [s for s in shapes if s != "int64"], tmp_path, capsys, *extra)
+    assert isinstance(graph, Graph)
+    same_outputs(original, copy, *inputs())
+
