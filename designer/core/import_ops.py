@@ -95,6 +95,30 @@ def several_keys() -> dict[Any, str]:
     return table
 
 
+@functools.cache
+def attention_keys() -> frozenset:
+    """``F.scaled_dot_product_attention`` in its function and aten spellings."""
+    import torch.nn.functional as F
+
+    return frozenset({F.scaled_dot_product_attention, ("aten", "scaled_dot_product_attention")})
+
+
+@functools.cache
+def arange_keys() -> frozenset:
+    """``torch.arange`` in its function and aten spellings."""
+    import torch
+
+    return frozenset({torch.arange, ("aten", "arange")})
+
+
+def positions(args: tuple, kwargs: dict[str, Any], value: Callable[[Any], Any]) -> range:
+    """The numbers ``torch.arange(...)`` counts, from sizes only (its dtype and device change no position)."""
+    numbers = [value(a) for a in args] + [value(kwargs[k]) for k in ("start", "end", "step") if k in kwargs]
+    if not numbers or len(numbers) > 3 or not all(type(n) is int for n in numbers):
+        raise Unmappable(f"it counts {numbers!r}, which are not whole numbers")
+    return range(*numbers)
+
+
 _SPLIT_NAMES = {"chunk": ("chunks", "dim"), "split": ("split_size_or_sections", "dim"), "unbind": ("dim",)}
 _ALIASES = {"split_size": "split_size_or_sections", "split_sizes": "split_size_or_sections"}
 

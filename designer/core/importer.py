@@ -19,6 +19,7 @@ import importlib
 import importlib.util
 import inspect
 import itertools
+import math
 import operator
 import os
 import sys
@@ -614,6 +615,7 @@ class _Mapper:
         self.graph = Graph(name)
         self.carried: dict[Any, str | _Port] = {}  # traced node → design node (and output) holding its tensor
         self.several: dict[Any, Any] = {}  # traced node holding several tensors → their places, nested as its value
+        self.positions: dict[Any, range] = {}  # ``torch.arange(T)`` from sizes → the positions it counts
         self.values: dict[Any, Any] = {}  # traced node → a number derived from shapes only
         self.failed: set[Any] = set()
         self.problems: list[import_report.Problem] = []
@@ -672,6 +674,9 @@ class _Mapper:
             return None
         if seen is _WEIGHT or isinstance(seen, _Weight):
             return None  # a weight: its layer's (folded into the layer's call), or a Parameter where it is read
+        if _call_key(node) in import_ops.arange_keys() and isinstance(seen, _TensorInfo):
+            self.positions[node] = import_ops.positions(node.args, node.kwargs, self._value)
+            return None  # only an embedding lookup can read it (see _lookup)
         if node.op == "call_function" and node.target is operator.getitem and node.args and node.args[0] in self.several:
             return self._pick(node, seen)
         if isinstance(seen, _Several):
@@ -689,6 +694,8 @@ class _Mapper:
         kind = self._owned_kind(node)
         if kind:
             return self._owned(node, kind, seen)
+        if _call_key(node) in import_ops.attention_keys():
+            return self._attention(node, seen)
         operation = import_ops.keys().get(_call_key(node))
         if operation is not None:
             return self._ops(node, operation, seen)
@@ -739,6 +746,8 @@ class _Mapper:
         if type_name is None:
             raise Unmappable("the designer has no layer of this type")
         tensors = import_rules.call_inputs(module, type_name, node.args, node.kwargs, self._value)
+        if type_name == "Embedding" and tensors[0] in self.positions:
+            return self._lookup(node, module, self.positions[tensors[0]], seen)
         sources = [self._tensor(t) for t in tensors]
         if type_name == "Identity":
             self.carried[node] = sources[0]
@@ -756,6 +765,61 @@ class _Mapper:
         else:
             self._add(node_id, type_name, settings, sources, seen.shape)
             self.carried[node] = node_id
+        return node_id
+
+    def _attention(self, node: Any, seen: _TensorInfo) -> None:
+        """``F.scaled_dot_product_attention(q, k, v)`` without a mask or dropout is softmax(q·kᵀ·scale)·v:
+        Transpose, MatMul, Mul, Softmax and MatMul nodes (scale 1/√E unless given)."""
+        import torch
+
+        names = ("query", "key", "value", "attn_mask", "dropout_p", "is_causal", "scale", "enable_gqa")
+        given = {**dict(zip(names, node.args)), **node.kwargs}
+        if any(k not in names for k in given) or hasattr(given.get("attn_mask"), "op"):
+            raise Unmappable("it takes a mask or arguments the designer's MatMul, Softmax and MatMul cannot express")
+        plain = {k: self._value(v) for k, v in given.items() if k in names[3:]}
+        if plain.get("attn_mask") is not None or plain.get("is_causal") or plain.get("dropout_p") or plain.get("enable_gqa"):
+            raise Unmappable("only attention without a mask, causal masking or dropout is a MatMul, Softmax and MatMul")
+        q, k, v = (given.get(n) for n in names[:3])
+        shapes = [self._shape_of(t) for t in (q, k)]
+        scale = plain.get("scale") or 1 / math.sqrt(shapes[0][-1])
+        meta = [torch.empty(shape, device="meta") for shape in shapes]
+        keys_t = meta[1].transpose(-2, -1)
+        scores = torch.matmul(meta[0], keys_t)
+        steps = [
+            ("Transpose", {"dim0": -2, "dim1": -1}, [self._tensor(k)], keys_t.shape),
+            ("MatMul", {}, [self._tensor(q), None], scores.shape),
+            ("Mul", {"other": scale}, [None], scores.shape),
+            ("Softmax", {"dim": -1}, [None], scores.shape),
+            ("MatMul", {}, [None, self._tensor(v)], seen.shape),
+        ]
+        previous = None
+        for type_name, params, sources, shape in steps:
+            node_id = self._unique(f"{node.name}_{type_name.lower()}")
+            self._add(node_id, type_name, params, [previous if s is None else s for s in sources], tuple(shape))
+            previous = node_id
+        self.carried[node] = previous
+
+    def _lookup(self, node: Any, module: Any, positions: range, seen: _TensorInfo) -> str:
+        """``self.wpe(torch.arange(T))`` (nanoGPT's position embedding): rows 0..T-1 of the table, so its weight
+        as a Parameter under its own name (``wpe.weight``) and a Slice of those rows."""
+        if module.max_norm is not None:
+            raise Unmappable("it looks up positions with max_norm, which rescales the table as it reads it")
+        name = f"{node.target}.weight"
+        if name in self.graph:
+            raise Unmappable("this layer is called again: it shares its weights, and each layer of a design has its own")
+        self.taken.add(name)
+        table = tuple(module.weight.shape)
+        self._add(name, "Parameter", {"shape": list(table)}, [], table)
+        cut = {"dim": 0, "start": positions.start, "end": positions.stop, "step": positions.step}
+        cut = {k: v for k, v in cut.items() if (k, v) not in (("start", 0), ("step", 1))}
+        node_id = self._unique(f"{node.target.replace('.', '_')}_rows")
+        self._add(node_id, "Slice", cut, [name], seen.shape)
+        self.carried[node] = node_id
+        self.notes.append(
+            f"{node.target} (nn.Embedding){_where(node, self.model)} looks up the positions of torch.arange, "
+            f"{positions.start}..{positions.stop - 1}: the design reads those rows of its table {name!r} (a Parameter "
+            f"keeping the weight's name) with a Slice; other sequence lengths may need another end"
+        )
         return node_id
 
     def _places(self, node_id: str, seen: _Several) -> tuple:
@@ -948,6 +1012,8 @@ class _Mapper:
                 return self.carried[value]
             if value in self.several:
                 raise Unmappable(f"it takes {value.name}, which holds several tensors, where the designer needs one")
+            if value in self.positions:
+                raise Unmappable(f"it takes the positions of torch.arange ({value.name}), which only an embedding lookup maps")
             weight = self.info.get(value)
             if isinstance(weight, _Weight):
                 self._parameter(value, weight.name, _TensorInfo(weight.shape))

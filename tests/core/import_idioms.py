@@ -551,3 +551,42 @@ class FullTransformer(nn.Module):
 
     def forward(self, src, tgt):
         return self.transformer(src, tgt)
+
+
+class NanoGPTStyle(nn.Module):
+    """nanoGPT's embeddings: token ids through wte, positions from torch.arange through wpe."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wte = nn.Embedding(40, 16)
+        self.wpe = nn.Embedding(10, 16)
+        self.h = nn.ModuleList(nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, batch_first=True, norm_first=True) for _ in range(2))
+        self.ln_f = nn.LayerNorm(16)
+        self.lm_head = nn.Linear(16, 40, bias=False)
+
+    def forward(self, idx):
+        b, t = idx.size()
+        pos = torch.arange(0, t, dtype=torch.long, device=idx.device)
+        x = self.wte(idx) + self.wpe(pos)
+        for block in self.h:
+            x = block(x)
+        return self.lm_head(self.ln_f(x))
+
+
+class TimmAttention(nn.Module):
+    """timm's ViT attention: one qkv projection, reshape/permute, unbind into q, k, v, then
+    F.scaled_dot_product_attention (no mask, no dropout in eval) and the output projection."""
+
+    def __init__(self, dim: int = 16, num_heads: int = 4) -> None:
+        super().__init__()
+        self.num_heads, self.head_dim = num_heads, dim // num_heads
+        self.qkv = nn.Linear(dim, dim * 3)
+        self.attn_drop = nn.Dropout(0.1)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        B, N, C = x.shape
+        qkv = self.qkv(x).reshape(B, N, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv.unbind(0)
+        x = F.scaled_dot_product_attention(q, k, v, dropout_p=self.attn_drop.p if self.training else 0.0)
+        return self.proj(x.transpose(1, 2).reshape(B, N, C))

@@ -125,7 +125,9 @@ def test_torch_nn_stacks_are_followed_into_their_layers_and_parameters_kept_thro
         ("LSTMClassifier", ["N,7", "int64"], lambda: [torch.randint(0, 30, (3, 7))]),
         ("SelfAttentionPool", ["N,5,8", "N,6,6", "N,6,5"], lambda: [torch.randn(2, 5, 8), torch.randn(2, 6, 6), torch.randn(2, 6, 5)]),
         ("TinyViT", ["2,3,16,16"], lambda: [torch.randn(2, 3, 16, 16)]),
+        ("NanoGPTStyle", ["N,7", "int64"], lambda: [torch.randint(0, 40, (2, 7))]),
         ("EncoderStackViT", ["2,3,16,16"], lambda: [torch.randn(2, 3, 16, 16)]),
+        ("TimmAttention", ["N,5,16"], lambda: [torch.randn(3, 5, 16)]),
     ],
 )
 def test_the_models_classes_as_blocks_round_trip_too(name, shapes, inputs, tmp_path, capsys):
@@ -134,3 +136,30 @@ def test_the_models_classes_as_blocks_round_trip_too(name, shapes, inputs, tmp_p
     assert isinstance(graph, Graph)
     same_outputs(original, copy, *inputs())
 
+
+def test_scaled_dot_product_attention_is_matmul_softmax_matmul(tmp_path, capsys):
+    original, copy, graph, _ = imported("TimmAttention", ["N,5,16"], tmp_path, capsys, "--flat")
+    found = types(graph)
+
+    def feeding(node_id: str) -> list[str]:
+        return [found[e.source] for e in graph.in_edges(node_id)]
+
+    softmax = next(n for n, t in found.items() if t == "Softmax")
+    mul = graph.in_edges(softmax)[0].source
+    assert graph.node(softmax).params == {"dim": -1} and found[mul] == "Mul"
+    assert feeding(graph.in_edges(mul)[0].source) == ["Select", "Transpose"]  # q · kᵀ
+    assert [found[e.target] for e in graph.out_edges(softmax)] == ["MatMul"]
+    scale = next(graph.node(n).params for n, t in types(graph).items() if t == "Mul")
+    assert scale == {"other": 0.5}  # 1/√E with E = 16 / 4 heads = 4
+    assert sum(t == "Select" for t in types(graph).values()) == 3  # q, k, v = qkv.unbind(0)
+    same_outputs(original, copy, torch.randn(3, 5, 16))
+
+
+def test_positions_from_torch_arange_read_the_rows_of_the_position_table_under_its_weights_name(tmp_path, capsys):
+    original, copy, graph, report = imported("NanoGPTStyle", ["N,7"], tmp_path, capsys, "--input-dtype", "int64", "--flat")
+    found = types(graph)
+    assert found["wpe.weight"] == "Parameter" and graph.node("wpe.weight").params == {"shape": [10, 16]}
+    rows = next(n for n, t in found.items() if t == "Slice")
+    assert graph.node(rows).params == {"dim": 0, "end": 7}
+    assert "wpe (nn.Embedding) at tests/core/import_idioms.py:" in report.err and "positions of torch.arange, 0..6" in report.err
+    same_outputs(original, copy, torch.randint(0, 40, (3, 7)))
