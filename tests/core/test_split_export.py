@@ -147,3 +147,14 @@ def test_chunk_and_split_export_to_onnx(type_name, params, shape, tmp_path):
     engine = ShapeEngine(graph)
     sizes = [tuple(d.dim_value for d in out.type.tensor_type.shape.dim) for out in model.graph.output]
     assert sizes == list(engine.result("layer").output_shapes)
+
+
+def test_a_new_chunk_or_split_cuts_in_two():
+    from designer.core import catalog
+    from designer.core.defaults import default_params
+
+    for type_name, expected in (("Chunk", {"chunks": 2}), ("Split", {"split_size_or_sections": 3})):
+        params = default_params(catalog.get(type_name), (5, 16, 8, 8))
+        assert params == expected
+        graph = single_layer(type_name, params, [(5, 16, 8, 8)])
+        assert ShapeEngine(graph).result("layer").output_shapes == ((3, 16, 8, 8), (2, 16, 8, 8))
