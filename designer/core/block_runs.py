@@ -71,6 +71,10 @@ class BlockRunner:
             shapes = list(copy.outputs)
         return InstanceRun(block.name, tuple(copies), node.repeat is not None), shapes[0], None
 
+    def forget(self) -> None:
+        """Drop every memoized run (the design's set of definitions changed)."""
+        self._memo.clear()
+
     def _copy(self, block: blocks.BlockDef, values: dict, inputs: tuple[Shape, ...]) -> CopyRun:
         key = (block.name, id(block), block.revision, repr(values), inputs)
         found = self._memo.get(key)
