@@ -21,7 +21,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from designer.core import blocks, catalog, layout
+from designer.core import blocks, catalog, layout, project
 from designer.core.blocks import BlockDef
 from designer.core.edits import AddNode, Compound, Connect, DefineBlock, Edit, RemoveBlock, RemoveNodes, ReplaceNode
 from designer.core.errors import GraphError
@@ -360,6 +360,23 @@ def ungroup_edit(graph: Graph, node_id: str) -> tuple[Edit, list[str]]:
     if _last_use(graph, node):
         edits.append(RemoveBlock(block.name))
     return Compound(edits, text=f"Ungroup {block.name} '{node.label}'"), made
+
+
+def ungroup_all_edit(graph: Graph, node_ids: Iterable[str]) -> tuple[Edit, list[str]]:
+    """Ungroup several instances as one edit (each built on a scratch copy after the ones before it, so
+    instances wired to each other come apart right). Returns the edit and every new layer's id."""
+    node_ids = list(dict.fromkeys(node_ids))
+    if len(node_ids) == 1:
+        return ungroup_edit(graph, node_ids[0])
+    scratch = project.loads(project.dumps(graph), "the design")
+    edits: list[Edit] = []
+    made: list[str] = []
+    for node_id in node_ids:
+        edit, new = ungroup_edit(scratch, node_id)
+        edit.apply(scratch)
+        edits.append(edit)
+        made += new
+    return Compound(edits, text=f"Ungroup {len(node_ids)} Blocks"), made
 
 
 def _inner_positions(inner: Graph) -> dict[str, Position]:

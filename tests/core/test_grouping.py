@@ -298,3 +298,16 @@ def test_the_engine_follows_block_edits_as_a_fresh_pass_would():
     ungroup.apply(graph)
     engine.refresh()
     same_as_fresh(graph, engine)
+
+
+def test_ungrouping_instances_wired_to_each_other_is_one_edit(tmp_path):
+    graph = project.loads(bd.text(bd.resnet18(size=32)))
+    shapes, total = sizes(graph)
+    edit, made = grouping.ungroup_all_edit(graph, ["layer2_0", "layer2_1", "layer1"])
+    apply_undo_redo(graph, edit)
+    assert [e.source for e in graph.in_edges("layer2_1_conv1")] == ["layer2_0_relu2"]  # one instance into the next
+    assert [e.source for e in graph.in_edges("layer2_0_conv1")] == ["layer1_1_relu2"]  # the second copy of layer1
+    assert set(graph.blocks) == {"BasicBlock", "DownBlock"}  # both still used by layer3 and layer4
+    after, after_total = sizes(graph)
+    assert after["layer3_0"] == shapes["layer3_0"] and after["logits"] == shapes["logits"] and after_total == total
+    check_against_engine(graph, tmp_path)
