@@ -30,8 +30,8 @@ from PySide6.QtGui import QAction, QCursor, QGuiApplication, QKeyEvent, QKeySequ
 from PySide6.QtWidgets import QLineEdit, QMenu
 
 from designer.canvas import big_paste, style
-from designer.canvas.block_commands import BlockCommands
 from designer.canvas import geometry as geo
+from designer.canvas.block_commands import BlockCommands
 from designer.canvas.edge_item import EdgeItem
 from designer.canvas.quick_add import QuickAdd
 from designer.core import builders, layout, project
