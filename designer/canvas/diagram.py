@@ -105,7 +105,8 @@ def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, 
     body: list[str] = []
     extent = [r for r in rects.values()]  # what the picture must hold: cards, labels, routes
     labels: list[tuple[tuple[float, float, float, float], str, str]] = []
-    labelled: set[tuple[str, int]] = set()
+    labelled: dict[tuple[str, int], str | None] = {}  # (node, output port) -> the size its edges carry
+    placed: set[tuple[str, int]] = set()
     index = layout.CardGrid(rects)
     for edge in sorted(edges):
         sx, sy = geo.output_port_pos(counts[edge.source], vertical, edge.source_port, outs[edge.source])
@@ -119,20 +120,27 @@ def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, 
         body.append(f'<path d="{_path_d(points, vertical)}" fill="none" stroke="{c.edge}" stroke-width="1.6"'
                     + (' stroke-dasharray="5 4"' if dead else "") + "/>")
         key = (edge.source, edge.source_port)
-        if shape is not None and key not in labelled:
-            labelled.add(key)
+        if key not in labelled:
+            labelled[key] = None if shape is None else format_for_display(shape, CHANNELS_FIRST)
+        if shape is not None and key not in placed:
+            placed.add(key)
             text = format_for_display(shape, CHANNELS_FIRST)
             room = _straight_room(points, vertical)
-            labels.append((geo.size_label_rect(start, label_width(text), vertical, room), text, format_named_for_display(shape, CHANNELS_FIRST)))
-    has_out = {e.source for e in edges}
+            align = geo.label_align(edge.source_port, outs[edge.source], vertical)
+            labels.append((geo.size_label_rect(start, label_width(text), vertical, room, align), text, format_named_for_display(shape, CHANNELS_FIRST)))
     for n in shown:
         body.append(_card(graph, n, rects[n], (counts[n], outs[n]), vertical, engine, c))
-        result = engine.result(n)
-        if n not in has_out and result.display_shape is not None and not graph.out_edges(n):
-            sx, sy = geo.output_port_pos(counts[n], vertical, 0, outs[n])
-            port = (rects[n][0] + sx, rects[n][1] + sy)
-            text = format_for_display(result.display_shape, CHANNELS_FIRST)
-            labels.append((geo.size_label_rect(port, label_width(text), vertical), text, format_named_for_display(result.display_shape, CHANNELS_FIRST)))
+        # The outputs no edge in the picture shows (a dead end's, an unused h_n): each size on its port.
+        seen = {text for (source, _), text in labelled.items() if source == n}
+        for port, shape in enumerate(engine.result(n).display_outputs):
+            text = None if shape is None else format_for_display(shape, CHANNELS_FIRST)
+            if (n, port) in labelled or text is None or text in seen:
+                continue
+            seen.add(text)
+            sx, sy = geo.output_port_pos(counts[n], vertical, port, outs[n])
+            at = (rects[n][0] + sx, rects[n][1] + sy)
+            align = geo.label_align(port, outs[n], vertical)
+            labels.append((geo.size_label_rect(at, label_width(text), vertical, 0.0, align), text, format_named_for_display(shape, CHANNELS_FIRST)))
     for (x, y, w, h), text, named in labels:
         body.append(
             f'<g class="size"><title>{escape(named)}</title>'

@@ -62,6 +62,7 @@ class EdgeItem(QGraphicsItem):
         self.label = label
         self.show_label = True
         self.vertical = vertical
+        self.label_align = 0  # which way the label leans from its port (``geometry.label_align``)
         self._points: list[Point] = [(start.x(), start.y()), (end.x(), end.y())]
         self._path: QPainterPath | None = None
         self._hit: QPainterPath | None = None
@@ -81,6 +82,12 @@ class EdgeItem(QGraphicsItem):
             self._points, self.vertical = points, vertical
             self._rebuild()
 
+    def set_label_align(self, align: int) -> None:
+        if align != self.label_align:
+            self.prepareGeometryChange()
+            self.label_align = align
+            self._rebuild()
+
     def set_endpoints(self, start: QPointF, end: QPointF) -> None:
         self.set_route([(start.x(), start.y()), (end.x(), end.y())], self.vertical)
 
@@ -95,7 +102,7 @@ class EdgeItem(QGraphicsItem):
                 self.label = label
                 self.update()
                 return
-            rect = QRectF(*geo.size_label_rect(self._points[0], width, self.vertical, self._straight_room()))
+            rect = QRectF(*geo.size_label_rect(self._points[0], width, self.vertical, self._straight_room(), self.label_align))
             if self._bounds.contains(rect):
                 # Relabelling thousands of edges (an edit at the top of a long design) without a
                 # geometry change of each: the new pill fits the bounds the old one reserved.
@@ -150,7 +157,7 @@ class EdgeItem(QGraphicsItem):
         if text:
             width = style.current().label_width(text)
             room = self._straight_room()
-            self._label_rect = QRectF(*geo.size_label_rect(self._points[0], width, self.vertical, room))
+            self._label_rect = QRectF(*geo.size_label_rect(self._points[0], width, self.vertical, room, self.label_align))
             bounds = bounds.united(self._label_rect)
             # A label too wide for the gap between two cards (left to right) is drawn over them, whole.
             self.setZValue(2 if not self.vertical and self._label_rect.width() >= room else 0)

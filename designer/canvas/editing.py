@@ -106,6 +106,7 @@ class CanvasEditor(QObject):
             ("duplicate", "Duplicate", [QKeySequence("Ctrl+D")], self.duplicate_selection),
             ("select_all", "Select All", [QKeySequence(keys.SelectAll)], self.select_all),
             ("auto_layout", "Auto Layout", [QKeySequence("Ctrl+L")], self.auto_layout),
+            ("auto_layout_lr", "Auto Layout Left to Right", [QKeySequence("Ctrl+Shift+L")], lambda: self.auto_layout(layout.LR)),
             ("rename", "Rename", [QKeySequence(Qt.Key.Key_F2)], self._rename_selected),
             ("quick_add", "Add Layer…", [], lambda: self.open_quick_add()),
         ]
@@ -395,6 +396,7 @@ class CanvasEditor(QObject):
         menu.addSeparator()
         menu.addAction(self.actions["select_all"])
         menu.addAction(self.actions["auto_layout"])
+        menu.addAction(self.actions["auto_layout_lr"])
         menu.addAction(self.view.canvas_actions["fit_all"])
         return menu
 

@@ -112,19 +112,33 @@ LABEL_PAD_X = 6.0
 LABEL_OFFSET = 4.0  # from the output port to the label
 
 
+LABEL_OVERLAP = 10.0  # how far past its port a label leaning to one side reaches (``label_align``)
+
+
+def label_align(port: int, output_count: int, vertical: bool) -> int:
+    """Which way the size label of output ``port`` leans: 0 centred under the port; top to bottom, the
+    first of several outputs leans left (-1) and the last right (1), so neighbours' labels stay apart
+    (outputs are ``OUTPUT_PITCH`` apart, less than a size such as 16×40×128 is wide)."""
+    if not vertical or output_count < 2:
+        return 0
+    return -1 if port == 0 else 1 if port == output_count - 1 else 0
+
+
 def size_label_rect(
-    port: tuple[float, float], text_width: float, vertical: bool, room: float = 0.0
+    port: tuple[float, float], text_width: float, vertical: bool, room: float = 0.0, align: int = 0
 ) -> tuple[float, float, float, float]:
     """(left, top, width, height) of the size label of an output at ``port``: just after it, on the edge.
 
     Left to right, a label goes in the middle of the ``room`` the edge runs straight on before it
     turns or ends, when it fits there, so it keeps clear of the next card's input port. (A label wider
-    than the room is drawn above the cards, ``EdgeItem``.)
+    than the room is drawn above the cards, ``EdgeItem``.) Top to bottom it is centred under the port,
+    or leans to the side ``align`` (``label_align``) says.
     """
     width = text_width + 2 * LABEL_PAD_X
     x, y = port
     if vertical:
-        return x - width / 2, y + LABEL_OFFSET + 2, width, LABEL_HEIGHT
+        left = x - width / 2 if align == 0 else x + LABEL_OVERLAP - width if align < 0 else x - LABEL_OVERLAP
+        return left, y + LABEL_OFFSET + 2, width, LABEL_HEIGHT
     left = x + LABEL_OFFSET + 6
     if room > width:  # centred between the two cards, clear of both ports
         left = x + (room - width) / 2

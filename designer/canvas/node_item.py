@@ -3,8 +3,9 @@
 The item holds only what it paints (strings and a status prepared by the scene from the model and the
 engine); it never reads the model itself. Geometry comes from ``geometry``, colours and fonts from
 ``style``. ``boundingRect`` is cached and changes only through ``set_ports``, ``set_vertical`` and
-``set_output_label`` (after ``prepareGeometryChange``); ``paint`` changes nothing. A node whose output
-feeds nothing (an Output, a dead end) shows its output size under its output port, as an edge would.
+``set_output_labels`` (after ``prepareGeometryChange``); ``paint`` changes nothing. An output that feeds
+nothing (an Output's, a dead end's, an LSTM's unused h_n) shows its size just after its port, as an
+edge would.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ class NodeItem(QGraphicsItem):
         self.input_count = 0
         self.output_count = 1
         self.vertical = False  # data flows top to bottom (inputs on top) instead of left to right
-        self.output_label: str | None = None  # the output size, shown when no edge shows it
-        self._label_rect = QRectF()
+        self.output_labels: dict[int, str] = {}  # output port -> its size, shown when no edge shows it
+        self._label_rects: dict[int, QRectF] = {}
         self.connected: frozenset[int] = frozenset()
         self.port_marks: dict[int, bool] | None = None  # while an edge is dragged: port -> accepts it
         self._name = self._type = self._summary = ""
@@ -94,25 +95,27 @@ class NodeItem(QGraphicsItem):
         self._reshape()
         return True
 
-    def set_output_label(self, text: str | None) -> None:
-        if text != self.output_label:
-            self.output_label = text
+    def set_output_labels(self, labels: dict[int, str]) -> None:
+        if labels != self.output_labels:
+            self.output_labels = dict(labels)
             self._reshape()
 
     def _reshape(self) -> None:
         self.prepareGeometryChange()
         self._rect = QRectF(0, 0, *geo.node_size(self.input_count, self.vertical, self.output_count))
         self._bounds = self._rect.adjusted(-geo.OVERHANG, -geo.OVERHANG, geo.OVERHANG, geo.OVERHANG)
-        self._label_rect = QRectF()
-        if self.output_label:
-            port = geo.output_port_pos(self.input_count, self.vertical, 0, self.output_count)
-            self._label_rect = QRectF(*geo.size_label_rect(port, style.current().label_width(self.output_label), self.vertical))
-            self._bounds = self._bounds.united(self._label_rect.adjusted(-2, -2, 2, 2))
+        self._label_rects = {}
+        for port, text in self.output_labels.items():
+            at = geo.output_port_pos(self.input_count, self.vertical, port, self.output_count)
+            align = geo.label_align(port, self.output_count, self.vertical)
+            rect = QRectF(*geo.size_label_rect(at, style.current().label_width(text), self.vertical, 0.0, align))
+            self._label_rects[port] = rect
+            self._bounds = self._bounds.united(rect.adjusted(-2, -2, 2, 2))
         self.update()
 
-    def output_label_rect(self) -> QRectF:
-        """Where the output size is shown (local coordinates; empty when it is not)."""
-        return QRectF(self._label_rect)
+    def output_label_rects(self) -> list[tuple[QRectF, str]]:
+        """(where, text) of every output size shown on the node (local coordinates)."""
+        return [(QRectF(self._label_rects[port]), text) for port, text in self.output_labels.items()]
 
     def set_status(self, status: str, has_warnings: bool) -> None:
         if (status, has_warnings) != (self.status, self.has_warnings):
@@ -201,9 +204,10 @@ class NodeItem(QGraphicsItem):
         self._paint_ports(painter, s)
         if self.status == "error" or self.has_warnings:
             self._paint_badge(painter, s)
-        if self.output_label and style.labels_legible(lod):
+        if self.output_labels and style.labels_legible(lod):
             painter.setOpacity(1.0)
-            paint_size_label(painter, s, self._label_rect, self.output_label, selected)
+            for port, text in self.output_labels.items():
+                paint_size_label(painter, s, self._label_rects[port], text, selected)
 
     def _paint_overview_name(self, painter: QPainter, s: style.Style) -> None:
         """The name alone, large, centred: what stays legible when a whole design is fitted in view."""

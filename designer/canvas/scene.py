@@ -48,6 +48,7 @@ from designer.core.layout_lens import (
     reorders,
 )
 
+BULK_EDGES = 64  # new edges in one change above which they are routed against one grid of the cards
 _labels: dict[tuple[tuple[int | str, ...], str], str] = {}  # (shape, lens) -> label text; a design has few distinct shapes
 
 
@@ -102,7 +103,7 @@ class GraphScene(QGraphicsScene):
         self._overview: Overview | None = None
         self.vertical = True  # data flows top to bottom; False: left to right
         self._flow_check_pending = False
-        self._sinks: set[str] = set()  # nodes whose output feeds nothing: they show their own size
+        self._sinks: set[str] = set()  # nodes with an output that feeds nothing: they show its size
         self.lens = CHANNELS_FIRST  # the order edge labels show dims in (layout_lens); shapes stay torch's
         # BSP suits a scene where few items move at a time; measured far faster than NoIndex at 5,000 nodes.
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
@@ -153,13 +154,12 @@ class GraphScene(QGraphicsScene):
         item.set_vertical(self.vertical)
         item.setPos(QPointF(*(node.position or fallback or self._free_spot(node_id))))
         self._update_ports(item, move_edges=False)
-        if not graph.out_edges(node_id):
-            item.set_output_label(self._node_label(node_id))
-            self._sinks.add(node_id)
         self._update_texts(item)
         self._update_status(item)
         self.addItem(item)
         self.nodes[node_id] = item
+        if not graph.out_edges(node_id):
+            self._update_size_labels(node_id)
         return item
 
     def _free_spot(self, node_id: str) -> tuple[float, float]:
@@ -215,23 +215,45 @@ class GraphScene(QGraphicsScene):
         if item is None:
             return
         out_edges = sorted(e for e in self.document.graph.out_edges(node_id) if e in self.edges)
-        shown: set[int] = set()
+        shown: dict[int, str | None] = {}
         for edge in out_edges:
             port = edge.source_port
-            self.edges[edge].set_label(self._edge_label(edge), port not in shown)
-            shown.add(port)
-        item.set_output_label(None if out_edges else self._node_label(node_id))
-        if out_edges:
-            self._sinks.discard(node_id)
-        else:
+            edge_item = self.edges[edge]
+            edge_item.set_label_align(geo.label_align(port, item.output_count, self.vertical))
+            edge_item.set_label(self._edge_label(edge), port not in shown)
+            shown.setdefault(port, edge_item.label)
+        labels = self._node_labels(node_id, shown)
+        item.set_output_labels(labels)
+        if len(shown) < item.output_count:
             self._sinks.add(node_id)
+        else:
+            self._sinks.discard(node_id)
 
-    def _node_label(self, node_id: str) -> str | None:
+    def _edge_shown(self, node_id: str) -> dict[int, str | None]:
+        """The sizes the edges leaving ``node_id`` show, by output port."""
+        shown: dict[int, str | None] = {}
+        for edge in sorted(self.document.graph.out_edges(node_id)):
+            item = self.edges.get(edge)
+            if item is not None:
+                shown.setdefault(edge.source_port, self._edge_label(edge))
+        return shown
+
+    def _node_labels(self, node_id: str, shown: dict[int, str | None]) -> dict[int, str]:
+        """The sizes of the outputs no edge shows, each size once (an LSTM's h_n and c_n are alike)."""
         try:
-            shape = self.document.engine.result(node_id).display_shape
+            shapes = self.document.engine.result(node_id).display_outputs
         except KeyError:
-            return None
-        return self._format(shape) if shape is not None else None
+            return {}
+        labels: dict[int, str] = {}
+        seen = set(shown.values())
+        for port, shape in enumerate(shapes):
+            if port in shown or shape is None:
+                continue
+            text = self._format(shape)
+            if text not in seen:
+                labels[port] = text
+                seen.add(text)
+        return labels
 
     def _edge_label(self, edge: Edge) -> str | None:
         shape = self.document.engine.edge_display_shape(edge)
@@ -286,6 +308,7 @@ class GraphScene(QGraphicsScene):
             count = geo.shown_input_count(1, 1, connected)
         if item.set_ports(count, connected, self.document.engine.output_ports(item.node_id)) and move_edges:
             self._update_edge_geometry(item.node_id)
+            self._update_size_labels(item.node_id)
 
     def _update_status(self, item: NodeItem) -> None:
         result = self.document.engine.result(item.node_id)
@@ -326,7 +349,6 @@ class GraphScene(QGraphicsScene):
     def follow_flow(self) -> None:
         """Turn the ports the way the design's edges run now (after a layout, or its undo)."""
         self._flow_check_pending = False
-        self._sinks: set[str] = set()  # nodes whose output feeds nothing: they show their own size
         positions = {node_id: (item.x(), item.y()) for node_id, item in self.nodes.items()}
         edges = ((e.source, e.target) for e in self.document.graph.edges())
         self.set_vertical(layout.flow_direction(positions, edges) == layout.TB)
@@ -362,7 +384,17 @@ class GraphScene(QGraphicsScene):
             NodeRenamed: self._node_renamed,
             NodeMoved: self._node_moved,
         }
+        # Many new edges at once (a big paste) are routed against one grid of the cards, not the scene's
+        # index, which Qt rebuilds after every added item: that made a 20,000-layer paste quadratic.
+        bulk = sum(isinstance(e, EdgeAdded) for e in change.events) > BULK_EDGES
+        grid = None
         for event in change.events:
+            if bulk and isinstance(event, EdgeAdded):
+                grid = grid or layout.CardGrid({n: self._card(item) for n, item in self.nodes.items()})
+                self._edge_added(event, grid)
+                continue
+            if isinstance(event, (NodeAdded, NodeRemoved, NodeMoved)):
+                grid = None  # the cards changed
             handler = handlers.get(type(event))
             if handler is not None:
                 handler(event)
@@ -381,10 +413,12 @@ class GraphScene(QGraphicsScene):
         if item is not None:
             self._remove_quietly(item)
 
-    def _edge_added(self, event: EdgeAdded) -> None:
+    def _edge_added(self, event: EdgeAdded, grid: layout.CardGrid | None = None) -> None:
         edge = event.edge
         if self.document.graph.has_edge(edge) and edge not in self.edges and {edge.source, edge.target} <= self.nodes.keys():
-            self._add_edge_item(edge)
+            self._add_edge_item(edge, grid)
+            if grid is not None:
+                self._update_size_labels(edge.source)
             self._update_ports(self.nodes[edge.target])
 
     def _edge_removed(self, event: EdgeRemoved) -> None:
@@ -434,7 +468,7 @@ class GraphScene(QGraphicsScene):
                 self._update_status(item)
                 self._update_ports(item)
                 if node_id in self._sinks:
-                    item.set_output_label(self._node_label(node_id))
+                    item.set_output_labels(self._node_labels(node_id, self._edge_shown(node_id)))
         for edge in changes.edges:
             item = self.edges.get(edge)
             if item is not None:

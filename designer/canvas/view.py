@@ -424,8 +424,8 @@ class GraphView(QGraphicsView):
                 if item is not None and item.label:
                     anchors.append((item.label_anchor() if item.show_label else QPointF(*item.route()[0]), item.label))
             node = scene.nodes.get(node_id)
-            if node is not None and node.output_label:
-                anchors.append((node.mapToScene(node.output_label_rect().center()), node.output_label))
+            if node is not None:
+                anchors.extend((node.mapToScene(rect.center()), text) for rect, text in node.output_label_rects())
         for edge in scene.selected_edges()[:50]:
             item = scene.edges.get(edge)
             if item is not None and item.label:

@@ -68,6 +68,9 @@ class Actions(QObject):
         self.zoom_in, self.zoom_out = canvas["zoom_in"], canvas["zoom_out"]
         self.zoom_reset, self.fit_all = canvas["zoom_reset"], canvas["fit_all"]
         self.auto_layout, self.snap, self.grid = canvas["auto_layout"], canvas["snap_to_grid"], canvas["show_grid"]
+        self.auto_layout_lr = canvas["auto_layout_lr"]
+        self.auto_layout.setStatusTip("Arrange the layers top to bottom, as papers draw networks (one undo step)")
+        self.auto_layout_lr.setStatusTip("Arrange the layers left to right (one undo step)")
         self.snap.setChecked(settings.snap_to_grid() if window.persist else False)
         if window.persist:
             self.snap.toggled.connect(settings.set_snap_to_grid)
@@ -191,7 +194,7 @@ class Actions(QObject):
         view = bar.addMenu("&View")
         view.addActions([self.zoom_in, self.zoom_out, self.zoom_reset, self.fit_all])
         view.addSeparator()
-        view.addActions([self.auto_layout, self.snap, self.grid])
+        view.addActions([self.auto_layout, self.auto_layout_lr, self.snap, self.grid])
         view.addAction(self.lens)
         view.addAction(self.minimap)
         view.addSeparator()

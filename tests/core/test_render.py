@@ -74,3 +74,18 @@ def test_render_cli_refuses_clearly(tmp_path):
     assert run.returncode == 2 and "bad.json" in run.stderr
     run = cli("render", str(examples.example_path("espcn")), "-o", str(tmp_path / "missing" / "d.svg"))
     assert run.returncode == 2 and "cannot write" in run.stderr
+
+
+def test_an_output_no_edge_takes_has_its_size_in_the_svg_once():
+    from designer.core.graph import Edge, Graph, Node
+
+    graph = Graph("lstm")
+    graph.add_node(Node("x", "Input", {"shape": [16, 40, 96]}))
+    graph.add_node(Node("lstm", "LSTM", {"input_size": 96, "hidden_size": 128, "num_layers": 2, "batch_first": True}))
+    graph.add_node(Node("last", "Select", {"dim": 0, "index": -1}))
+    graph.connect(Edge("x", "lstm", 0))
+    graph.connect(Edge("lstm", "last", 0, 1))  # h_n goes on; the sequence and c_n feed nothing
+    texts = svg_texts(diagram_svg(graph))
+    assert texts.count("16×40×128") == 1  # the sequence, on its port
+    assert texts.count("2×16×128") == 1  # h_n on its edge; c_n (the same size) not again
+    assert "16×128" in texts  # the last layer's own output

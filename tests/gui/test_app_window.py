@@ -51,6 +51,8 @@ def test_window_opens_the_example_with_docks_totals_and_title(app_env, qtbot):
         assert "no errors" in window.errors_label.text()
         menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
         assert menus == ["File", "Edit", "View", "Design", "Help"]
+        view_menu = [a.text() for a in window.actions.menus["view"].actions()]
+        assert "Auto Layout" in view_menu and "Auto Layout Left to Right" in view_menu
     finally:
         close_quietly(window)
 

@@ -6,6 +6,7 @@ from PySide6.QtCore import QMimeData, QPointF, Qt
 from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtTest import QTest
 
+from designer.canvas import scene as scene_module
 from designer.canvas.view import LAYER_MIME
 from designer.core.edits import SetParams
 from designer.core.graph import Edge, Graph, Node
@@ -271,3 +272,52 @@ def test_layout_left_to_right_turns_the_ports_ends_fitted_and_undoes_in_one_step
     assert all(visible.contains(item.sceneBoundingRect()) for item in scene.nodes.values())  # ends fitted
     doc.undo_stack.undo()
     qtbot.waitUntil(lambda: not scene.vertical)  # the saved positions run left to right again
+
+
+def test_layout_left_to_right_from_its_action_is_one_undo_step_and_ends_fitted(qtbot):
+    g = chain_graph()
+    for node_id in g.node_ids():
+        g.move(node_id, None)
+    view = make_view(qtbot, g)  # laid out top to bottom when opened
+    scene, doc = view.graph_scene, view.document
+    assert scene.vertical
+    view.zoom_reset()
+    view.scroll_by(3000, 3000)  # looking elsewhere
+    menu = view.editor.context_menu(view_point(view, QPointF(-500, -500)))
+    action = next(a for a in menu.actions() if a.text() == "Auto Layout Left to Right")
+    assert action is view.editor.actions["auto_layout_lr"]
+    action.trigger()
+    assert not scene.vertical and doc.undo_stack.count() == 1
+    assert doc.undo_stack.undoText() == "Auto Layout"
+    xs = [doc.graph.node(n).position[0] for n in ("x", "c1", "c2", "out")]
+    assert xs == sorted(xs) and len(set(xs)) == 4
+    visible = view.mapToScene(view.viewport().rect()).boundingRect()
+    assert all(visible.contains(item.sceneBoundingRect()) for item in scene.nodes.values())
+    doc.undo_stack.undo()
+    assert all(doc.graph.node(n).position is None for n in ("x", "c1", "c2", "out"))
+
+
+def test_a_big_paste_routes_every_edge_as_a_fresh_canvas_would(qtbot):
+    # A chain with skips (each Add also takes the tensor from two layers back), so routes bend around cards;
+    # more edges than scene.BULK_EDGES, so the paste takes the one-grid path rather than the scene's index.
+    graph = Graph("skips")
+    graph.add_node(Node("x", "Input", {"shape": [1, 4, 8, 8]}, position=(0, 0)))
+    previous, before = "x", "x"
+    for i in range(40):
+        relu, add = f"r{i}", f"a{i}"
+        graph.add_node(Node(relu, "ReLU", {}, position=(0, 120 * (2 * i + 1))))
+        graph.add_node(Node(add, "Add", {}, position=(0, 120 * (2 * i + 2))))
+        graph.connect(Edge(previous, relu, 0))
+        graph.connect(Edge(relu, add, 0))
+        graph.connect(Edge(before, add, 1))
+        before, previous = previous, add
+    source = make_view(qtbot, graph)
+    source.document.select(list(graph.node_ids()))
+    assert source.editor.copy_selection()
+    view = make_view(qtbot, Graph("empty"))
+    assert len(view.editor.paste()) == len(graph)
+    assert len(view.graph_scene.edges) > scene_module.BULK_EDGES
+    pasted = {edge: item.route() for edge, item in view.graph_scene.edges.items()}
+    assert any(len(route) > 2 for route in pasted.values())  # some edges go around a card
+    view.graph_scene.rebuild()
+    assert {edge: item.route() for edge, item in view.graph_scene.edges.items()} == pasted

@@ -11,6 +11,7 @@ from designer.canvas.edge_item import EdgeItem
 from designer.canvas.scene import GraphScene
 from designer.canvas.view import GraphView
 from designer.core import examples
+from designer.core.edits import AddNode, Connect
 from designer.core.graph import Edge, Graph, Node
 from designer.document.document import Document
 from tests.benchmarks.run import chain_graph as long_chain
@@ -31,7 +32,7 @@ def shown_view(qtbot, graph: Graph, size=CANVAS_1280) -> GraphView:
 
 def label_rects(scene) -> list:
     rects = [item.label_rect() for item in scene.edges.values() if item.shown_label()]
-    rects += [node.output_label_rect().translated(node.pos()) for node in scene.nodes.values() if node.output_label]
+    rects += [rect.translated(node.pos()) for node in scene.nodes.values() for rect, _ in node.output_label_rects()]
     return rects
 
 
@@ -79,15 +80,15 @@ def test_a_big_design_opens_legible_on_its_inputs_with_the_minimap(qtbot):
 def test_a_layer_that_feeds_nothing_shows_its_size_until_it_is_connected(qtbot):
     view = make_view(qtbot, chain_graph())
     scene, doc = view.graph_scene, view.document
-    assert scene.nodes["out"].output_label == "1×16×16×16"
-    assert scene.nodes["c2"].output_label is None
+    assert scene.nodes["out"].output_labels == {0: "1×16×16×16"}
+    assert scene.nodes["c2"].output_labels == {}
     assert scene.edges[Edge("c2", "out", 0)].shown_label() == "1×16×16×16"
     view.document.apply_edit_for_test = None  # noqa: B010 (documents the edit path below)
     view.graph_scene.set_selection([], [Edge("c2", "out", 0)])
     view.editor.delete_selection()
-    assert scene.nodes["c2"].output_label == "1×16×16×16"
+    assert scene.nodes["c2"].output_labels == {0: "1×16×16×16"}
     doc.undo_stack.undo()
-    assert scene.nodes["c2"].output_label is None
+    assert scene.nodes["c2"].output_labels == {}
 
 
 def test_one_label_per_output_however_many_edges_leave_it(qtbot):
@@ -166,3 +167,36 @@ def test_edges_on_the_canvas_go_around_cards(qtbot):
         card = scene.nodes[node_id].card_rect().translated(scene.nodes[node_id].pos())
         assert not any(card.contains(path.pointAtPercent(t / 200)) for t in range(201))
     assert isinstance(scene.edges[Edge("x", "add", 1)], EdgeItem) and QPointF(*route[0]) == scene.nodes["x"].output_port_pos()
+
+
+def lstm_on_h_n(num_layers: int = 2) -> Graph:
+    """Token features → LSTM, whose h_n alone goes on (its output sequence and c_n feed nothing)."""
+    graph = Graph("lstm")
+    graph.add_node(Node("x", "Input", {"shape": [16, 40, 96]}))
+    graph.add_node(Node("lstm", "LSTM", {"input_size": 96, "hidden_size": 128, "num_layers": num_layers, "batch_first": True}))
+    graph.add_node(Node("last", "Select", {"dim": 0, "index": -1}))
+    graph.connect(Edge("x", "lstm", 0))
+    graph.connect(Edge("lstm", "last", 0, 1))
+    return graph
+
+
+def test_an_output_no_edge_takes_shows_its_size_on_its_port_clear_of_the_others(qtbot):
+    view = shown_view(qtbot, lstm_on_h_n())
+    scene = view.graph_scene
+    lstm = scene.nodes["lstm"]
+    assert scene.edges[Edge("lstm", "last", 0, 1)].shown_label() == "2×16×128"
+    # The sequence (port 0) is shown on the card; c_n is the same size as h_n, shown once.
+    assert lstm.output_labels == {0: "16×40×128"}
+    labels = label_rects(scene)
+    assert len(labels) == 4  # x's edge, the sequence, h_n's edge, last's own output
+    cards = [node.card_rect().translated(node.pos()) for node in scene.nodes.values()]
+    for i, label in enumerate(labels):
+        assert not any(label.intersects(card) for card in cards)
+        assert not any(label.intersects(other) for other in labels[i + 1 :])
+    doc = view.document
+    doc.apply(AddNode(Node("seq", "Output")))
+    doc.apply(Connect(Edge("lstm", "seq", 0, 0)))
+    assert lstm.output_labels == {}  # the sequence's size went onto its edge
+    assert scene.edges[Edge("lstm", "seq", 0, 0)].shown_label() == "16×40×128"
+    doc.undo_stack.undo()
+    assert lstm.output_labels == {0: "16×40×128"}
