@@ -6,6 +6,8 @@ top to bottom, with the inputs on the top edge and the output in the middle of t
 to right, with the inputs on the left edge and the output in the middle of the right edge. Inputs are
 spread symmetrically around the middle, so a chain of single-input nodes is joined by straight edges;
 so are the outputs of a layer with several (LSTM's output, h_n, c_n).
+A card in a band that runs back (``flipped``, ``layout.against_flow``) has its ports the other way
+round: inputs on the bottom (or right) edge, outputs on the top (or left).
 
 The edge size label sits just after the output port, on the edge (``size_label_rect``), in the gap the
 layout leaves between layers.
@@ -61,18 +63,27 @@ def node_size(input_count: int, vertical: bool = False, output_count: int = 1) -
     return NODE_WIDTH, max(NODE_HEIGHT, ports_room)
 
 
-def input_port_pos(port: int, input_count: int, vertical: bool = False, output_count: int = 1) -> tuple[float, float]:
-    """Centre of input ``port`` relative to the node's top-left."""
+def input_port_pos(
+    port: int, input_count: int, vertical: bool = False, output_count: int = 1, flipped: bool = False
+) -> tuple[float, float]:
+    """Centre of input ``port`` relative to the node's top-left (``flipped``: a card against the flow,
+    ``layout.against_flow``, has its inputs on the bottom edge, or the right one)."""
     width, height = node_size(input_count, vertical, output_count)
     offset = (port - (input_count - 1) / 2) * PORT_PITCH
-    return (width / 2 + offset, 0.0) if vertical else (0.0, height / 2 + offset)
+    if vertical:
+        return width / 2 + offset, height if flipped else 0.0
+    return width if flipped else 0.0, height / 2 + offset
 
 
-def output_port_pos(input_count: int, vertical: bool = False, port: int = 0, output_count: int = 1) -> tuple[float, float]:
+def output_port_pos(
+    input_count: int, vertical: bool = False, port: int = 0, output_count: int = 1, flipped: bool = False
+) -> tuple[float, float]:
     """Centre of output ``port`` (of ``output_count``) relative to the node's top-left."""
     width, height = node_size(input_count, vertical, output_count)
     offset = (port - (output_count - 1) / 2) * OUTPUT_PITCH[vertical]
-    return (width / 2 + offset, height) if vertical else (width, height / 2 + offset)
+    if vertical:
+        return width / 2 + offset, 0.0 if flipped else height
+    return 0.0 if flipped else width, height / 2 + offset
 
 
 def nearest_input_port(
@@ -90,14 +101,21 @@ def nearest_input_port(
 
 
 def edge_controls(
-    x0: float, y0: float, x1: float, y1: float, vertical: bool = False
+    x0: float, y0: float, x1: float, y1: float, vertical: bool = False, flow: int = 1
 ) -> tuple[tuple[float, float], tuple[float, float]]:
     """Control points of the cubic curve from an output at (x0, y0) to an input at (x1, y1).
 
-    The curve leaves and enters along the flow. A backward edge (target behind its source) swings out
-    a fixed distance, enough to clear both nodes, and then crosses over: a reach that grew with the
-    distance would throw the curve far outside the design.
+    The curve leaves and enters along the flow (``flow`` -1: against it, between two cards of a band
+    running back). A backward edge (target behind its source) swings out a fixed distance, enough to
+    clear both nodes, and then crosses over: a reach that grew with the distance would throw the curve
+    far outside the design.
     """
+    if flow < 0:
+        if vertical:
+            (c0x, c0y), (c1x, c1y) = edge_controls(x0, -y0, x1, -y1, True)
+            return (c0x, -c0y), (c1x, -c1y)
+        (c0x, c0y), (c1x, c1y) = edge_controls(-x0, y0, -x1, y1)
+        return (-c0x, c0y), (-c1x, c1y)
     if vertical:
         (cy0, cx0), (cy1, cx1) = edge_controls(y0, x0, y1, x1)
         return (cx0, cy0), (cx1, cy1)
@@ -106,8 +124,8 @@ def edge_controls(
     return (x0 + reach, y0), (x1 - reach, y1)
 
 
-LABEL_PX = 15  # the size labels' font size (scene units); style and the diagram writer both use it
-LABEL_HEIGHT = 21.0
+LABEL_PX = 18  # the size labels' font size (scene units); style and the diagram writer both use it
+LABEL_HEIGHT = 25.0
 LABEL_PAD_X = 6.0
 LABEL_OFFSET = 4.0  # from the output port to the label
 
@@ -125,15 +143,21 @@ def label_align(port: int, output_count: int, vertical: bool) -> int:
 
 
 def size_label_rect(
-    port: tuple[float, float], text_width: float, vertical: bool, room: float = 0.0, align: int = 0
+    port: tuple[float, float], text_width: float, vertical: bool, room: float = 0.0, align: int = 0, flipped: bool = False
 ) -> tuple[float, float, float, float]:
     """(left, top, width, height) of the size label of an output at ``port``: just after it, on the edge.
 
     Left to right, a label goes in the middle of the ``room`` the edge runs straight on before it
     turns or ends, when it fits there, so it keeps clear of the next card's input port. (A label wider
     than the room is drawn above the cards, ``EdgeItem``.) Top to bottom it is centred under the port,
-    or leans to the side ``align`` (``label_align``) says.
+    or leans to the side ``align`` (``label_align``) says. A ``flipped`` card's output faces the other
+    way, and its label goes before the port (above it, or left of it).
     """
+    if flipped:
+        left, top, width, height = size_label_rect(port, text_width, vertical, room, align)
+        if vertical:
+            return left, 2 * port[1] - top - height, width, height
+        return 2 * port[0] - left - width, top, width, height
     width = text_width + 2 * LABEL_PAD_X
     x, y = port
     if vertical:
