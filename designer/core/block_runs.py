@@ -56,8 +56,9 @@ class BlockRunner:
         self.batch = batch
         self._memo: dict[tuple, CopyRun] = {}
 
-    def run(self, graph: Graph, node: Node, inputs: list[Shape]) -> tuple[InstanceRun, Shape | None, LayerError | None]:
-        """Run instance ``node`` of ``graph`` on ``inputs``: (the run, the output size, the instance's error)."""
+    def run(self, graph: Graph, node: Node, inputs: list[Shape]) -> tuple[InstanceRun, tuple[Shape, ...], LayerError | None]:
+        """Run instance ``node`` of ``graph`` on ``inputs``: (the run, its outputs' sizes in the order of the
+        block's Output nodes, the instance's error)."""
         block = graph.blocks[node.type_name]
         values = block.values(node.params)
         copies = []
@@ -67,9 +68,9 @@ class BlockRunner:
             copies.append(copy)
             run = InstanceRun(block.name, tuple(copies), node.repeat is not None)
             if copy.failure is not None:
-                return run, None, _instance_error(block, node, run.copy_prefix(node.id, k), copy, values)
+                return run, (), _instance_error(block, node, run.copy_prefix(node.id, k), copy, values)
             shapes = list(copy.outputs)
-        return InstanceRun(block.name, tuple(copies), node.repeat is not None), shapes[0], None
+        return InstanceRun(block.name, tuple(copies), node.repeat is not None), tuple(shapes), None
 
     def _copy(self, block: blocks.BlockDef, values: dict, inputs: tuple[Shape, ...]) -> CopyRun:
         key = (block.name, id(block), block.revision, repr(values), inputs)
@@ -128,18 +129,21 @@ def _instance_error(block: blocks.BlockDef, node: Node, prefix: str, copy: CopyR
     return LayerError(message, argument, fix, extra)
 
 
-def instance_inferred(graph: Graph, node: Node, inputs: list[Shape], output: Shape) -> Inferred:
-    """The explanation an instance shows: which block, with which values, from which sizes to which."""
+def instance_inferred(graph: Graph, node: Node, inputs: list[Shape], outputs: tuple[Shape, ...]) -> Inferred:
+    """The explanation an instance shows: which block, with which values, from which sizes to which
+    (one size per Output node of the block, in file order)."""
     block = graph.blocks[node.type_name]
+    output = outputs[0]
     values = ", ".join(f"{k}={short_repr(v, 20)}" for k, v in block.values(node.params).items()) or "no arguments"
     times = f" {node.repeat} times in a row" if node.repeat and node.repeat > 1 else ""
     sizes = ", ".join(format_shape(s) for s in inputs) or "nothing"
     story = (
         f"Runs the block {block.name}{times} with {values}.",
-        f"{sizes} → {format_shape(output)}: the sizes come from the layers inside (double-click to see them).",
+        f"{sizes} → {', '.join(format_shape(s) for s in outputs)}: the sizes come from the layers inside "
+        "(double-click to see them).",
     )
     notes = tuple(DimNote(n, d, f"{n} = {n} of the block's output", str(d)) for n, d in zip(dim_names(len(output)), output))
-    return Inferred(output, notes, story)
+    return Inferred(output, notes, story, outputs=outputs if len(outputs) > 1 else ())
 
 
 class InnerNode(NamedTuple):

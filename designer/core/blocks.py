@@ -165,6 +165,7 @@ def _instance_spec(block: BlockDef) -> LayerSpec:
     kinds = _argument_kinds(block)
     params = tuple(ParamSpec(name, ArgumentKind(tuple(kinds[name])), default) for name, default in block.arguments.items())
     ports = len(block.inputs())
+    outputs = tuple(block.graph.node(o).label for o in block.outputs())
     layers = sum(1 for n in block.graph.nodes() if n.type_name not in ("Input", "Output"))
     return LayerSpec(
         block.name,
@@ -175,6 +176,8 @@ def _instance_spec(block: BlockDef) -> LayerSpec:
         count_params=lambda given: block_params(block, given),
         min_inputs=ports,
         max_inputs=ports,
+        output_count=lambda given: max(len(outputs), 1),
+        output_names=outputs,
         kind="block",
         summary=lambda given: ", ".join(f"{k}={short_repr(v, 12)}" for k, v in block.values(given).items()),
     )

@@ -487,11 +487,11 @@ class ShapeEngine:
         found = self._memo.get(memo_key)
         if found is not None:
             return found
-        run, output, error = self._runner.run(self.graph, node, shapes)
+        run, outputs, error = self._runner.run(self.graph, node, shapes)
         if error is not None:  # an error names the instance, so only successes are shared
             return NodeResult(error=error, param_count=params, inner=run)
-        inferred = instance_inferred(self.graph, node, shapes, output)
-        found = self._memo[memo_key] = NodeResult(shape=output, inferred=inferred, param_count=params, inner=run)
+        inferred = instance_inferred(self.graph, node, shapes, outputs)
+        found = self._memo[memo_key] = NodeResult(shape=outputs[0], inferred=inferred, param_count=params, inner=run)
         return found
 
 

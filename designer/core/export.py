@@ -338,8 +338,6 @@ def _value(value: Any, node: Node, param: str, spec: LayerSpec, arguments: dict[
 def _instance(graph: Graph, node: Node, classes: dict[str, str], arguments: dict[str, str] | None) -> Call:
     """``BasicBlock(cin=64, cout=128)``; with ``repeat`` K, an ``nn.Sequential`` of K of them."""
     block = graph.blocks[node.type_name]
-    if len(block.outputs()) != 1:
-        raise ExportError(f"{_quote(node.label)}: blocks with {len(block.outputs())} outputs cannot be exported yet")
     spec = block.spec()
     _arguments(graph, node, spec, arguments)  # checks the values
     parameters = _parameter_names(block, classes)

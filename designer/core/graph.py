@@ -297,7 +297,7 @@ class Graph:
             outputs = self.output_count(source.id)
             if outputs is not None and edge.source_port >= outputs:
                 raise PortError(
-                    f"{source.type_name} '{source.label}' has {outputs} output(s), so there is no output {edge.source_port}",
+                    f"{source.type_name} '{source.label}' has {outputs} output{'s' if outputs != 1 else ''}, so there is no output {edge.source_port}",
                     source.id,
                 )
         if self.reaches(target.id, source.id):
@@ -318,8 +318,10 @@ class Graph:
         """How many outputs the node can have by its settings (None: it depends on the input's size, as
         ``Split`` by a size does); the engine gives the exact count."""
         node = self.node(node_id)
+        if node.type_name in self.blocks:
+            return max(len(self.blocks[node.type_name].outputs()), 1)  # one per Output node of its block
         if not catalog.exists(node.type_name):
-            return 1  # a block instance returns one tensor
+            return 1
         spec = catalog.get(node.type_name)
         try:
             return spec.output_count(spec.resolve(node.params))
@@ -337,7 +339,8 @@ class Graph:
             check = lambda given: blocks.instance_problems(block, given)  # noqa: E731
         else:
             raise UnknownTypeError(f"unknown layer type {type_name!r}", node_id)
-        found = limits.value_problem(dict(params), limits.PARAM_DEPTH + 1)
+        depth = limits.PARAM_DEPTH if self.arguments is None else limits.BLOCK_PARAM_DEPTH  # as deep as the file holds it
+        found = limits.value_problem(dict(params), depth + 1)
         if found is not None:  # what a file could not hold (designer.core.limits), before any other check
             path, sentence = found
             raise LimitError(sentence, node_id, _param_path(path) if path else None)

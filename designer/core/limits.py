@@ -20,6 +20,7 @@ MAX_NODES = 20_000  # layers in one design
 MAX_EDGES = 100_000  # edges in one design
 MAX_DEPTH = 16  # levels of nesting in a project file
 PARAM_DEPTH = MAX_DEPTH - 4  # inside a parameter: a file nests it in {nodes: [{params: {...}}]}
+BLOCK_PARAM_DEPTH = PARAM_DEPTH - 2  # inside a block's node: {blocks: {Name: {nodes: [{params: {...}}]}}}
 MAX_TEXT = 1_000  # characters in any text: names, ids, keys
 MAX_LIST = 1_000  # items in any list but the design's own nodes and edges
 MAX_PORT = 1_023  # the highest input port number

@@ -467,7 +467,7 @@ def _edge(record: Any, i: int, graph: Graph, source: str, prefix: str = "") -> N
     if known is not None and output >= known:
         origin = graph.node(edge.source)
         raise ProjectError(
-            f"{origin.type_name} {short_repr(edge.source, 40)} has {known} output(s), so there is no output {output}; "
+            f"{origin.type_name} {short_repr(edge.source, 40)} has {known} output{'s' if known != 1 else ''}, so there is no output {output}; "
             f"\"source_port\" counts its outputs from 0",
             source,
             f"{where}.source_port",

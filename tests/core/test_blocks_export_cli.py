@@ -169,3 +169,50 @@ def test_bad_block_files_exit_2_with_one_line(tmp_path, capsys, command):
     assert code == 2
     assert err.count("\n") == 1 and "recursive.json" in err and "cannot contain itself" in err
     assert "Traceback" not in err
+
+
+def two_output_design() -> dict:
+    """A block with two Output nodes (a strided branch and a same-size branch), its outputs wired apart."""
+    inner = bd.Sheet()
+    x = inner.add("x", "Input")
+    low = inner.add("low", "Conv2d", {"in_channels": bd.arg("c"), "out_channels": bd.arg("wide"), "kernel_size": 3,
+                                      "stride": 2, "padding": 1}, x)
+    same = inner.add("same", "Conv2d", {"in_channels": bd.arg("c"), "out_channels": bd.arg("c"), "kernel_size": 1}, x)
+    inner.add("coarse", "Output", {}, low)
+    inner.add("fine", "Output", {}, same)
+    top = bd.Sheet()
+    top.add("image", "Input", {"shape": [2, 8, 16, 16]})
+    top.add("branches", "Branches", {"c": 8, "wide": 24}, "image")
+    top.add("head", "Conv2d", {"in_channels": 8, "out_channels": 4, "kernel_size": 3}, "branches")
+    top.add("out_coarse", "Output", {}, "branches")
+    top.add("out_fine", "Output", {}, "head")
+    top.edges[1]["source_port"] = 1  # head reads the block's second output, "fine"
+    data = bd.design("two_outputs", {"Branches": inner.block({"c": 8, "wide": 16})}, top)
+    data["version"] = 4  # edges from another output than the first
+    return data
+
+
+def test_a_block_with_two_outputs_gives_each_its_size_and_exports_a_tuple(tmp_path, capsys):
+    graph = project.loads(bd.text(two_output_design()))
+    engine = ShapeEngine(graph)
+    assert engine.result("branches").output_shapes == ((2, 24, 8, 8), (2, 8, 16, 16))
+    assert engine.shape("head") == (2, 4, 14, 14) and engine.shape("out_coarse") == (2, 24, 8, 8)
+    # The exported model runs in torch and gives what the engine says, per output.
+    result = export(graph)
+    module, _ = load_module(result.code, tmp_path, "two_outputs")
+    model = getattr(module, result.class_name)().eval()
+    with torch.no_grad():
+        coarse, fine = model(torch.randn(2, 8, 16, 16))
+        low, same = module.Branches(c=8, wide=24)(torch.randn(2, 8, 16, 16))
+    assert (tuple(coarse.shape), tuple(fine.shape)) == ((2, 24, 8, 8), (2, 4, 14, 14))
+    assert (tuple(low.shape), tuple(same.shape)) == ((2, 24, 8, 8), (2, 8, 16, 16))
+    code, out, _ = run_cli(capsys, "shapes", write(tmp_path, two_output_design()), "--json")
+    node = next(n for n in json.loads(out)["nodes"] if n["id"] == "branches")
+    assert code == 0 and node["shape"] == [2, 24, 8, 8] and node["output_shapes"] == [[2, 24, 8, 8], [2, 8, 16, 16]]
+
+
+def test_a_block_output_port_beyond_its_outputs_is_refused(tmp_path, capsys):
+    data = two_output_design()
+    data["edges"][1]["source_port"] = 2
+    code, _, err = run_cli(capsys, "shapes", write(tmp_path, data))
+    assert code == 2 and "edges[1].source_port" in err and "'branches' has 2 outputs, so there is no output 2" in err

@@ -272,3 +272,34 @@ def test_layers_inside_blocks_count_towards_the_limit_when_saving(tmp_path, monk
     monkeypatch.setattr(limits, "MAX_NODES", len(graph) + inside)
     project.save(graph, tmp_path / "r.mdproj")
     same_design(project.load(tmp_path / "r.mdproj"), graph)
+
+
+def test_a_param_nested_as_deep_as_a_file_allows_is_judged_where_the_node_sits(tmp_path):
+    from tests.core.block_designs import resnet18, text
+
+    def nested(levels: int):
+        value = 1
+        for _ in range(levels):
+            value = [value]
+        return value
+
+    top = Graph()
+    top.add_node(Node("d", "Dropout"))
+    deepest = max(n for n in range(1, 20) if limits.value_problem({"p": nested(n)}, limits.PARAM_DEPTH + 1) is None)
+    with pytest.raises(GraphError) as at_top:  # deep enough for a top-level node: refused for its kind only
+        top.set_params("d", {"p": nested(deepest)})
+    assert not isinstance(at_top.value, LimitError)
+    # Inside a block the same value would sit two levels deeper in the file, past what the loader reads.
+    data = resnet18()
+    block_nodes = data["blocks"]["BasicBlock"]["nodes"]
+    block_nodes[0]["params"] = {"p": nested(deepest)}
+    with pytest.raises(ProjectError, match="nested too deeply|nested more than"):
+        project.loads(json.dumps(data))
+    graph = project.loads(text(resnet18()))
+    inner = graph.blocks["BasicBlock"].graph
+    inner.add_node(Node("drop", "Dropout"))
+    with pytest.raises(LimitError, match=f"nested more than {limits.MAX_DEPTH} levels"):
+        inner.set_params("drop", {"p": nested(deepest)})
+    with pytest.raises(GraphError) as shallower:
+        inner.set_params("drop", {"p": nested(deepest - 2)})
+    assert not isinstance(shallower.value, LimitError)

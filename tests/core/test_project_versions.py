@@ -113,7 +113,7 @@ def test_a_design_without_new_features_is_still_written_at_the_oldest_version():
 @pytest.mark.parametrize(
     "edge, location, words",
     [
-        ({"source": "lstm", "source_port": 3, "target": "ids_out", "target_port": 0}, "edges[3].source_port", "has 2 output(s)"),
+        ({"source": "lstm", "source_port": 3, "target": "ids_out", "target_port": 0}, "edges[3].source_port", "has 2 outputs"),
         ({"source": "lstm", "source_port": -1, "target": "ids_out"}, "edges[3]", '"source_port" must be an integer'),
         ({"source": "lstm", "source_port": True, "target": "ids_out"}, "edges[3]", '"source_port" must be an integer'),
     ],
