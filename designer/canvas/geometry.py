@@ -22,7 +22,7 @@ NODE_HEIGHT = float(layout.CARD_HEIGHT)  # three text lines: name, type, summary
 PORT_PITCH = 20.0  # vertical distance between input ports
 # Between output ports, each of which carries its own size label just after it: a label's height apart
 # (left to right) or a short label's width apart (top to bottom), so neighbouring labels stay apart.
-OUTPUT_PITCH = {False: 26.0, True: 64.0}
+OUTPUT_PITCH = {False: 30.0, True: 72.0}
 PORT_MARGIN = 21.0  # from the top/bottom edge to the outermost port
 PORT_RADIUS = 5.0
 PORT_HIT_RADIUS = 10.0  # hit area around a port, larger than the drawn dot
@@ -127,10 +127,13 @@ def edge_controls(
 LABEL_PX = 18  # the size labels' font size (scene units); style and the diagram writer both use it
 LABEL_HEIGHT = 25.0
 LABEL_PAD_X = 6.0
-LABEL_OFFSET = 4.0  # from the output port to the label
+LABEL_OFFSET = 4.0  # from the output port to the label (left to right)
+# Top to bottom, a label stands in the middle of the gap between two layers, whichever way its band
+# runs: the sizes of one row of the drawing share one line, which is how a reader (and OCR) takes them.
+LABEL_DROP = (layout.RANK_GAP[layout.TB] - LABEL_HEIGHT) / 2
 
 
-LABEL_OVERLAP = 10.0  # how far past its port a label leaning to one side reaches (``label_align``)
+LABEL_OVERLAP = 4.0  # how far past its port a label leaning to one side reaches (``label_align``)
 
 
 def label_align(port: int, output_count: int, vertical: bool) -> int:
@@ -162,7 +165,7 @@ def size_label_rect(
     x, y = port
     if vertical:
         left = x - width / 2 if align == 0 else x + LABEL_OVERLAP - width if align < 0 else x - LABEL_OVERLAP
-        return left, y + LABEL_OFFSET + 2, width, LABEL_HEIGHT
+        return left, y + LABEL_DROP, width, LABEL_HEIGHT
     left = x + LABEL_OFFSET + 6
     if room > width:  # centred between the two cards, clear of both ports
         left = x + (room - width) / 2

@@ -11,10 +11,11 @@ classic ones (Graphviz ``dot``, ELK layered):
 4. the order within layers is improved by barycenter sweeps down and up, keeping the best order found;
 5. coordinates: each card goes as close as possible to the mean of its neighbours (an isotonic
    regression per layer), so a chain is a straight spine and bypasses run beside it;
-6. a drawing much taller than a window is cut into side-by-side bands that snake: the first runs down,
-   the next back up beside it, and so on, so a 60-layer design still fits a window at a zoom where the
-   edge sizes can be read, each band joins the next by a short turn, and a U-Net cut at its bottom
-   reads as a U (encoder down, decoder up, the skips across).
+6. top to bottom, a drawing much taller than a window is cut into side-by-side bands that snake: the
+   first runs down, the next back up beside it, and so on, so a 60-layer design still fits a window at
+   a zoom where the edge sizes can be read, each band joins the next by a short turn, and a U-Net cut
+   at its bottom reads as a U (encoder down, decoder up, the skips across). Left to right stays one
+   row, as asked (cut into rows, its skips would cross).
 
 Data flows top to bottom by default (inputs at the top, as papers draw networks); ``direction="LR"``
 draws left to right. ``flow_direction(graph)`` tells which way a design's saved positions run, and
@@ -40,20 +41,24 @@ DIRECTIONS = (TB, LR)
 CARD_WIDTH, CARD_HEIGHT = 140, 62
 # Room between layers: top to bottom it holds an edge size label (25 high, 6 below the output port)
 # and the turns of routed edges; left to right it must hold the label's whole width (64×512×32×32).
-RANK_GAP = {TB: 46, LR: 170}
+RANK_GAP = {TB: 44, LR: 170}
+LABEL_ROOM = 35  # a size label and its offset beyond the first or last card of a band (top to bottom)
 ORDER_GAP = {TB: 40, LR: 30}
 DUMMY_ROOM = 24  # the lane a long edge takes beside the cards it passes
 BAND_GAP = 44  # between bands: room for one lane of an edge going around
 MIN_BAND_LAYERS = 3  # a band holds at least this many layers
 TARGET_ASPECT = 1.3  # width / height of the canvas in a typical window with its docks open
-# The scene area such a canvas (about 750×590 pixels in a 1280×800 window, less Fit's margins) shows at
-# the smallest zoom where the size labels are still legible (10 px of an 18 px font: 0.56): a drawing
-# within it needs no cutting into bands, and one cut into bands is made to fit it (60 layers do).
-ROOM = (1260.0, 970.0)
+# The scene area such a canvas (about 750×595 pixels in a 1280×800 window, less Fit's margins of 12)
+# shows at the smallest zoom where the size labels are still legible (10 px of an 18 px font: 0.556): a
+# drawing within it needs no cutting into bands, and one cut into bands is made to fit it (60 layers do).
+ROOM = (1280.0, 1000.0)
 # Fit zooms in no further than 1.25 (the view's FIT_MAX_ZOOM), 2.25 times the smallest legible zoom: a
 # drawing that fits at that scale gains nothing from more bands.
 MAX_SCALE = 2.25
 FOLD_SLACK = 0.8  # fewer bands are worth a zoom this much smaller than the best one
+COMFORTABLE = 1.5  # and a drawing that fits at 1.5 times the legible zoom (sizes 15 px high) needs no more
+CUT_COST = 150.0  # each edge cut by a fold: it may cross others
+FOLD_COST = 400.0  # one more band must shorten the edges by this much (a U-Net's skips, not a ResNet's bypass)
 SWEEPS = 4
 
 Size = tuple[float, float]
@@ -93,8 +98,8 @@ def against_flow(
     positions: dict[str, tuple[float, float]], edges: Iterable[tuple[str, str]], direction: str = TB
 ) -> set[str]:
     """The nodes whose data runs against ``direction`` (up, or left): most of their edges arrive from
-    below and leave upwards, as in the bands of a long design that run back. Their cards turn their
-    ports round (inputs at the bottom, the output on top). Edges across the flow do not count."""
+    below and leave upwards, as in the bands of a long design that run back. Their cards turn their ports round (inputs at the bottom, the output on top). Edges
+    across the flow do not count."""
     axis, slack = (1, CARD_HEIGHT / 2) if direction == TB else (0, CARD_WIDTH / 2)
     score: dict[str, int] = {}
     for source, target in edges:
@@ -133,7 +138,7 @@ def layered_layout(
     _order_layers(layers, chains, order_index)
     across = _assign_across(layers, chains, extent, direction)
     along_size = [max((extent[n][1] for n in layer if n in extent), default=0.0) for layer in layers]
-    bands = _bands(layers, across, along_size, extent, direction, aspect, edges)
+    bands = _bands(layers, across, along_size, extent, direction, aspect, edges) if direction == TB else [range(len(layers))]
     positions = _place(layers, across, along_size, extent, bands, direction)
     return Layout(positions, direction, len(layers), len(bands))
 
@@ -311,10 +316,10 @@ def _isotonic(wanted: list[float], gaps: list[float]) -> list[float]:
 
 
 def _bands(layers, across, along_size, extent, direction, aspect, edges) -> list[range]:
-    """Cut the layers into consecutive bands so the drawing fits a window at the largest zoom (as far as
-    Fit zooms in), with as few bands as come within ``FOLD_SLACK`` of that; among the cuts that do, the
-    one with the shortest edges wins (a U-Net folds at its bottom, so its skips run across). A design
-    too big to fit at a legible zoom gets the cut whose shape suits the window best."""
+    """Top to bottom, cut the layers into consecutive bands so the drawing fits a window at the largest zoom (as far as
+    Fit zooms in), with as few bands as come within ``FOLD_SLACK`` of that, or one more when that makes
+    the edges much shorter (a U-Net folds at its bottom, so its skips run across). Bands are even (the
+    last may be shorter), so each band's end stands level with the next one's start."""
     count = len(layers)
     rank_gap = RANK_GAP[direction]
     spans = []
@@ -324,21 +329,17 @@ def _bands(layers, across, along_size, extent, direction, aspect, edges) -> list
         spans.append((min(xs), max(xe)))
 
     lefts, rights = [s[0] for s in spans], [s[1] for s in spans]
-    prefix = [0.0]
-    for size in along_size:
-        prefix.append(prefix[-1] + size + rank_gap)
+    pitch = max(along_size) + rank_gap
     room = (ROOM[1] * aspect, ROOM[1])
 
     def scale(ranges: list[range]) -> float:
         """How much larger than the smallest legible zoom the drawing fits the room at (capped)."""
         width = sum(max(rights[b.start : b.stop]) - min(lefts[b.start : b.stop]) for b in ranges)
         width += BAND_GAP * (len(ranges) - 1)
-        length = max(prefix[b.stop] - prefix[b.start] for b in ranges)
-        if direction == LR:
-            width, length = length, width
+        length = (max(_rows(ranges).values()) + 1) * pitch - rank_gap + 2 * LABEL_ROOM
         return min(room[0] / max(width, 1.0), room[1] / max(length, 1.0), MAX_SCALE)
 
-    even: list[tuple[float, int]] = []
+    even: list[tuple[float, list[range]]] = []
     for band_count in range(1, count + 1):
         per_band = -(-count // band_count)
         if per_band < MIN_BAND_LAYERS:
@@ -346,50 +347,26 @@ def _bands(layers, across, along_size, extent, direction, aspect, edges) -> list
         if band_count > 1 and -(-count // (band_count - 1)) == per_band:
             continue
         ranges = [range(start, min(start + per_band, count)) for start in range(0, count, per_band)]
-        even.append((scale(ranges), len(ranges)))
+        even.append((scale(ranges), ranges))
         if even[-1][0] < max(e[0] for e in even) / 2:  # past the best shape: more bands only get worse
             break
     if not even:
         return [range(count)]
-    best = max(e[0] for e in even)
-    if best < 1.0:  # no cut fits at a legible zoom: the one that comes closest
-        band_count = max(even)[1]
-        per_band = -(-count // band_count)
-        return [range(start, min(start + per_band, count)) for start in range(0, count, per_band)]
-    enough = FOLD_SLACK * best
-    fewest = min(k for value, k in even if value >= enough)
+    best = max(value for value, _ in even)
+    # Cuts that fit at a legible zoom and come close enough to the best one; when none fits, the best.
+    enough = max(min(FOLD_SLACK * best, COMFORTABLE), min(best, 1.0))
+    good = [ranges for value, ranges in even if value >= enough]
+    fewest = min(len(ranges) for ranges in good)
     rank = {v: r for r, layer in enumerate(layers) for v in layer if not isinstance(v, _Dummy)}
-    options = [o for k in (fewest, fewest + 1) for o in _cuts(count, k) if scale(o) >= enough]
-    return min(options, key=lambda o: (_edge_length(o, rank, edges, across, prefix, lefts, rights), len(o)))
+    options = [ranges for ranges in good if len(ranges) <= fewest + 1]
+    return min(options, key=lambda o: _edge_length(o, rank, edges, across, pitch, lefts, rights) + FOLD_COST * len(o))
 
 
-def _cuts(count: int, band_count: int, shift: int = 2) -> list[list[range]]:
-    """Ways to cut ``count`` layers into ``band_count`` bands: even cuts, each moved by up to ``shift``."""
-    if band_count == 1:
-        return [[range(count)]]
-    even = [round(count * i / band_count) for i in range(1, band_count)]
-    choices: list[list[int]] = [[]]
-    for cut in even:
-        choices = [c + [cut + d] for c in choices for d in range(-shift, shift + 1)]
-        if len(choices) > 400:  # many bands: the even cuts alone
-            return [_ranges([0, *even, count])]
-    options = []
-    for cuts in choices:
-        bounds = [0, *cuts, count]
-        if all(b - a >= MIN_BAND_LAYERS for a, b in zip(bounds, bounds[1:])):
-            options.append(_ranges(bounds))
-    return options
-
-
-def _ranges(bounds: list[int]) -> list[range]:
-    return [range(a, b) for a, b in zip(bounds, bounds[1:])]
-
-
-def _edge_length(bands, rank, edges, across, prefix, lefts, rights) -> float:
-    """How long the edges of a drawing cut into ``bands`` come out (straight lines between the cards'
-    centres, bands side by side, every second one running back: see ``_place``)."""
+def _edge_length(bands, rank, edges, across, pitch, lefts, rights) -> float:
+    """How long the edges of a drawing cut into ``bands`` come out (straight lines between the cards,
+    placed as ``_place`` places them), each edge from one band into another counted
+    ``CUT_COST`` longer: it may cross the others."""
     band_of, offset = {}, 0.0
-    length = max(prefix[b.stop] - prefix[b.start] for b in bands)
     shift: list[float] = []
     for index, band in enumerate(bands):
         left = min(lefts[band.start : band.stop])
@@ -397,41 +374,44 @@ def _edge_length(bands, rank, edges, across, prefix, lefts, rights) -> float:
         offset += max(rights[band.start : band.stop]) - left + BAND_GAP
         for r in band:
             band_of[r] = index
-
-    def point(v: str) -> tuple[float, float]:
-        r = rank[v]
-        b = band_of[r]
-        along = prefix[r] - prefix[bands[b].start]
-        return across[v] + shift[b], along if b % 2 == 0 else length - along
-
+    row_of = _rows(bands)
     total = 0.0
     for source, target in edges:
-        (x0, y0), (x1, y1) = point(source), point(target)
+        a, b = rank[source], rank[target]
+        x0, y0 = across[source] + shift[band_of[a]], row_of[a] * pitch
+        x1, y1 = across[target] + shift[band_of[b]], row_of[b] * pitch
         total += ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+        if band_of[a] != band_of[b]:
+            total += CUT_COST
     return total
 
 
+def _rows(bands: list[range]) -> dict[int, int]:
+    """The row of every layer (0 at the top): the first band runs down from the top, the next back up
+    from the bottom row, and so on, so a band's layers stand level with its neighbours' (a U-Net cut at
+    its bottleneck has each skip run straight across)."""
+    length = max(len(band) for band in bands)
+    return {r: (i if index % 2 == 0 else length - 1 - i) for index, band in enumerate(bands) for i, r in enumerate(band)}
+
+
 def _place(layers, across, along_size, extent, bands, direction) -> dict[str, tuple[int, int]]:
-    """Cards of each band side by side; every second band runs back, from the far end to the near one,
-    its layers level with the first band's (so the rank gaps line up across all bands)."""
+    """Cards of each band side by side, every second band running back up (``_rows``)."""
     positions: dict[str, tuple[int, int]] = {}
-    gap = RANK_GAP[direction]
-    length = max(sum(along_size[r] + gap for r in band) for band in bands) - gap
+    pitch = max(along_size, default=0.0) + RANK_GAP[direction]
+    row_of = _rows(bands)
     offset = 0.0
-    for index, band in enumerate(bands):
+    for band in bands:
         members = [v for r in band for v in layers[r]]
         left = min(across[v] - (DUMMY_ROOM / 2 if isinstance(v, _Dummy) else extent[v][0] / 2) for v in members)
         right = max(across[v] + (DUMMY_ROOM / 2 if isinstance(v, _Dummy) else extent[v][0] / 2) for v in members)
-        along = 0.0
         for r in band:
-            start = along if index % 2 == 0 else length - along - along_size[r]
+            start = row_of[r] * pitch
             for v in layers[r]:
                 if isinstance(v, _Dummy):
                     continue
                 a = offset + across[v] - left - extent[v][0] / 2
                 b = start + (along_size[r] - extent[v][1]) / 2
                 positions[v] = (round(a), round(b)) if direction == TB else (round(b), round(a))
-            along += along_size[r] + gap
         offset += right - left + BAND_GAP
     return positions
 
@@ -439,10 +419,11 @@ def _place(layers, across, along_size, extent, bands, direction) -> dict[str, tu
 # ----- edge routes ------------------------------------------------------------------------------------
 
 ROUTE_CLEARANCE = 14  # how far a detour keeps from the cards it goes around
-# Where a detour turns: past the size label after the output (which sits in the first ~31 units of the
-# gap top to bottom, ~150 left to right), and close before the input, so both runs share one lane.
-EXIT_TURN = {TB: 34, LR: 150}
-ENTRY_TURN = 12
+# Where a detour turns: past the size label after the output (which fills the gap top to bottom but for
+# 9.5 units at each end, and ~150 units left to right), and close before the input, so both runs share
+# one line.
+EXIT_TURN = {TB: 36, LR: 150}
+ENTRY_TURN = 8
 
 
 def edge_route(
