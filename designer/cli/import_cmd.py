@@ -18,7 +18,8 @@ def add_parser(subparsers) -> None:
         NAME,
         help="turn a PyTorch model (a .py file) into a project file",
         description="Trace a PyTorch model and save it as a design whose layers keep the model's names, so "
-        "'model-designer export' gives code that loads the original state_dict. This runs the file's code, as "
+        "'model-designer export' gives code that loads the original state_dict. The model's submodules become "
+        "blocks (--flat: one flat sheet). This runs the file's code, as "
         "importing it in Python would. Exit 2, writing nothing, when the model cannot be loaded or has an "
         "operation the designer has no layer for (each one listed, with where it is).",
     )
@@ -41,6 +42,12 @@ def add_parser(subparsers) -> None:
         "(repeat for several inputs, in order, like --input-shape)",
     )
     parser.add_argument(
+        "--flat",
+        action="store_true",
+        help="every layer at the top of the design; by default the model's submodules become blocks "
+        "(one definition per class and structure, repeats for runs of one block)",
+    )
+    parser.add_argument(
         "--verbose",
         action="store_true",
         help="when operations have no equivalent layer, list every place (by default the report stops at ten lines)",
@@ -53,7 +60,7 @@ def run(args) -> int:
         shapes = [parse_shape(text) for text in args.input_shape]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # torch's tracing chatter; refusals come back as one sentence
-            result = import_model(args.model, shapes, args.input_dtype)
+            result = import_model(args.model, shapes, args.input_dtype, flat=args.flat)
         project.save(result.graph, args.output)
     except ModelImportError as exc:
         return fail("\n".join(exc.lines) if args.verbose else _default_report(exc))
@@ -61,7 +68,8 @@ def run(args) -> int:
         return fail(str(exc))
     for note in result.notes:
         print(f"model-designer: note: {note}", file=sys.stderr)
-    print(f"wrote {args.output}: {counted(len(result.graph), 'node')} from {args.model} (traced with {result.tracer})")
+    blocks = f" and {counted(len(result.graph.blocks), 'block definition')}" if result.graph.blocks else ""
+    print(f"wrote {args.output}: {counted(len(result.graph), 'node')}{blocks} from {args.model} (traced with {result.tracer})")
     return 0
 
 

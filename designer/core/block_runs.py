@@ -18,7 +18,7 @@ from designer.core import blocks
 from designer.core.errors import GraphError
 from designer.core.graph import Graph, Node
 from designer.core.shapes import DimNote, Inferred, LayerError, Shape, dim_names, format_shape
-from designer.core.spec import short_repr
+from designer.core.spec import FLOAT, short_repr
 
 if TYPE_CHECKING:
     from designer.core.engine import NodeResult
@@ -35,6 +35,7 @@ class CopyRun:
     outputs: tuple[Shape, ...] | None  # None when some output has no size
     failure: tuple[str, LayerError] | None = None  # (path inside the copy, the inner error)
     params: int = 0
+    dtype: str = FLOAT  # the element type of its output (int64 token ids pass through a block as such)
 
 
 @dataclass(eq=False)
@@ -56,40 +57,45 @@ class BlockRunner:
         self.batch = batch
         self._memo: dict[tuple, CopyRun] = {}
 
-    def run(self, graph: Graph, node: Node, inputs: list[Shape]) -> tuple[InstanceRun, tuple[Shape, ...], LayerError | None]:
-        """Run instance ``node`` of ``graph`` on ``inputs``: (the run, its outputs' sizes in the order of the
-        block's Output nodes, the instance's error)."""
+    def run(
+        self, graph: Graph, node: Node, inputs: list[Shape], dtypes: list[str] | None = None
+    ) -> tuple[InstanceRun, tuple[Shape, ...], LayerError | None]:
+        """Run instance ``node`` of ``graph`` on ``inputs`` (of ``dtypes``, float32 when not given): (the run,
+        its outputs' sizes in the order of the block's Output nodes, the instance's error)."""
         block = graph.blocks[node.type_name]
         values = block.values(node.params)
         copies = []
         shapes = list(inputs)
+        types = tuple(dtypes or (FLOAT,) * len(inputs))
         for k in range(node.repeat or 1):
-            copy = self._copy(block, values, tuple(shapes))
+            copy = self._copy(block, values, tuple(shapes), types)
             copies.append(copy)
             run = InstanceRun(block.name, tuple(copies), node.repeat is not None)
             if copy.failure is not None:
                 return run, (), _instance_error(block, node, run.copy_prefix(node.id, k), copy, values)
-            shapes = list(copy.outputs)
+            shapes, types = list(copy.outputs), (copy.dtype,)
         return InstanceRun(block.name, tuple(copies), node.repeat is not None), tuple(shapes), None
 
-    def _copy(self, block: blocks.BlockDef, values: dict, inputs: tuple[Shape, ...]) -> CopyRun:
-        key = (block.name, id(block), block.revision, repr(values), inputs)
+    def _copy(self, block: blocks.BlockDef, values: dict, inputs: tuple[Shape, ...], dtypes: tuple[str, ...]) -> CopyRun:
+        key = (block.name, id(block), block.revision, repr(values), inputs, dtypes)
         found = self._memo.get(key)
         if found is None:
             if len(self._memo) > _MEMO_LIMIT:
                 self._memo.clear()
-            found = self._memo[key] = self._compute(block, values, inputs)
+            found = self._memo[key] = self._compute(block, values, inputs, dtypes)
         return found
 
-    def _compute(self, block: blocks.BlockDef, values: dict, inputs: tuple[Shape, ...]) -> CopyRun:
+    def _compute(self, block: blocks.BlockDef, values: dict, inputs: tuple[Shape, ...], dtypes: tuple[str, ...]) -> CopyRun:
         from designer.core.engine import ShapeEngine  # the engine runs blocks through this module
 
         bound = Graph(block.name, block.graph.blocks)
-        ports = iter(inputs)
+        ports = iter(zip(inputs, dtypes))
         for inner in block.graph.nodes():
             if inner.type_name == "Input":
-                shape = next(ports, None)
+                shape, dtype = next(ports, (None, FLOAT))
                 params = {"shape": list(shape)} if shape is not None else {"shape": [1]}
+                if dtype != FLOAT:  # an Input states int64; float32 is its default
+                    params["dtype"] = dtype
             else:
                 params = blocks.bind(inner.params, values)
             try:
@@ -110,7 +116,7 @@ class BlockRunner:
         if failure is None and not all(r.ok for r in outputs):
             failure = (block.outputs()[0], LayerError(f"the block {block.name}'s output has no size"))
         shapes = tuple(r.shape for r in outputs) if failure is None else None
-        return CopyRun(bound, results, shapes, failure, params)
+        return CopyRun(bound, results, shapes, failure, params, outputs[0].dtype or FLOAT if failure is None else FLOAT)
 
 
 def _instance_error(block: blocks.BlockDef, node: Node, prefix: str, copy: CopyRun, values: dict) -> LayerError:

@@ -443,7 +443,7 @@ class ShapeEngine:
                 upstream_labels = upstream.labels
         memo_key = (key, tuple(shapes), tuple(dtypes))
         if revision is not None:
-            return self._compute_instance(node, (*memo_key, revision), shapes, params)
+            return self._compute_instance(node, (*memo_key, revision), shapes, params, dtypes)
         inferred = self._memo.get(memo_key)
         if inferred is not None:
             return NodeResult(shape=inferred.shape, inferred=inferred, param_count=params,
@@ -481,16 +481,16 @@ class ShapeEngine:
             fix=f"connect one of its outputs 0..{count - 1} ({', '.join(spec.output_name(p) for p in range(count))})",
         )
 
-    def _compute_instance(self, node, memo_key: tuple, shapes: list[Shape], params: int | None) -> NodeResult:
+    def _compute_instance(self, node, memo_key: tuple, shapes: list[Shape], params: int | None, dtypes: list[str]) -> NodeResult:
         """A block instance: its definition run on these sizes, memoized like a layer's inference (the key
         holds the params and the definition's revision, so the parameter count is shared too)."""
         found = self._memo.get(memo_key)
         if found is not None:
             return found
-        run, outputs, error = self._runner.run(self.graph, node, shapes)
+        run, outputs, error = self._runner.run(self.graph, node, shapes, dtypes)
         if error is not None:  # an error names the instance, so only successes are shared
             return NodeResult(error=error, param_count=params, inner=run)
-        inferred = instance_inferred(self.graph, node, shapes, outputs)
+        inferred = replace(instance_inferred(self.graph, node, shapes, outputs), dtype=run.copies[-1].dtype)
         found = self._memo[memo_key] = NodeResult(shape=outputs[0], inferred=inferred, param_count=params, inner=run)
         return found
 

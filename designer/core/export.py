@@ -171,7 +171,7 @@ def export(graph: Graph, class_name: str | None = None, *, keep_names: bool = Fa
     inputs = [s for s in steps if s.spec.kind == "input"]
     inputs.sort(key=lambda s: graph.index_of(s.node.id))
     outputs = _outputs(graph, steps)
-    definitions = [line for block in _used_blocks(graph) for line in _block_class(graph.blocks[block], classes)]
+    definitions = [line for block in _used_blocks(graph) for line in _block_class(graph.blocks[block], classes, keep_names)]
     code = _render(graph, name, steps, inputs, outputs, total, definitions)
     return ExportResult(
         code,
@@ -466,10 +466,12 @@ def _used_blocks(graph: Graph) -> list[str]:
     return blocks.dependency_order({name: block.uses() for name, block in graph.blocks.items()})
 
 
-def _block_class(block: blocks.BlockDef, classes: dict[str, str]) -> list[str]:
+def _block_class(block: blocks.BlockDef, classes: dict[str, str], keep_names: bool) -> list[str]:
+    """The class of one block; with ``keep_names`` its layers sit at their ids' module paths, as in the
+    model's own class (an imported block's ``downsample.0`` loads that block's weights)."""
     parameters = _parameter_names(block, classes)
     spec = block.spec()
-    steps = _plan(block.graph, None, False, classes, parameters)
+    steps = _plan(block.graph, None, keep_names, classes, parameters)
     inputs = sorted((s for s in steps if s.spec.kind == "input"), key=lambda s: block.graph.index_of(s.node.id))
     outputs = [s for s in steps if s.spec.kind == "output"]
     outputs.sort(key=lambda s: block.graph.index_of(s.node.id))

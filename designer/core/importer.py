@@ -6,8 +6,10 @@ model with no arguments, traces it with torch.fx (torch.export where fx cannot f
 every operation to a catalog layer (see :mod:`designer.core.import_rules`), lays the graph out, and
 checks that every shape the engine computes equals what torch computed on real CPU tensors. Layers
 keep the model's qualified names as ids (``layer1.0.conv1``), so ``export(..., keep_names=True)`` gives
-code that loads the original ``state_dict``. Anything without an equivalent stops the import with its
-name and source location: the design is never a guess.
+code that loads the original ``state_dict``; the model's submodules then become blocks whose layers keep
+the names below them (:mod:`designer.core.import_blocks`), checked the same way, or the design stays
+flat. Anything without an equivalent stops the import with its name and source location: the design is
+never a guess.
 """
 
 from __future__ import annotations
@@ -23,7 +25,16 @@ import traceback
 from dataclasses import dataclass, field
 from typing import Any
 
-from designer.core import catalog, import_check, import_owned, import_report, import_rules
+from designer.core import (
+    block_runs,
+    catalog,
+    import_blocks,
+    import_check,
+    import_owned,
+    import_report,
+    import_rules,
+    import_scopes,
+)
 from designer.core.engine import ShapeEngine
 from designer.core.errors import GraphError, LimitError
 from designer.core.graph import Edge, Graph, Node
@@ -57,6 +68,7 @@ class ImportResult:
     graph: Graph
     tracer: str  # "torch.fx" or "torch.export"
     notes: list[str] = field(default_factory=list)
+    paths: dict[str, str] = field(default_factory=dict)  # each traced layer's path in the design (layer1/0/conv1)
 
 
 def parse_shape(text: str) -> tuple[int | str, ...]:
@@ -71,10 +83,12 @@ def parse_shape(text: str) -> tuple[int | str, ...]:
     return shape
 
 
-def import_model(spec: str, input_shapes: list[tuple[int, ...]], input_dtypes: list[str] | None = None) -> ImportResult:
+def import_model(
+    spec: str, input_shapes: list[tuple[int, ...]], input_dtypes: list[str] | None = None, *, flat: bool = False
+) -> ImportResult:
     """Load ``FILE.py:NAME`` or ``package.module:NAME`` and import it (see the module docstring)."""
     model, name = load_model(spec)
-    return import_module(model, input_shapes, name, input_dtypes)
+    return import_module(model, input_shapes, name, input_dtypes, flat=flat)
 
 
 # ----- loading user code ---------------------------------------------------------------------------
@@ -183,14 +197,20 @@ def _exception_text(exc: BaseException) -> str:
 
 # ----- importing a built model ---------------------------------------------------------------------
 def import_module(
-    model: Any, input_shapes: list[tuple[int | str, ...]], name: str = "Imported model", input_dtypes: list[str] | None = None
+    model: Any,
+    input_shapes: list[tuple[int | str, ...]],
+    name: str = "Imported model",
+    input_dtypes: list[str] | None = None,
+    *,
+    flat: bool = False,
 ) -> ImportResult:
     """Import a built ``nn.Module`` for inputs of ``input_shapes`` (torch runs it once on random CPU tensors).
 
     A shape starting with "N" leaves that input's batch open: torch runs at batch TRACE_BATCH, and the
     design must then work for any batch (a model that hard-codes its batch size is refused).
     ``input_dtypes`` gives each input's dtype (:data:`DTYPES`; all float32 when None): int64 inputs are
-    token ids, drawn below the smallest ``num_embeddings`` of the model's embeddings.
+    token ids, drawn below the smallest ``num_embeddings`` of the model's embeddings. The design keeps the
+    model's submodules as blocks (:mod:`designer.core.import_blocks`) unless ``flat``.
     """
     import torch
 
@@ -229,17 +249,72 @@ def import_module(
     mapper = _Mapper(model, name, info)
     graph = mapper.run(traced)
     _set_dtypes(graph, dtypes)
-    for node_id, position in auto_layout(graph).items():
-        graph.move(node_id, position)
     _check_shapes(graph, mapper.torch_shapes)
+    grouped = None if flat else _regroup(graph, mapper, model)
     if any(open_batch):
         _check_other_batch(model, input_shapes, dtypes, open_batch, concrete)
         _open_batches(graph, open_batch)
     _refuse_unused_weights(model, graph)
+    notes = list(mapper.notes)
+    if grouped is not None:
+        notes += grouped.notes
+        reason = _hierarchy_problem(grouped, mapper.torch_shapes, open_batch, model, inputs, concrete)
+        if reason is None:
+            _lay_out(grouped.graph)
+            return ImportResult(grouped.graph, tracer, notes, grouped.paths)
+        notes.append(f"the design stays flat: grouped into blocks, {reason} (please report this)")
+    _lay_out(graph)
     reason = import_check.refusal(graph, model, inputs, concrete)
     if reason:
         raise ModelImportError(f"cannot import {name}: {reason}")
-    return ImportResult(graph, tracer, mapper.notes)
+    return ImportResult(graph, tracer, notes, {node_id: node_id for node_id in graph.node_ids()})
+
+
+def _regroup(graph: Graph, mapper: _Mapper, model: Any) -> import_blocks.Hierarchy | None:
+    """The design with the model's submodules as blocks (see import_blocks), or None when none is one."""
+    names = import_scopes.named(mapper.origins, import_scopes.module_names(model))
+    stacks = import_scopes.stacks(mapper.origins, names)
+    try:
+        grouped = import_blocks.regroup(graph, stacks, names, import_scopes.modules(model))
+    except (GraphError, ValueError) as exc:  # a case regrouping does not foresee: the flat design is still right
+        mapper.notes.append(f"the design stays flat: grouping it into blocks failed ({exc}) (please report this)")
+        return None
+    if not grouped.graph.blocks:
+        mapper.notes.extend(grouped.notes)
+        return None
+    return grouped
+
+
+def _hierarchy_problem(
+    grouped: import_blocks.Hierarchy, torch_shapes: dict[str, tuple[int, ...]], open_batch: list[bool], model: Any, inputs: list, concrete: dict
+) -> str | None:
+    """Why the grouped design is not the model (then the flat one is used), or None: every size inside every
+    block equals torch's, the batch opens as on the flat design, and its code loads the weights and agrees."""
+    engine = ShapeEngine(grouped.graph)
+    try:
+        results = {node_id: engine.result(node_id) for node_id in grouped.graph.node_ids()}
+        results.update([(inner.path, inner.result) for inner in block_runs.expand(results)])
+    finally:
+        engine.close()
+    for node_id, shape in torch_shapes.items():
+        path = grouped.paths[node_id]
+        result = results.get(path)
+        if result is None or not result.ok or result.shape != shape:
+            found = "no size" if result is None or not result.ok else format_shape(result.shape)
+            return f"{path!r} has {found} where torch computes {format_shape(shape)}"
+    if any(open_batch):
+        try:
+            _open_batches(grouped.graph, open_batch)
+        except ModelImportError as exc:
+            return str(exc)
+    return import_check.refusal(grouped.graph, model, inputs, concrete)
+
+
+def _lay_out(graph: Graph) -> None:
+    """Positions for the design and for the inside of each of its blocks."""
+    for part in [graph, *(block.graph for block in graph.blocks.values())]:
+        for node_id, position in auto_layout(part).items():
+            part.move(node_id, position)
 
 
 def _check_other_batch(model: Any, shapes: list[tuple[int, ...]], dtypes: list[str], open_batch: list[bool], concrete: dict) -> None:
@@ -454,7 +529,7 @@ def _fold_module_calls(graph: Any, model: Any, user_inputs: set[str]) -> None:
         with graph.inserting_after(members[-1]):
             # create_node, not call_module: the target is the original model's submodule, not the program's
             call = graph.create_node("call_module", path, (next(iter(sources)),))
-        call.meta = {"val": results[0].meta.get("val"), "stack_trace": results[0].meta.get("stack_trace")}
+        call.meta = {key: results[0].meta.get(key) for key in ("val", "stack_trace", "nn_module_stack")}
         results[0].replace_all_uses_with(call)
         for member in reversed(members):
             graph.erase_node(member)
@@ -490,12 +565,15 @@ class _Mapper:
         self.calls: dict[str, int] = {}
         self.torch_shapes: dict[str, tuple[int, ...]] = {}
         self.notes: list[str] = []  # what the user should know about the design (e.g. sizes fixed at the traced ones)
+        self.current: Any = None  # the traced node being mapped
+        self.origins: dict[str, Any] = {}  # design node → the traced node it was made for (its module stack)
 
     def run(self, traced: Any) -> Graph:
         # Every name the model uses (modules, weights) stays free for the layer that has it.
         names = itertools.chain(self.model.named_modules(), self.model.named_parameters(), self.model.named_buffers())
         self.taken = {n.target for n in traced.nodes if n.op == "call_module"} | {name for name, _ in names if name}
         for node in traced.nodes:
+            self.current = node
             if any(a in self.failed and a not in self.carried for a in node.all_input_nodes):
                 self._give_up(node)  # its cause is reported already
                 continue
@@ -703,6 +781,7 @@ class _Mapper:
 
     def _add(self, node_id: str, type_name: str, params: dict, sources: list[str], shape: tuple[int, ...]) -> None:
         self.graph.add_node(Node(node_id, type_name, params))
+        self.origins[node_id] = self.current
         for port, source in enumerate(sources):
             self.graph.connect(Edge(source, node_id, port))
         self.torch_shapes[node_id] = tuple(shape)

@@ -4,7 +4,7 @@ The work is :mod:`designer.core.importer`'s (torch is imported there, only when 
 of models or an import); this module asks the questions, validates the shapes as they are typed, shows a
 busy dialog while torch traces, and shows the importer's report verbatim when a model cannot be imported.
 The imported design opens like New from Example does: after the unsaved-changes question, as a new design
-without a file.
+without a file, the model's classes as blocks unless the user asks for one flat sheet.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import warnings
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -35,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from designer.canvas import style
 from designer.core.importer import ImportResult, ModelImportError, candidates, import_model, parse_shape
+from designer.core.shapes import counted
 from designer.widgets.busy import busy
 from designer.widgets.param_editors import mark_invalid
 
@@ -127,6 +129,13 @@ class ImportDialog(QDialog):
         form.addRow("Python file", source_row)
         form.addRow("Model", model_row)
         form.addRow("Input shapes", shapes)
+        self.keep_blocks = QCheckBox("Keep the model's classes as blocks", self)
+        self.keep_blocks.setChecked(True)
+        self.keep_blocks.setToolTip(
+            "Each class of the model (a ResNet's Bottleneck, its stages) becomes a block you can open; "
+            "unchecked, every layer sits on one flat sheet"
+        )
+        form.addRow("", self.keep_blocks)
 
         self.status = QLabel(self)
         self.status.setWordWrap(True)
@@ -314,7 +323,7 @@ class ImportDialog(QDialog):
             text = f"Importing {name}: torch is tracing the model and checking every size…"
             with busy(self, TITLE, text), warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # torch's tracing chatter; refusals come back as sentences
-                result = import_model(spec, shapes)
+                result = import_model(spec, shapes, flat=not self.keep_blocks.isChecked())
         except ModelImportError as exc:
             self.show_report(name, exc)
             return False
@@ -356,7 +365,8 @@ def import_into(files) -> bool:
     files.document.reset(result.graph, None)
     # An import exists nowhere on disk yet: it counts as unsaved, so closing asks and recovery keeps it.
     files.document.undo_stack.resetClean()
-    files.message.emit(f"Imported {result.graph.name}: {len(result.graph)} nodes, traced with {result.tracer}")
+    blocks = f" and {counted(len(result.graph.blocks), 'block')}" if result.graph.blocks else ""
+    files.message.emit(f"Imported {result.graph.name}: {len(result.graph)} nodes{blocks}, traced with {result.tracer}")
     if result.notes:
         box = QMessageBox(files.window)
         box.setIcon(QMessageBox.Icon.Information)

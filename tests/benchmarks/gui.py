@@ -1,4 +1,5 @@
-"""GUI figures for the benchmark: a 5,000-node design on the real canvas, offscreen, and the cold start.
+"""GUI figures for the benchmark: a 5,000-node design on the real canvas, offscreen, the cold start, and an
+imported ResNet-50 (its blocks) opened in the main window.
 
 Run by run.py in a child process (``python tests/benchmarks/gui.py``, printing JSON), so that the
 resident memory it reports is the app's own and not inflated by the torch baseline.
@@ -194,6 +195,68 @@ def paste_figures(graph) -> dict[str, float]:
     return figures
 
 
+def resnet50_design(folder: str) -> str:
+    """ResNet-50 imported through the command line (torchvision's where it loads, else the same layout
+    written in tests/core/hierarchy_models.py), saved in ``folder``; the import runs in its own process,
+    so torch never loads into the one that measures the GUI."""
+    from tests.core import torchvision_zoo
+
+    source = f"{ROOT / 'tests/core/torchvision_zoo.py'}:resnet50"
+    if torchvision_zoo.missing():
+        source = f"{ROOT / 'tests/core/hierarchy_models.py'}:ResNet50"
+    path = os.path.join(folder, "resnet50.json")
+    args = [sys.executable, "-m", "designer", "import", source, "-o", path, "--input-shape", "1,3,224,224"]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=600, cwd=ROOT)
+    if done.returncode != 0:
+        raise RuntimeError(f"importing ResNet-50 failed: {done.stderr.strip()[-800:]}")
+    return path
+
+
+def import_figures(median_ms) -> dict[str, float]:
+    """Opening an imported ResNet-50 (a stem, four stage blocks and a head) in the app's main window, from the
+    file to the canvas's first paint: load, shapes through every block, the window built and shown."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication
+
+    from designer import app as appmod
+    from designer.core import project
+
+    application = QApplication.instance() or QApplication([])
+
+    class FirstPaint(QObject):
+        painted = False
+
+        def eventFilter(self, watched, event):  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Paint:
+                self.painted = True
+            return False
+
+    windows = []
+
+    def open_design():
+        probe = FirstPaint()
+        window = appmod._window(project.load(path), path, persist=False)
+        window.view.viewport().installEventFilter(probe)
+        window.resize(1280, 800)
+        window.show()
+        while not probe.painted:
+            application.processEvents()
+        windows.append((window, probe))
+
+    def close_last():
+        while windows:
+            window, _ = windows.pop()
+            window.close()
+            window.deleteLater()
+        application.processEvents()
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = resnet50_design(folder)
+        figure = median_ms(open_design, runs=5, setup=close_last)
+        close_last()
+    return {"open_resnet50_import_first_paint_ms": figure}
+
+
 def measure_in_child() -> dict[str, float]:
     """Run ``canvas_figures`` in a fresh interpreter and return its figures."""
     done = subprocess.run([sys.executable, __file__], capture_output=True, text=True, timeout=900, cwd=ROOT)
@@ -206,4 +269,4 @@ if __name__ == "__main__":
     from tests.benchmarks.run import chain_graph, instances_graph, median_ms
 
     figures = {**canvas_figures(chain_graph(), median_ms), **block_figures(instances_graph(), median_ms)}
-    print(json.dumps({**figures, **paste_figures(chain_graph())}))
+    print(json.dumps({**figures, **paste_figures(chain_graph()), **import_figures(median_ms)}))

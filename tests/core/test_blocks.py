@@ -152,6 +152,36 @@ def test_open_batch_flows_through_instances():
     assert engine.result("logits").display_shape == ("N", 10)
 
 
+def token_design(dtype: str) -> dict:
+    """Token ids through an embedding block, then a block that only passes its input on, repeated."""
+    embed = bd.Sheet()
+    embed.add("e", "Embedding", {"num_embeddings": bd.arg("vocab"), "embedding_dim": 8}, embed.add("x", "Input"))
+    embed.add("out", "Output", {}, "e")
+    relay = bd.Sheet()
+    relay.add("out", "Output", {}, relay.add("x", "Input"))
+    top = bd.Sheet()
+    top.add("tokens", "Input", {"shape": [2, 7], "dtype": dtype})
+    top.add("ids", "Relay", {}, "tokens", repeat=2)
+    top.add("emb", "Embed", {"vocab": 50}, "ids")
+    data = bd.design("tokens", {"Embed": embed.block({"vocab": 10}), "Relay": relay.block({})}, top)
+    data["version"] = 4
+    return data
+
+
+def test_token_ids_keep_their_dtype_through_instances():
+    import torch
+
+    graph, engine = engine_for(token_design("int64"))
+    assert engine.problems() == []
+    assert engine.result("ids").dtype == "int64"  # passed on through both copies
+    assert engine.result("emb").shape == tuple(torch.nn.Embedding(50, 8)(torch.zeros(2, 7, dtype=torch.long)).shape)
+    _, engine = engine_for(token_design("float32"))  # torch: an embedding takes integer indices only
+    with pytest.raises(RuntimeError):
+        torch.nn.Embedding(50, 8)(torch.zeros(2, 7))
+    (node_id, sentence), = engine.problems()
+    assert node_id == "emb" and "emb/e" in sentence
+
+
 # ----- files -----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("make", [bd.resnet18, bd.residual_stage, bd.unet])
 def test_v3_round_trip_gives_identical_text(make):

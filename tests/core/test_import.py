@@ -97,7 +97,7 @@ def types(result) -> dict[str, str]:
 
 
 def test_resnet_blocks_keep_qualified_names_and_shortcuts_become_add_or_wires():
-    result = import_model(spec("ResNetish"), [(1, 3, 16, 16)])
+    result = import_model(spec("ResNetish"), [(1, 3, 16, 16)], flat=True)
     found = types(result)
     assert found["layer1.0.conv1"] == "Conv2d" and found["layer2.0.shortcut.0"] == "Conv2d"
     assert not any(n.startswith("layer1.0.shortcut") for n in found)  # empty nn.Sequential(): a wire
@@ -123,7 +123,7 @@ def test_functional_and_method_forms_become_layers():
 
 
 def test_view_of_the_batch_size_is_a_flatten():
-    result = import_model(spec("VGGish"), [(2, 3, 16, 16)])
+    result = import_model(spec("VGGish"), [(2, 3, 16, 16)], flat=True)
     assert types(result)["view"] == "Flatten"
     assert result.graph.node("view").params == {}
     assert result.graph.node("features.2").params == {"kernel_size": 2}  # stride 2 is what torch fills in
@@ -131,10 +131,10 @@ def test_view_of_the_batch_size_is_a_flatten():
 
 
 def test_unet_concatenations_and_data_dependent_code():
-    result = import_model(spec("UNetish"), [(1, 1, 16, 16)])
+    result = import_model(spec("UNetish"), [(1, 1, 16, 16)], flat=True)
     assert sorted(t for t in types(result).values() if t == "Concat") == ["Concat", "Concat"]
     assert "decoders.1.block.2" in types(result)
-    traced = import_model(spec("DataDependent"), [(1, 3, 8, 8)])
+    traced = import_model(spec("DataDependent"), [(1, 3, 8, 8)], flat=True)
     assert traced.tracer == "torch.export"
     assert types(traced) == {
         "x": "Input", "conv": "Conv2d", "relu": "ReLU", "body.0": "BatchNorm2d", "body.1": "ReLU", "body.2": "Conv2d",

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from designer.cli import main
-from designer.core import project
+from designer.core import blocks, project
+from designer.core.block_runs import expand
+from designer.core.engine import ShapeEngine
 
 torch = pytest.importorskip("torch")
 
@@ -77,18 +79,26 @@ def test_round_trip_through_the_command_line(name, shape, tmp_path, capsys):
     original, copy, graph, _ = imported(name, [shape], tmp_path, capsys)
     sizes = [3 if d == "N" else int(d) for d in shape.split(",")]
     same_outputs(original, copy, torch.randn(*sizes))
-    layers = {n.id for n in graph.nodes()}
     weights = {key.rsplit(".", 1)[0] for key in original.state_dict()}
-    assert weights <= layers  # every weight's owner is a layer of the design, under its own name
+    assert weights <= layer_paths(graph)  # every weight's owner is a layer of the design, under its own name
+
+
+def layer_paths(graph) -> set[str]:
+    """Every layer's module path: its id, or inside blocks its path (``layer1/0/conv1`` is ``layer1.0.conv1``)."""
+    engine = ShapeEngine(graph)
+    results = {node_id: engine.result(node_id) for node_id in graph.node_ids()}
+    inner = {i.path for i in expand(results) if not blocks.is_instance(i.copy.graph, i.node)}
+    top = {n.id for n in graph.nodes() if not blocks.is_instance(graph, n)}
+    return {path.replace(blocks.PATH_SEPARATOR, ".") for path in inner | top}
 
 
 def test_odd_names_are_kept_and_written_plainly_where_they_can_be(tmp_path, capsys):
-    _, _, graph, _ = imported("RegNetStyle", ["1,3,32,32"], tmp_path, capsys)
+    _, _, graph, _ = imported("RegNetStyle", ["1,3,32,32"], tmp_path, capsys, "--flat")
     assert "trunk_output.block2.block2-1.f.b.0" in {n.id for n in graph.nodes()}
     code = (tmp_path / "RegNetStyle.py").read_text()
     assert 'self.trunk_output.block2.add_module("block2-1", nn.Module())' in code
     assert "self.stem = nn.ModuleList([nn.Identity()] * 3)" in code and "self.stem[0] = nn.Conv2d(" in code
-    imported("EfficientNetStyle", ["1,3,16,16"], tmp_path, capsys)
+    imported("EfficientNetStyle", ["1,3,16,16"], tmp_path, capsys, "--flat")
     code = (tmp_path / "EfficientNetStyle.py").read_text()
     assert "self._conv_stem = nn.Conv2d(" in code and "self._blocks[1][0] = nn.Conv2d(" in code
 
@@ -142,7 +152,7 @@ def types(graph) -> dict[str, str]:
 
 
 def test_functional_calls_on_a_modules_own_weights_are_that_module(tmp_path, capsys):
-    _, _, graph, _ = imported("TimmStyle", ["2,3,16,16"], tmp_path, capsys)
+    _, _, graph, _ = imported("TimmStyle", ["2,3,16,16"], tmp_path, capsys, "--flat")
     found = types(graph)
     assert found["bn1"] == "BatchNorm2d" and found["bn1.act"] == "SiLU" and found["blocks.1"] == "BatchNorm2d"
     assert graph.node("bn1").params == {"num_features": 8, "eps": 1e-3}
@@ -153,7 +163,7 @@ def test_functional_calls_on_a_modules_own_weights_are_that_module(tmp_path, cap
 
 
 def test_padding_computed_from_sizes_is_the_padding_layer_at_the_traced_sizes_and_the_report_says_so(tmp_path, capsys):
-    _, _, graph, report = imported("UNet", ["1,3,19,23"], tmp_path, capsys)
+    _, _, graph, report = imported("UNet", ["1,3,19,23"], tmp_path, capsys, "--flat")
     assert types(graph)["pad"] == "ZeroPad2d" and graph.node("pad").params == {"padding": [0, 1, 0, 1]}
     line = next(i for i, t in enumerate(IDIOMS.read_text().splitlines(), 1) if "x1 = F.pad(x1, [diffX // 2" in t)
     notes = report.err.splitlines()
@@ -162,10 +172,10 @@ def test_padding_computed_from_sizes_is_the_padding_layer_at_the_traced_sizes_an
         "diffY // 2, diffY - diffY // 2])) computes its arguments from tensor sizes; at the sizes traced it equals ZeroPad2d "
         "'pad' (padding=(0, 1, 0, 1)), which the design keeps: other input sizes may need other settings"
     )
-    _, _, graph, _ = imported("UNet", ["1,3,16,16"], tmp_path, capsys)
+    _, _, graph, _ = imported("UNet", ["1,3,16,16"], tmp_path, capsys, "--flat")
     assert graph.node("pad").params == {"padding": 0}
 
 
 def test_eval_mode_stochastic_depth_and_dropout_calls_pass_their_input_through(tmp_path, capsys):
-    _, _, graph, _ = imported("DeepResidual", ["2,4,6,6"], tmp_path, capsys)
+    _, _, graph, _ = imported("DeepResidual", ["2,4,6,6"], tmp_path, capsys, "--flat")
     assert sorted(set(types(graph).values())) == ["Add", "BatchNorm2d", "Conv2d", "Input", "Output", "ReLU"]

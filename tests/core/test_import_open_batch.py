@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from designer.core.engine import ShapeEngine
-from designer.core.export import export_code
+from designer.core.export import export
 from designer.core.importer import ModelImportError, import_model, parse_shape
 from tests.core.batch import with_batch
 
@@ -31,8 +31,9 @@ def test_an_open_batch_import_holds_for_any_batch(name):
     sinks = [n for n in graph.node_ids() if not list(graph.successors(n))]
     assert all(engine.result(n).display_shape[0] == "N" for n in sinks)
     namespace: dict = {}
-    exec(compile(export_code(with_batch(graph, 5)), "exported.py", "exec"), namespace)  # noqa: S102 - our own export
-    model = next(v for v in namespace.values() if isinstance(v, type) and issubclass(v, torch.nn.Module) and v is not torch.nn.Module)()
+    exported = export(with_batch(graph, 5))
+    exec(compile(exported.code, "exported.py", "exec"), namespace)  # noqa: S102 - our own export
+    model = namespace[exported.class_name]()
     assert model(torch.randn(5, 3, 16, 16)).shape[0] == 5
 
 

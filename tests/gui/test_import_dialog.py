@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
-from designer.core import importer
+from designer.core import block_runs, importer
 from designer.core.edits import MoveNodes
 from designer.core.graph import Edge, Graph, Node
 from designer.core.onnx_export import OnnxUnavailable, check_available
@@ -92,16 +92,33 @@ def test_file_import_asks_to_save_lists_the_models_and_opens_the_import(app_env,
         original, _name = importer.load_model(f"{SAMPLE}:SmallNet")
         expected = torch_shapes(original, torch.randn(1, 3, 16, 16))
         assert {"stem.conv", "stem.bn", "layer1.0.conv", "layer1.1", "head"} <= set(expected)
+        # The model's classes are blocks: Block twice (stem, and inside layer1), layer1 a block of its own.
+        assert doc.graph.node_ids() == ["x", "stem", "layer1", "flatten", "head", "output"]
+        assert set(doc.graph.blocks) == {"Block", "Layer"}
+        results = {node_id: doc.engine.result(node_id) for node_id in doc.graph.node_ids()}
+        sizes = {node_id: result.shape for node_id, result in results.items()}
+        sizes.update((inner.path.replace("/", "."), inner.result.shape) for inner in block_runs.expand(results))
         for node_id, shape in expected.items():
-            assert doc.engine.shape(node_id) == shape, node_id
+            assert sizes[node_id] == shape, node_id
         # The canvas shows every node, and each edge is labelled with the size torch computed.
         assert set(window.scene.nodes) == set(doc.graph.node_ids())
-        assert window.scene.edges[Edge("layer1.1", "flatten")].label == format_shape(expected["layer1.1"])
+        assert window.scene.edges[Edge("layer1", "flatten")].label == format_shape(expected["layer1.1"])
         assert window.scene.edges[Edge("head", "output")].label == format_shape((1, 10))
         QApplication.processEvents()
-        assert "Imported SmallNet" in window.statusBar().currentMessage()
+        assert "Imported SmallNet: 6 nodes and 2 blocks" in window.statusBar().currentMessage()
     finally:
         close_quietly(window)
+
+
+def test_unchecking_blocks_imports_every_layer_on_one_sheet(app_env, qtbot, dialogs):
+    dialog = make_dialog(qtbot)
+    dialog.source.setText(f"{SAMPLE}:SmallNet")
+    dialog.shape_edits[0].setText("1,3,16,16")
+    assert dialog.keep_blocks.isChecked()
+    dialog.keep_blocks.setChecked(False)
+    assert dialog.run_import(), dialogs.texts()
+    graph = dialog.result.graph
+    assert not graph.blocks and {"stem.conv", "stem.bn", "layer1.0.conv", "layer1.1", "head"} <= set(graph.node_ids())
 
 
 def test_cancelling_the_unsaved_changes_question_opens_no_dialog(app_env, qtbot, dialogs):
@@ -170,7 +187,7 @@ def test_the_pytorch_export_dialog_keeps_names_so_the_original_weights_load(app_
     assert dialog.run_import(), dialogs.texts()
     export = ExportDialog(dialog.result.graph)
     qtbot.addWidget(export)
-    assert export.save_button.isEnabled() and "self.layer1[0].conv = nn.Conv2d(" in export.code
+    assert export.save_button.isEnabled() and "class Block(nn.Module):" in export.code and "self.stem = Block(" in export.code
     namespace: dict = {"__name__": "exported_from_the_dialog"}
     exec(compile(export.code, "<exported>", "exec"), namespace)
     rebuilt = namespace[export.class_name.text()]().eval()
