@@ -72,28 +72,24 @@ def diagram_svg(
             engine.close()
 
 
-def _positions(graph: Graph) -> tuple[dict[str, tuple[float, float]], bool]:
+def _positions(graph: Graph, engine: ShapeEngine) -> tuple[dict[str, tuple[float, float]], bool]:
     missing = any(n.position is None for n in graph.nodes())
-    placed = layout.auto_layout(graph) if missing else {}
+    placed = layout.layered_layout(graph, layout.TB, _card_size(graph, engine)).positions if missing else {}
     positions = {n.id: tuple(n.position) if n.position is not None else placed[n.id] for n in graph.nodes()}
     vertical = layout.flow_direction(positions, ((e.source, e.target) for e in graph.edges())) == layout.TB
     return positions, vertical
 
 
-def _input_count(graph: Graph, node_id: str) -> int:
-    node = graph.node(node_id)
-    connected = set(graph.inputs(node_id))
-    if graph.knows_type(node.type_name):
-        spec = graph.spec(node.type_name)
-        return geo.shown_input_count(*spec.input_range(node.params), connected)
-    return geo.shown_input_count(1, 1, connected)
+def _card_size(graph: Graph, engine: ShapeEngine):
+    """Each card's size top to bottom (wider for several ports), as the layout needs it."""
+    return lambda node_id: geo.node_size(geo.shown_inputs(graph, node_id), True, engine.output_ports(node_id))
 
 
 def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, vertical: bool | None) -> str:
-    positions, flows_down = _positions(graph)
+    positions, flows_down = _positions(graph, engine)
     vertical = flows_down if vertical is None else vertical
     shown = [n for n in graph.node_ids() if only is None or n in only]
-    counts = {n: _input_count(graph, n) for n in shown}
+    counts = {n: geo.shown_inputs(graph, n) for n in shown}
     outs = {n: engine.output_ports(n) for n in shown}
     rects = {}
     for n in shown:

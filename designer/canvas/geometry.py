@@ -52,6 +52,15 @@ def shown_input_count(min_inputs: int, max_inputs: int | None, connected: set[in
     return max(min_inputs, highest + 2, 1)
 
 
+def shown_inputs(graph, node_id: str) -> int:
+    """How many input ports ``node_id`` of ``graph`` shows (``shown_input_count`` from its layer's range)."""
+    node = graph.node(node_id)
+    connected = set(graph.inputs(node_id))
+    if graph.knows_type(node.type_name):
+        return shown_input_count(*graph.spec(node.type_name).input_range(node.params), connected)
+    return shown_input_count(1, 1, connected)
+
+
 def node_size(input_count: int, vertical: bool = False, output_count: int = 1) -> tuple[float, float]:
     """(width, height): wider (top to bottom) or taller (left to right) only when the input or output
     ports need more room than the card has."""

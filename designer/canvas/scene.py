@@ -130,7 +130,9 @@ class GraphScene(QGraphicsScene):
             self._sinks.clear()
             graph = self.document.graph
             missing = any(node.position is None for node in graph.nodes())
-            fallback = layout.auto_layout(graph) if missing else {}
+            engine = self.document.engine
+            size = lambda n: geo.node_size(geo.shown_inputs(graph, n), True, engine.output_ports(n))  # noqa: E731
+            fallback = layout.layered_layout(graph, layout.TB, size).positions if missing else {}
             placed = {node.id: node.position or fallback.get(node.id) for node in graph.nodes()}
             pairs = [(e.source, e.target) for e in graph.edges()]
             flow = layout.flow_direction(placed, pairs)
@@ -310,13 +312,8 @@ class GraphScene(QGraphicsScene):
 
     def _update_ports(self, item: NodeItem, move_edges: bool = True) -> None:
         graph = self.document.graph
-        node = graph.node(item.node_id)
         connected = frozenset(graph.inputs(item.node_id))
-        if graph.knows_type(node.type_name):
-            spec = graph.spec(node.type_name)
-            count = geo.shown_input_count(*spec.input_range(node.params), connected)
-        else:
-            count = geo.shown_input_count(1, 1, connected)
+        count = geo.shown_inputs(graph, item.node_id)
         if item.set_ports(count, connected, self.document.engine.output_ports(item.node_id)) and move_edges:
             self._update_edge_geometry(item.node_id)
             self._update_size_labels(item.node_id)

@@ -119,3 +119,24 @@ def test_a_long_design_renders_in_snaking_bands_its_sizes_clear_of_the_cards():
         top = float(g.find(f"{SVG}rect").get("y"))
         dots = [float(c.get("cy")) for c in g.iter(f"{SVG}circle")]
         assert top in [round(d, 1) for d in dots]
+
+
+def test_a_design_without_positions_renders_each_card_at_its_size():
+    from designer.core.graph import Edge, Graph, Node
+
+    graph = Graph("lstm")
+    graph.add_node(Node("x", "Input", {"shape": [16, 40, 96]}))
+    graph.add_node(Node("lstm", "LSTM", {"input_size": 96, "hidden_size": 128, "batch_first": True}))
+    graph.connect(Edge("x", "lstm", 0))
+    previous = "lstm"
+    for i in range(8):
+        graph.add_node(Node(f"r{i}", "ReLU"))
+        graph.connect(Edge(previous, f"r{i}", 0, 0))
+        previous = f"r{i}"
+    root = ET.fromstring(diagram_svg(graph))
+    cards = [tuple(float(g.find(f"{SVG}rect").get(k)) for k in ("x", "y", "width", "height"))
+             for g in root.iter(f"{SVG}g") if g.get("class") == "layer"]
+    assert max(c[2] for c in cards) > 140  # the LSTM's three outputs make its card wider
+    for i, a in enumerate(cards):
+        for b in cards[i + 1 :]:
+            assert a[0] + a[2] <= b[0] or b[0] + b[2] <= a[0] or a[1] + a[3] <= b[1] or b[1] + b[3] <= a[1]

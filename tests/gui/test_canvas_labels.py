@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtTest import QTest
 
+from designer.canvas import geometry as geo
 from designer.canvas import style
 from designer.canvas.edge_item import EdgeItem
 from designer.canvas.scene import GraphScene
@@ -215,3 +216,15 @@ def test_a_long_design_opens_whole_in_snaking_bands_with_legible_sizes(qtbot, la
     for i, label in enumerate(labels):
         assert not any(label.intersects(card) for card in cards)
         assert not any(label.intersects(other) for other in labels[i + 1 :])
+
+
+def test_a_design_opened_without_positions_is_laid_out_with_each_card_at_its_size(qtbot):
+    graph = lstm_on_h_n()
+    for i in range(6):  # long enough to be cut into bands, beside the LSTM's wide card
+        graph.add_node(Node(f"r{i}", "ReLU"))
+        graph.connect(Edge("last" if i == 0 else f"r{i - 1}", f"r{i}", 0))
+    scene = shown_view(qtbot, graph).graph_scene
+    cards = [node.card_rect().translated(node.pos()) for node in scene.nodes.values()]
+    assert scene.nodes["lstm"].card_rect().width() > geo.NODE_WIDTH
+    for i, card in enumerate(cards):
+        assert not any(card.intersects(other) for other in cards[i + 1 :])
