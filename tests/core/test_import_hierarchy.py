@@ -6,6 +6,8 @@ and the report says so."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -151,6 +153,21 @@ def test_structures_that_differ_get_definitions_of_their_own():
     model = load(MODELS, "ResNet50")
     assert owners(model) <= sizes_agree(model, graph, shape)
     loads_strictly_and_agrees(model, graph, shape)
+
+
+def test_the_exported_classes_read_as_an_engineer_writes_them(tmp_path):
+    graph = import_model(f"{MODELS}:ResNet50", [(1, 3, 64, 64)]).graph
+    code = export(graph, "ResNet50", keep_names=True).code
+    classes = [line.split("(")[0].removeprefix("class ") for line in code.splitlines() if line.startswith("class ")]
+    assert classes == ["Downsample", "BottleneckDownsample", "Bottleneck", "Layer", "LayerOf4", "LayerOf6", "ResNet50"]
+    assert "class Layer(nn.Sequential):" in code and "class Downsample(nn.Sequential):" in code  # chains of 0..n-1
+    assert "        self.append(Bottleneck(in_channels=512, out_channels=128))" in code
+    assert "        self.layer1 = Layer(" in code and "class Bottleneck(nn.Module):" in code
+    path = tmp_path / "resnet50.py"
+    path.write_text(code, encoding="utf-8")
+    lint = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated", "--select", "E,F,W,I,B,UP,SIM",
+                           "--line-length", "88", str(path)], capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout
 
 
 def test_what_cannot_be_a_block_stays_flat_and_the_report_says_why():
