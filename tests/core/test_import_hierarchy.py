@@ -208,6 +208,29 @@ def test_token_ids_enter_a_block_as_int64():
         assert torch.equal(copy(tokens), model.eval()(tokens))
 
 
+def test_a_grouped_design_that_fails_its_check_gives_way_to_the_flat_one(monkeypatch):
+    from designer.core import import_blocks, import_check
+
+    checked = import_check.refusal
+
+    def refusal(graph, *args):  # as if the grouped code did not load the weights
+        return "the exported code lacks 2 weights" if graph.blocks else checked(graph, *args)
+
+    monkeypatch.setattr(import_check, "refusal", refusal)
+    result = import_model(f"{OLD_MODELS}:ResNetish", [(2, 3, 16, 16)])
+    assert not result.graph.blocks and "layer2.0.shortcut.0" in result.graph
+    assert result.notes == ["the design stays flat: grouped into blocks, the exported code lacks 2 weights (please report this)"]
+    monkeypatch.setattr(import_check, "refusal", checked)
+
+    def broken(*_args):
+        raise KeyError("layer9")
+
+    monkeypatch.setattr(import_blocks, "regroup", broken)
+    result = import_model(f"{OLD_MODELS}:ResNetish", [(2, 3, 16, 16)])
+    assert not result.graph.blocks
+    assert result.notes == ["the design stays flat: grouping it into blocks failed (KeyError: 'layer9') (please report this)"]
+
+
 def test_flat_gives_every_layer_at_the_top():
     result = import_model(f"{OLD_MODELS}:ResNetish", [(2, 3, 16, 16)], flat=True)
     assert not result.graph.blocks and "layer2.0.shortcut.0" in result.graph
