@@ -34,9 +34,10 @@ def _esc(text: str) -> str:
     return html.escape(text, quote=False)
 
 
-def _named(shape: SymbolicShape, colors: Colors) -> str:
-    """``N=64 · C=512 ...`` with the names dimmed; an open batch is just ``N``, as everywhere else."""
-    names = dim_names(len(shape))
+def _named(shape: SymbolicShape, colors: Colors, names: tuple[str, ...] | None = None) -> str:
+    """``N=64 · C=512 ...`` with the names dimmed; an open batch is just ``N``, as everywhere else. ``names``
+    are the tensor's own (``N, L, E`` for a sequence), else the conventional ones by rank."""
+    names = names if names is not None and len(names) == len(shape) else dim_names(len(shape))
     cells = " · ".join(
         n if name_and_size(n, d) == n else f"<span style='color:{colors.dim}'>{n}=</span>{d}" for n, d in zip(names, shape)
     )
@@ -109,7 +110,7 @@ def _dims_html(tensor: Tensor, colors: Colors) -> str:
 def _tensor_html(tensor: Tensor, colors: Colors) -> str:
     if tensor.shape is None:
         return "<i>no size yet</i>"
-    return f"<b>{tensor.text()}</b><br>&nbsp;&nbsp;{_named(tensor.display, colors)}"
+    return f"<b>{tensor.text()}</b><br>&nbsp;&nbsp;{_named(tensor.display, colors, tuple(d.name for d in tensor.dims))}"
 
 
 def _derivation_html(derivation: Derivation, colors: Colors) -> str:
@@ -155,8 +156,10 @@ def design_summary_html(graph: Graph, engine: ShapeEngine, colors: Colors) -> st
     outputs = [n for n in graph.node_ids() if graph.spec(graph.node(n).type_name).kind == "output"]
     ends += [(n, "Output") for n in outputs or [n for n in graph.node_ids() if not graph.out_edges(n)]]
     for node_id, role in ends[:12]:
-        shape = engine.result(node_id).display_shape
-        size = f"<b>{format_shape(shape)}</b><br>&nbsp;&nbsp;{_named(shape, colors)}" if shape else "<i>no size yet</i>"
+        result = engine.result(node_id)
+        shape = result.display_shape
+        named = _named(shape, colors, result.dim_labels) if shape else ""
+        size = f"<b>{format_shape(shape)}</b><br>&nbsp;&nbsp;{named}" if shape else "<i>no size yet</i>"
         parts.append(f"<p style='margin-top:4px'>{role} '{_esc(graph.node(node_id).label)}': {size}</p>")
     parts.append(_section(f"{counted(total.layers, 'layer')} · {counted(total.params, 'parameter')}"))
     each = "per sample" if facts.per_sample else "per forward pass"

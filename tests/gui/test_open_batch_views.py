@@ -193,3 +193,12 @@ def test_status_bar_costs_say_per_sample(app_env, qtbot):
         assert window.costs_label.text() == "209.26 M multiply-adds · 3.0 MiB activations"
     finally:
         close_quietly(window)
+
+
+def test_design_summary_names_a_sequence_by_its_own_dims(qapp):
+    # Token ids are N batch × L length, not the N × F of a plain 2-D tensor; the logits keep N and L.
+    document = Document(examples.load_example("tiny_gpt"))
+    colors = Colors("black", "gray", "red", "orange", "white")
+    summary = design_summary_html(document.graph, document.engine, colors)
+    assert "<span style='color:gray'>L=</span>32" in summary and "F=" not in summary
+    assert "<span style='color:gray'>C=</span>" not in summary
