@@ -14,6 +14,7 @@ API for the main window and tests (``view.editor``):
 - ``delete_selection()``, ``duplicate_selection()``, ``copy_selection()``, ``cut_selection()``, ``paste()``,
   ``select_all()``, ``auto_layout()``, ``open_quick_add(view_pos=None)``, ``start_rename(node_id)``,
   ``insert_on_edge(type_name, edge)``, ``context_menu(view_pos)``, ``badge_menu(node_id)``.
+- ``blocks`` (``canvas.block_commands``): Group into Block (Ctrl+G), Ungroup (Ctrl+Shift+G), Make Unique.
 - ``actions``: QActions with standard shortcuts for the commands above, active while the canvas has
   focus. Put these in menus and toolbars rather than creating second actions with the same shortcuts
   (two enabled actions with one shortcut make Qt ignore both). ``node_menu_actions`` and
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import QLineEdit, QMenu
 
 from designer.canvas import big_paste, style
 from designer.canvas import geometry as geo
+from designer.canvas.block_commands import BlockCommands
 from designer.canvas.edge_item import EdgeItem
 from designer.canvas.quick_add import QuickAdd
 from designer.core import builders, layout, project
@@ -92,6 +94,7 @@ class CanvasEditor(QObject):
         self.node_menu_actions: list[QAction] = []  # the window's commands for a layer's right-click menu
         self.edge_menu_actions: list[QAction] = []  # ... and for an edge's
         self._make_actions()
+        self.blocks = BlockCommands(self)  # group, ungroup, make unique: their actions join ``actions``
 
     def _make_actions(self) -> None:
         keys = QKeySequence.StandardKey
@@ -381,6 +384,8 @@ class CanvasEditor(QObject):
                 menu.addSeparator()
             for name in ("rename", "duplicate", "copy", "cut", "delete"):
                 menu.addAction(self.actions[name])
+            menu.addSeparator()
+            self.blocks.add_to_menu(menu, item.node_id)
             if self.node_menu_actions:
                 menu.addSeparator()
                 menu.addActions(self.node_menu_actions)

@@ -76,6 +76,10 @@ class BlockRunner:
             shapes, types = list(copy.outputs), (copy.dtype,)
         return InstanceRun(block.name, tuple(copies), node.repeat is not None), tuple(shapes), None
 
+    def forget(self) -> None:
+        """Drop every memoized run (the design's set of definitions changed)."""
+        self._memo.clear()
+
     def _copy(self, block: blocks.BlockDef, values: dict, inputs: tuple[Shape, ...], dtypes: tuple[str, ...]) -> CopyRun:
         key = (block.name, id(block), block.revision, repr(values), inputs, dtypes)
         found = self._memo.get(key)

@@ -10,6 +10,8 @@ from functools import cached_property
 
 from designer.core.engine import Changes
 from designer.core.graph import (
+    BlockDefined,
+    BlockRemoved,
     Edge,
     EdgeAdded,
     EdgeRemoved,
@@ -64,6 +66,11 @@ class DesignChange:
     @property
     def project_renamed(self) -> bool:
         return any(type(e) is ProjectRenamed for e in self.events)
+
+    @property
+    def blocks_changed(self) -> bool:
+        """Whether block definitions joined or left the design (the palette lists them)."""
+        return any(type(e) in (BlockDefined, BlockRemoved) for e in self.events)
 
     @property
     def structure_changed(self) -> bool:

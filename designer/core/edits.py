@@ -7,9 +7,12 @@ file order of nodes and edges included. Edits touch only the model; views follow
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from designer.core.graph import Edge, Graph, Node, Position, Removal
+
+if TYPE_CHECKING:
+    from designer.core.blocks import BlockDef
 
 
 class Edit:
@@ -28,12 +31,13 @@ class Edit:
 class AddNode(Edit):
     node: Node
     text: str = ""
+    index: int | None = None  # where in file order (default last)
 
     def __post_init__(self) -> None:
         self.text = self.text or f"Add {self.node.type_name}"
 
     def apply(self, graph: Graph) -> None:
-        graph.add_node(self.node.copy())
+        graph.add_node(self.node.copy(), self.index)
 
     def revert(self, graph: Graph) -> None:
         graph.remove_node(self.node.id)
@@ -152,6 +156,69 @@ class MoveNodes(Edit):
     def revert(self, graph: Graph) -> None:
         for node_id, pos in self._old.items():
             graph.move(node_id, pos)
+
+
+@dataclass
+class ReplaceNode(Edit):
+    """Put ``node`` in place of the node with its id: the same file position and the same edges (Make Unique
+    gives an instance another block this way)."""
+
+    node: Node
+    text: str = "Replace Node"
+    _removal: Removal | None = field(default=None, repr=False)
+
+    def apply(self, graph: Graph) -> None:
+        removal = graph.remove_items([self.node.id])
+        try:
+            graph.add_node(self.node.copy(), removal.nodes[0][0])
+            for index, edge in removal.edges:
+                graph.connect(edge, index)
+        except Exception:
+            if self.node.id in graph:
+                graph.remove_items([self.node.id])
+            graph.restore(removal)
+            raise
+        self._removal = removal
+
+    def revert(self, graph: Graph) -> None:
+        graph.remove_items([self.node.id])
+        graph.restore(self._removal)
+
+
+@dataclass
+class DefineBlock(Edit):
+    """Add a block definition to the design (its instances are added by the edits that follow)."""
+
+    block: BlockDef
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        self.text = self.text or f"Define Block {self.block.name}"
+
+    def apply(self, graph: Graph) -> None:
+        graph.define_block(self.block)
+
+    def revert(self, graph: Graph) -> None:
+        graph.remove_block(self.block.name)
+
+
+@dataclass
+class RemoveBlock(Edit):
+    """Take an unused block definition out of the design."""
+
+    name: str
+    text: str = ""
+    _removed: tuple[int, BlockDef] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        self.text = self.text or f"Remove Block {self.name}"
+
+    def apply(self, graph: Graph) -> None:
+        self._removed = graph.remove_block(self.name)
+
+    def revert(self, graph: Graph) -> None:
+        index, block = self._removed
+        graph.define_block(block, index)
 
 
 @dataclass

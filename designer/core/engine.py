@@ -21,6 +21,8 @@ from typing import NamedTuple
 
 from designer.core.block_runs import BlockRunner, InnerNode, InstanceRun, expand, instance_inferred
 from designer.core.graph import (
+    BlockDefined,
+    BlockRemoved,
     Edge,
     EdgeAdded,
     EdgeRemoved,
@@ -176,6 +178,7 @@ class ShapeEngine:
         graph.subscribe(self._on_event)
         # An edit inside a definition changes its instances. Engines the runner makes for one copy of a
         # block (given a runner) live for one run and need not watch.
+        self._watches = runner is None
         self._watched = list(graph.blocks.values()) if runner is None else []
         for block in self._watched:
             block.graph.subscribe(self._on_definition_event)
@@ -298,6 +301,20 @@ class ShapeEngine:
         # Messages name the node and its sources, so the node and its readers may read differently.
         self._dirty.add(event.node_id)
         self._dirty.update(self.graph.successors(event.node_id))
+
+    def _library_changed(self, event: BlockDefined | BlockRemoved) -> None:
+        """A definition joined or left: watch what exists now, and forget every memo, since a new block
+        may reuse a gone one's name (and revision numbers)."""
+        if self._watches:
+            for block in self._watched:
+                block.graph.unsubscribe(self._on_definition_event)
+            self._watched = list(self.graph.blocks.values())
+            for block in self._watched:
+                block.graph.subscribe(self._on_definition_event)
+        self._memo.clear()
+        self._counts.clear()
+        self._runner.forget()
+        self._on_definition_event(event)
 
     def _on_definition_event(self, _event: GraphEvent) -> None:
         """Some definition changed: its instances (their revisions moved, so nothing stale is reused) rerun."""
@@ -503,6 +520,8 @@ _HANDLERS = {
     EdgeRemoved: ShapeEngine._edge_removed,
     ParamsChanged: ShapeEngine._params_changed,
     NodeRenamed: ShapeEngine._node_renamed,
+    BlockDefined: ShapeEngine._library_changed,
+    BlockRemoved: ShapeEngine._library_changed,
 }
 
 

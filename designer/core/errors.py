@@ -43,3 +43,7 @@ class PortInUseError(PortError):
 
 class LimitError(GraphError):
     """A value beyond the design's limits (``designer.core.limits``): too long, too large, too many."""
+
+
+class BlockError(GraphError):
+    """A block definition cannot join or leave the design (name taken or unusable, still in use)."""

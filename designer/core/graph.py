@@ -18,6 +18,7 @@ import networkx as nx
 
 from designer.core import blocks, catalog, limits
 from designer.core.errors import (
+    BlockError,
     CycleError,
     DuplicateIdError,
     LimitError,
@@ -120,7 +121,24 @@ class ProjectRenamed:
     name: str
 
 
-GraphEvent = NodeAdded | NodeRemoved | EdgeAdded | EdgeRemoved | ParamsChanged | NodeRenamed | NodeMoved | ProjectRenamed
+@dataclass(frozen=True)
+class BlockDefined:
+    """A block definition joined the design (its instances may follow)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class BlockRemoved:
+    """A block definition left the design (nothing used it any more)."""
+
+    name: str
+
+
+GraphEvent = (
+    NodeAdded | NodeRemoved | EdgeAdded | EdgeRemoved | ParamsChanged | NodeRenamed | NodeMoved | ProjectRenamed
+    | BlockDefined | BlockRemoved
+)
 
 
 @dataclass(frozen=True)
@@ -522,6 +540,34 @@ class Graph:
         _check_text(name, "the design's name", None)
         self.name = name
         self._emit(ProjectRenamed(name))
+
+    # ----- block definitions (edited on the design's own graph, which owns the shared library) ----------
+    def define_block(self, block: blocks.BlockDef, index: int | None = None) -> None:
+        """Add ``block`` to the design's definitions (at ``index`` in file order, default last)."""
+        if not blocks.valid_block_name(block.name):
+            raise BlockError(f"the block name {block.name!r} is not usable: give an identifier that is no layer type")
+        if block.name in self.blocks:
+            raise BlockError(f"the design has a block called {block.name} already")
+        if block.graph.blocks is not self.blocks:
+            raise BlockError(f"the block {block.name} belongs to another design")
+        items = list(self.blocks.items())
+        items.insert(len(items) if index is None else index, (block.name, block))
+        self.blocks.clear()  # in place: the graphs of the other blocks share this dictionary
+        self.blocks.update(items)
+        self._emit(BlockDefined(block.name))
+
+    def remove_block(self, name: str) -> tuple[int, blocks.BlockDef]:
+        """Take the unused definition ``name`` out; returns its file index and itself (for undo)."""
+        if name not in self.blocks:
+            raise BlockError(f"the design has no block called {name!r}")
+        places = [("the design", self), *((f"the block {b.name}", b.graph) for b in self.blocks.values())]
+        users = [where for where, g in places if any(n.type_name == name for n in g.nodes())]
+        if users:
+            raise BlockError(f"the block {name} is still used (in {', '.join(users)}); remove those uses first")
+        index = list(self.blocks).index(name)
+        block = self.blocks.pop(name)
+        self._emit(BlockRemoved(name))
+        return index, block
 
 
 def _insert_at(items: list, inserts: list[tuple[int, Any]]) -> list:

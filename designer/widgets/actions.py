@@ -64,6 +64,7 @@ class Actions(QObject):
         self.cut, self.copy, self.paste = canvas["cut"], canvas["copy"], canvas["paste"]
         self.duplicate, self.delete = canvas["duplicate"], canvas["delete"]
         self.select_all, self.rename, self.quick_add = canvas["select_all"], canvas["rename"], canvas["quick_add"]
+        self.group, self.ungroup, self.make_unique = canvas["group"], canvas["ungroup"], canvas["make_unique"]
         self.zoom_in, self.zoom_out = canvas["zoom_in"], canvas["zoom_out"]
         self.zoom_reset, self.fit_all = canvas["zoom_reset"], canvas["fit_all"]
         self.auto_layout, self.snap, self.grid = canvas["auto_layout"], canvas["snap_to_grid"], canvas["show_grid"]
@@ -187,6 +188,8 @@ class Actions(QObject):
         edit.addSeparator()
         edit.addActions([self.select_all, self.rename, self.quick_add])
         edit.addAction(self.solve)
+        edit.addSeparator()
+        edit.addActions([self.group, self.ungroup, self.make_unique])
 
         view = bar.addMenu("&View")
         view.addActions([self.zoom_in, self.zoom_out, self.zoom_reset, self.fit_all])

@@ -207,6 +207,8 @@ class MainWindow(QMainWindow):
         QTimer.singleShot(0, self.view.fit_all)
 
     def _on_change(self, change: DesignChange) -> None:
+        if change.blocks_changed:
+            self._list_blocks()
         if change.shapes or change.added or change.removed or change.renamed:
             self._schedule_totals()
 

@@ -24,6 +24,7 @@ torch = pytest.importorskip("torch")
 
 FIXTURE = Path(__file__).parent / "fixtures" / "project_v1.json"
 ALLOWED_GLOBALS = {"torch", "nn", "super", "print", "tuple", "getattr", "__name__"}  # getattr reads odd names
+BLOCK_NAMES = {"int", "float", "bool", "str", "range"}  # block classes: type hints of arguments, range for a repeat
 
 
 def load_module(code: str, folder: Path, stem: str = "exported"):
@@ -88,8 +89,10 @@ def check_code_is_safe(code: str, class_name: str) -> None:
             bound.add(node.id)
         elif isinstance(node, ast.arg):
             bound.add(node.arg)
+        elif isinstance(node, ast.ClassDef):  # a block's class, defined beside the model's
+            bound.add(node.name)
     free = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound
-    assert free <= ALLOWED_GLOBALS, free
+    assert free <= ALLOWED_GLOBALS | BLOCK_NAMES, free
     attributes = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
     assert not {a for a in attributes if a.startswith("__")} - {"__init__"}
 

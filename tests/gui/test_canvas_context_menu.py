@@ -21,7 +21,7 @@ def test_right_click_on_a_layer_selects_it_and_offers_its_commands(qtbot):
     item = scene.nodes["c2"]
     menu = view.editor.context_menu(view_point(view, item.pos() + QPointF(70, 30)))
     assert doc.selection == ["c2"]
-    assert _texts(menu) == ["Rename", "Duplicate", "Copy", "Cut", "Delete", "Solve for a Size…"]
+    assert _texts(menu) == ["Rename", "Duplicate", "Copy", "Cut", "Delete", "Group into Block…", "Solve for a Size…"]
     next(a for a in menu.actions() if a.text() == "Delete").trigger()
     assert "c2" not in doc.graph and "c1" in doc.graph
     doc.undo_stack.undo()
