@@ -15,6 +15,7 @@ from __future__ import annotations
 import builtins
 import keyword
 import re
+import textwrap
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +24,7 @@ from designer.core import attribute_paths, blocks
 from designer.core.attribute_paths import MODULE_MEMBERS, Tree
 from designer.core.engine import ShapeEngine
 from designer.core.errors import GraphError
-from designer.core.graph import Graph, Node
+from designer.core.graph import Edge, Graph, Node
 from designer.core.order import execution_order
 from designer.core.params import is_real
 from designer.core.shapes import BATCH_SYMBOL, Shape, SymbolicShape, dim_names, format_count, format_shape
@@ -486,12 +487,18 @@ def _block_class(block: blocks.BlockDef, classes: dict[str, str], keep_names: bo
         signature.append(f"{parameters[arg]}: {hint} = {literal}" if hint else f"{parameters[arg]}={literal}")
     used = _used(steps, outputs)
     uses = ", ".join(f"{parameters[a]}" for a in block.arguments) or "no arguments"
-    lines = [
-        f"class {classes[block.name]}(nn.Module):",
-        f'    """The block {_doc_text(block.name)} ({_doc_text(uses)}), defined once and used wherever the design needs it."""',
+    chain = _chain(block, steps) if keep_names else None
+    head = [
+        f"class {classes[block.name]}(nn.{'Sequential' if chain else 'Module'}):",
+        *_block_doc(block.name, uses),
         "",
         *_wrap(4, "def __init__", Call("(", tuple(signature)), " -> None:"),
         "        super().__init__()",
+    ]
+    if chain:  # its layers 0..n-1 one after another: an nn.Sequential, as torchvision writes one (same weight names)
+        return [*head, *(line for step in chain for line in _wrap(8, "self.append(", step.constructor, ")")), "", ""]
+    return [
+        *head,
         *(f"        {_kept_arguments(parameters)[a]} = {parameters[a]}" for a in block.arguments if a in _forward_arguments(block.graph)),
         *_constructor_lines(steps, used),
         "",
@@ -499,7 +506,35 @@ def _block_class(block: blocks.BlockDef, classes: dict[str, str], keep_names: bo
         "",
         "",
     ]
-    return lines
+
+
+def _block_doc(name: str, uses: str) -> list[str]:
+    """The class docstring: one line where it fits, else the arguments on lines of their own."""
+    line = f'    """The block {_doc_text(name)} ({_doc_text(uses)}), defined once and used wherever the design needs it."""'
+    if len(line) <= LINE_LIMIT:
+        return [line]
+    listed = textwrap.wrap(f"Arguments: {uses}.", LINE_LIMIT - 4, break_long_words=False, break_on_hyphens=False)
+    head = f'    """The block {_doc_text(name)}, defined once and used wherever the design needs it.'
+    if len(head) > LINE_LIMIT:
+        head = f'    """The block {_doc_text(name)}.'
+    return [head, "", *(f"    {_doc_text(text)}" for text in listed), '    """']
+
+
+def _chain(block: blocks.BlockDef, steps: list[Step]) -> list[Step] | None:
+    """The steps of a block whose layers are ids ``0..n-1``, each a module of one output taking the one before
+    (the first the block's one Input, the last giving its one Output): what an ``nn.Sequential`` computes."""
+    graph = block.graph
+    layers = [s for s in steps if s.spec.kind not in ("input", "output")]
+    ins, outs = block.inputs(), block.outputs()
+    if len(ins) != 1 or len(outs) != 1 or [s.node.id for s in layers] != [str(i) for i in range(len(layers))]:
+        return None
+    order = [ins[0], *(s.node.id for s in layers), outs[0]]
+    for before, after in zip(order, order[1:]):
+        if graph.out_edges(before) != [Edge(before, after)] or graph.in_edges(after) != [Edge(before, after)]:
+            return None
+    if not layers or any(s.spec.kind not in ("module", "block") or graph.output_count(s.node.id) != 1 for s in layers):
+        return None
+    return layers
 
 
 def _default(block: blocks.BlockDef, arg: str, value: Any, spec: LayerSpec) -> str:

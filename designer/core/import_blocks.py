@@ -361,11 +361,11 @@ class _Regrouper:
         return inputs, tuple(sorted(edges)), exits
 
     def _notes(self) -> list[str]:
+        """One sentence per class and reason that kept scopes flat, naming up to three places."""
         grouped: dict[tuple[str, str], list[str]] = {}
         for key, reason in self.flat_scopes:
             path = self.paths[key]
-            module = self.modules.get(path)
-            grouped.setdefault((module.class_name if module else "?", reason), []).append(path)
+            grouped.setdefault((self.modules[path].class_name, reason), []).append(path)
         notes = []
         for (class_name, reason), paths in grouped.items():
             paths = list(dict.fromkeys(paths))  # a scope called twice is one place
@@ -392,13 +392,11 @@ class _Regrouper:
                 base = family if container else definition.module.class_name
                 count = len(definition.instances[0].elements)
                 extra = [name for name in _module_names(definition) if name not in _module_names(main)]
-                if not i:
-                    pass
-                elif container and counts.count(count) == 1:
+                if i and container and counts.count(count) == 1:
                     base += f"Of{count}"
-                elif not container and 1 <= len(extra) <= 2:
+                elif i and not container and 1 <= len(extra) <= 2:
                     base += "".join(_camel(name) for name in extra)
-                else:
+                elif i:
                     base += str(i + 1)
                 definition.name = _block_name(base, taken)
                 taken.add(definition.name)

@@ -261,7 +261,10 @@ def import_module(
     notes = list(mapper.notes)
     if grouped is not None:
         notes += grouped.notes
-        reason = _hierarchy_problem(grouped, mapper.torch_shapes, open_batch, model, inputs, concrete)
+        try:
+            reason = _hierarchy_problem(grouped, mapper.torch_shapes, open_batch, model, inputs, concrete)
+        except Exception as exc:  # as above: a bug in the grouped design never costs the import
+            reason = f"checking it failed ({_exception_text(exc)})"
         if reason is None:
             _lay_out(grouped.graph)
             return ImportResult(grouped.graph, tracer, notes, grouped.paths)
@@ -279,8 +282,8 @@ def _regroup(graph: Graph, mapper: _Mapper, model: Any) -> import_blocks.Hierarc
     stacks = import_scopes.stacks(mapper.origins, names)
     try:
         grouped = import_blocks.regroup(graph, stacks, names, import_scopes.modules(model))
-    except (GraphError, ValueError) as exc:  # a case regrouping does not foresee: the flat design is still right
-        mapper.notes.append(f"the design stays flat: grouping it into blocks failed ({exc}) (please report this)")
+    except Exception as exc:  # a case regrouping does not foresee (a bug): the flat design is still right
+        mapper.notes.append(f"the design stays flat: grouping it into blocks failed ({_exception_text(exc)}) (please report this)")
         return None
     if not grouped.graph.blocks:
         mapper.notes.extend(grouped.notes)

@@ -331,6 +331,35 @@ def _instance_stats(node, result) -> NodeStats:
     )
 
 
+@dataclass(frozen=True)
+class BlockTotals:
+    """What the instances of one block cost together, summed over the design's top-level instances."""
+
+    block: str
+    instances: tuple[str, ...]  # node ids, in execution order
+    params: int
+    macs: int
+    activation_elements: int
+
+    def describe(self) -> str:
+        uses = f"{len(self.instances)} use{'s' if len(self.instances) != 1 else ''}"
+        return (f"{self.block} ({uses}): {format_count(self.params)} parameters, {format_count(self.macs)} "
+                f"multiply-adds, {format_bytes(self.activation_elements * BYTES_PER_ELEMENT)} of outputs")
+
+
+def per_block(graph: Graph, stats: ModelStats) -> list[BlockTotals]:
+    """The design's costs per block (its top-level instances added up), in the order blocks are first used."""
+    found: dict[str, list[NodeStats]] = {}
+    for s in stats.nodes.values():
+        if s.type_name in graph.blocks and graph.spec(s.type_name).kind == "block":
+            found.setdefault(s.type_name, []).append(s)
+    return [
+        BlockTotals(name, tuple(s.node_id for s in uses), sum(s.params for s in uses), sum(s.macs for s in uses),
+                    sum(s.activation_elements for s in uses))
+        for name, uses in found.items()
+    ]
+
+
 def compute_stats(graph: Graph, engine: ShapeEngine) -> ModelStats:
     """Statistics of every node (execution order) and of the whole design."""
     nodes = {node_id: node_stats(graph, engine, node_id) for node_id in engine.order()}

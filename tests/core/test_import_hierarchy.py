@@ -6,6 +6,8 @@ and the report says so."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -153,6 +155,21 @@ def test_structures_that_differ_get_definitions_of_their_own():
     loads_strictly_and_agrees(model, graph, shape)
 
 
+def test_the_exported_classes_read_as_an_engineer_writes_them(tmp_path):
+    graph = import_model(f"{MODELS}:ResNet50", [(1, 3, 64, 64)]).graph
+    code = export(graph, "ResNet50", keep_names=True).code
+    classes = [line.split("(")[0].removeprefix("class ") for line in code.splitlines() if line.startswith("class ")]
+    assert classes == ["Downsample", "BottleneckDownsample", "Bottleneck", "Layer", "LayerOf4", "LayerOf6", "ResNet50"]
+    assert "class Layer(nn.Sequential):" in code and "class Downsample(nn.Sequential):" in code  # chains of 0..n-1
+    assert "        self.append(Bottleneck(in_channels=512, out_channels=128))" in code
+    assert "        self.layer1 = Layer(" in code and "class Bottleneck(nn.Module):" in code
+    path = tmp_path / "resnet50.py"
+    path.write_text(code, encoding="utf-8")
+    lint = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", "--isolated", "--select", "E,F,W,I,B,UP,SIM",
+                           "--line-length", "88", str(path)], capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout
+
+
 def test_what_cannot_be_a_block_stays_flat_and_the_report_says_why():
     shape = (2, 3, 8, 8)
     result = import_model(f"{MODELS}:Awkward", [shape])
@@ -189,6 +206,29 @@ def test_token_ids_enter_a_block_as_int64():
     tokens = torch.randint(0, 50, (2, 7))
     with torch.no_grad():
         assert torch.equal(copy(tokens), model.eval()(tokens))
+
+
+def test_a_grouped_design_that_fails_its_check_gives_way_to_the_flat_one(monkeypatch):
+    from designer.core import import_blocks, import_check
+
+    checked = import_check.refusal
+
+    def refusal(graph, *args):  # as if the grouped code did not load the weights
+        return "the exported code lacks 2 weights" if graph.blocks else checked(graph, *args)
+
+    monkeypatch.setattr(import_check, "refusal", refusal)
+    result = import_model(f"{OLD_MODELS}:ResNetish", [(2, 3, 16, 16)])
+    assert not result.graph.blocks and "layer2.0.shortcut.0" in result.graph
+    assert result.notes == ["the design stays flat: grouped into blocks, the exported code lacks 2 weights (please report this)"]
+    monkeypatch.setattr(import_check, "refusal", checked)
+
+    def broken(*_args):
+        raise KeyError("layer9")
+
+    monkeypatch.setattr(import_blocks, "regroup", broken)
+    result = import_model(f"{OLD_MODELS}:ResNetish", [(2, 3, 16, 16)])
+    assert not result.graph.blocks
+    assert result.notes == ["the design stays flat: grouping it into blocks failed (KeyError: 'layer9') (please report this)"]
 
 
 def test_flat_gives_every_layer_at_the_top():
