@@ -7,7 +7,7 @@ slopes must match the channels; Softmax's dim must exist.
 
 from __future__ import annotations
 
-from designer.core.layers.common import describe_tensor, unchanged_notes
+from designer.core.layers.common import describe_tensor, unchanged_notes, wrap_dim
 from designer.core.params import Boolean, Choice, Integer, Optional, Real
 from designer.core.shapes import Fix, Inferred, LayerError, counted, dim_names
 from designer.core.spec import LayerSpec, ParamSpec, moves_values_only
@@ -102,16 +102,7 @@ def _softmax_infer(log: bool):
                 f"dim is not set, so torch guesses dim {dim} for a {rank}-D input and warns; set dim explicitly "
                 f"(usually -1, the last dim)",
             )
-        span = max(rank, 1)
-        if not -span <= dim < span:
-            raise LayerError(
-                f"{ctx.label}: dim {dim} does not exist in {describe_tensor(shape)} from {ctx.source()} "
-                f"(use {-span}..{span - 1})",
-                param="dim",
-                fix="set dim to -1 for the last dim",
-                fixes=(Fix.setting("dim", -1),),
-            )
-        axis = dim % span
+        axis = wrap_dim(ctx, "dim", dim, rank, fixes=(Fix.setting("dim", -1),), fix="set dim to -1 for the last dim")
         name = dim_names(rank)[axis] if rank else "the value"
         what = "log-probabilities (their exponentials sum to 1)" if log else "probabilities that sum to 1"
         story = f"Turns the {shape[axis] if rank else 1} values along {name} (dim {axis}) of each slice into {what}."

@@ -1,11 +1,11 @@
-"""Helpers shared by the shape rules: per-dimension expansion, rank checks and formula text."""
+"""Helpers shared by the shape rules: per-dimension expansion, rank checks, torch's dim wrapping and formula text."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from designer.core.shapes import DimNote, LayerError, Shape, dim_names, format_shape
+from designer.core.shapes import DimNote, Fix, LayerError, Shape, dim_names, format_shape
 
 SPATIAL_LABELS = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
@@ -31,6 +31,34 @@ def product(values: Sequence[int]) -> int:
 
 def describe_tensor(shape: Shape) -> str:
     return f"a {len(shape)}-D tensor {format_shape(shape)}"
+
+
+def wrap_dim(
+    ctx, name: str, dim: int, rank: int, extra: int = 0, fixes: tuple[Fix, ...] = (), fix: str | None = None
+) -> int:
+    """torch's wrapping of one dim param: -1 is the last dim, a 0-D tensor takes 0 and -1 like a 1-D one,
+    and ``extra`` more positions exist where the op adds dims (Unsqueeze). A dim the tensor lacks is an error."""
+    span = max(rank + extra, 1)
+    if not -span <= dim < span:
+        raise LayerError(
+            f"{ctx.label}: {name} {dim} does not exist in {describe_tensor(ctx.shape)} from {ctx.source()} "
+            f"(use {-span}..{span - 1})",
+            param=name,
+            fix=fix,
+            fixes=fixes,
+        )
+    return dim % span
+
+
+def wrap_dims(ctx, name: str, dims: Sequence[int], rank: int) -> list[int]:
+    """torch's wrapping of a list of dims, as :func:`wrap_dim` does each, refusing a dim named twice."""
+    out: list[int] = []
+    for d in dims:
+        at = wrap_dim(ctx, name, d, rank)
+        if at in out:
+            raise LayerError(f"{ctx.label}: {name} {list(dims)} names dim {at} twice", param=name, fix="list each dim once")
+        out.append(at)
+    return out
 
 
 def layout(rank: int) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from designer.core.layers.common import describe_tensor, product, unchanged_notes
+from designer.core.layers.common import describe_tensor, product, unchanged_notes, wrap_dim
 from designer.core.params import Boolean, Integer, Ints
 from designer.core.shapes import DimNote, Fix, Inferred, LayerError, counted, dim_names, format_count, format_shape
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec, weights_count
@@ -16,18 +16,6 @@ def _grouped(values) -> str:
     """``4`` or ``(4·4)``: a product in parentheses when it has more than one factor."""
     values = list(values)
     return _times(values) if len(values) == 1 else f"({_times(values)})"
-
-
-def _wrap(ctx, name: str, dim: int, rank: int) -> int:
-    """torch's dim wrapping: -1 is the last dim; a 0-D tensor takes dims 0 and -1 like a 1-D one."""
-    span = max(rank, 1)
-    if not -span <= dim < span:
-        raise LayerError(
-            f"{ctx.label}: {name} {dim} does not exist in {describe_tensor(ctx.shape)} from {ctx.source()} "
-            f"(use {-span}..{span - 1})",
-            param=name,
-        )
-    return dim % span
 
 
 # ----- Linear ----------------------------------------------------------------------------------
@@ -104,8 +92,8 @@ def _in_features_error(ctx, shape, labels) -> LayerError:
 def _flatten_infer(ctx) -> Inferred:
     shape = ctx.shape
     rank = len(shape)
-    start = _wrap(ctx, "start_dim", ctx["start_dim"], rank)
-    end = _wrap(ctx, "end_dim", ctx["end_dim"], rank)
+    start = wrap_dim(ctx, "start_dim", ctx["start_dim"], rank)
+    end = wrap_dim(ctx, "end_dim", ctx["end_dim"], rank)
     if rank == 0:
         return Inferred((1,), (DimNote("F", 1, "F = 1", "a single number becomes a list of one"),), ("Makes a 1-D tensor.",))
     if start > end:
@@ -138,7 +126,7 @@ def _unflatten_infer(ctx) -> Inferred:
     rank = len(shape)
     if rank == 0:
         raise LayerError(f"{ctx.label} needs at least a 1-D input to split, but receives a single number from {ctx.source()}")
-    axis = _wrap(ctx, "dim", ctx["dim"], rank)
+    axis = wrap_dim(ctx, "dim", ctx["dim"], rank)
     label, size = dim_names(rank)[axis], shape[axis]
     sizes = list(ctx["unflattened_size"])
     pieces = _split(ctx, sizes, label, size)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from designer.core.layers.common import describe_tensor, product
+from designer.core.layers.common import product, wrap_dims
 from designer.core.params import Boolean, Ints, Optional
 from designer.core.shapes import DimNote, Inferred, LayerError, Shape, dim_names, format_count, format_shape
 from designer.core.spec import INT, LayerSpec, ParamSpec, Term
@@ -16,25 +16,6 @@ def as_dims(value: Any) -> list[int] | None:
     if value is None:
         return None
     return [value] if isinstance(value, int) else list(value)
-
-
-def wrap_dims(ctx, name: str, dims: Sequence[int], rank: int) -> list[int]:
-    """torch's wrapping of a list of dims (-1 is the last; a 0-D tensor takes 0 and -1), refusing repeats."""
-    span = max(rank, 1)
-    out = []
-    for d in dims:
-        if not -span <= d < span:
-            raise LayerError(
-                f"{ctx.label}: {name} {d} does not exist in {describe_tensor(ctx.shape)} from {ctx.source()} "
-                f"(use {-span}..{span - 1})",
-                param=name,
-            )
-        if d % span in out:
-            raise LayerError(
-                f"{ctx.label}: {name} {list(dims)} names dim {d % span} twice", param=name, fix="list each dim once"
-            )
-        out.append(d % span)
-    return out
 
 
 def _reduce_infer(ctx) -> Inferred:

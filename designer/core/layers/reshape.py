@@ -10,25 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from designer.core.layers.common import describe_tensor, product
-from designer.core.layers.reduction import as_dims, wrap_dims
+from designer.core.layers.common import describe_tensor, product, wrap_dim, wrap_dims
+from designer.core.layers.reduction import as_dims
 from designer.core.params import Integer, Ints, Optional
 from designer.core.shapes import DimNote, Fix, Inferred, LayerError, Shape, dim_names, format_count, format_shape
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec, Term, moves_values_only
 
 _MOVES = " Nothing is computed; no parameters."
-
-
-def _wrap(ctx, name: str, dim: int, rank: int, extra: int = 0) -> int:
-    """One dim wrapped as torch wraps it, for a tensor of ``rank`` dims (+``extra`` for Unsqueeze)."""
-    span = max(rank + extra, 1)
-    if not -span <= dim < span:
-        raise LayerError(
-            f"{ctx.label}: {name} {dim} does not exist in {describe_tensor(ctx.shape)} from {ctx.source()} "
-            f"(use {-span}..{span - 1})",
-            param=name,
-        )
-    return dim % span
 
 
 def _kept(names: Sequence[str], shape: Shape) -> list[DimNote]:
@@ -131,8 +119,8 @@ def _permute_infer(ctx) -> Inferred:
 def _transpose_infer(ctx) -> Inferred:
     shape = ctx.shape
     rank = len(shape)
-    a = _wrap(ctx, "dim0", ctx["dim0"], rank)
-    b = _wrap(ctx, "dim1", ctx["dim1"], rank)
+    a = wrap_dim(ctx, "dim0", ctx["dim0"], rank)
+    b = wrap_dim(ctx, "dim1", ctx["dim1"], rank)
     order = list(range(rank))
     if rank:
         order[a], order[b] = order[b], order[a]
@@ -182,7 +170,7 @@ def _squeeze_code(args: Sequence[str], p: Mapping[str, Term]) -> str:
 def _unsqueeze_infer(ctx) -> Inferred:
     shape = ctx.shape
     rank = len(shape)
-    at = _wrap(ctx, "dim", ctx["dim"], rank, extra=1)
+    at = wrap_dim(ctx, "dim", ctx["dim"], rank, extra=1)
     out = (*shape[:at], 1, *shape[at:])
     names = dim_names(rank)
     labels = _unique([*names[:at], "1", *names[at:]])
@@ -203,7 +191,7 @@ def _select_infer(ctx) -> Inferred:
     rank = len(shape)
     if rank == 0:
         raise LayerError(f"{ctx.label} picks along a dim, but {ctx.source()} gives a single number (a 0-D tensor)")
-    at = _wrap(ctx, "dim", ctx["dim"], rank)
+    at = wrap_dim(ctx, "dim", ctx["dim"], rank)
     size, index = shape[at], ctx["index"]
     names = dim_names(rank)
     if not -size <= index < size:
@@ -239,7 +227,7 @@ def _slice_infer(ctx) -> Inferred:
     rank = len(shape)
     if rank == 0:
         raise LayerError(f"{ctx.label} cuts along a dim, but {ctx.source()} gives a single number (a 0-D tensor)")
-    at = _wrap(ctx, "dim", ctx["dim"], rank)
+    at = wrap_dim(ctx, "dim", ctx["dim"], rank)
     start, end, step = ctx["start"], ctx["end"], ctx["step"]
     if step <= 0:
         raise LayerError(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from designer.core.layers.common import describe_tensor
+from designer.core.layers.common import wrap_dim
 from designer.core.params import Integer, Ints
 from designer.core.shapes import DimNote, Fix, Inferred, LayerError, counted, dim_names, format_shape
 from designer.core.spec import REQUIRED, LayerSpec, ParamSpec, Term, moves_values_only
@@ -26,14 +26,7 @@ def _axis(ctx, verb: str) -> tuple[int, int]:
     rank = len(shape)
     if rank == 0:
         raise LayerError(f"{ctx.label} {verb} along a dim, but {ctx.source()} gives a single number (a 0-D tensor)")
-    dim = ctx["dim"]
-    if not -rank <= dim < rank:
-        raise LayerError(
-            f"{ctx.label}: dim {dim} does not exist in {describe_tensor(shape)} from {ctx.source()} (use {-rank}..{rank - 1})",
-            param="dim",
-            fixes=(Fix.setting("dim", rank - 1),),
-        )
-    at = dim % rank
+    at = wrap_dim(ctx, "dim", ctx["dim"], rank, fixes=(Fix.setting("dim", rank - 1),))
     return at, shape[at]
 
 
