@@ -262,7 +262,8 @@ def test_random_designs_round_trip(ids, name, positions, data):
     assert list(again.edges()) == list(graph.edges())
 
 
-def test_dumps_of_5000_nodes_is_fast():
+def test_5000_nodes_round_trip_byte_for_byte():
+    """Its speed is a benchmark figure (save_5000_ms in tests/benchmarks/run.py), not a timed test."""
     graph = Graph("big")
     graph.add_node(Node("x", "Input", {"shape": [1, 3, 8, 8]}, position=(0, 0)))
     previous = "x"
@@ -271,16 +272,9 @@ def test_dumps_of_5000_nodes_is_fast():
         graph.add_node(Node(node_id, "Conv2d", {"in_channels": 3, "out_channels": 3, "kernel_size": 3, "padding": 1}, position=(i, 0)))
         graph.connect(Edge(previous, node_id))
         previous = node_id
-    best = min(_timed(project.dumps, graph) for _ in range(5))
-    assert best < 0.05, f"dumps took {best * 1000:.1f} ms"
-    assert project.dumps(project.loads(project.dumps(graph))) == project.dumps(graph)
-
-
-def _timed(function, *args) -> float:
-    """CPU time, so other work on a shared machine does not count against us."""
-    started = time.process_time()
-    function(*args)
-    return time.process_time() - started
+    text = project.dumps(graph)
+    assert text.count("\n") > 10_000, "one node or edge per line keeps diffs of big projects readable"
+    assert project.dumps(project.loads(text)) == text
 
 
 # ----- migrations ----------------------------------------------------------------------------------
