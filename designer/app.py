@@ -123,7 +123,13 @@ def _stats_panel(window):
     from designer.plots.stats_dock import StatsPanel
 
     panel = StatsPanel(window.document, window.view)
-    panel.node_activated.connect(window.view.center_on_node)
+    navigator = window.navigator
+    panel.node_activated.connect(lambda node_id: panel.view.center_on_node(node_id))
+    panel.enter_requested.connect(navigator.enter)
+    # The plots follow the canvas into an instance: the costs of that one use, layer by layer.
+    navigator.level_changed.connect(
+        lambda _depth: panel.show_level(navigator.current_document(), navigator.current_view(), navigator.path())
+    )
     return panel
 
 

@@ -86,6 +86,10 @@ def torch_op(type_name: str, p: dict, inputs: list):
         return torch.ops.aten.slice.Tensor(x, p["dim"], p["start"], p["end"], p["step"])
     if type_name == "Expand":
         return x.expand(*p["size"])
+    if type_name == "Chunk":
+        return torch.chunk(x, p["chunks"], p["dim"])
+    if type_name == "Split":
+        return torch.split(x, p["split_size_or_sections"], p["dim"])
     raise AssertionError(f"no torch oracle for {type_name}")
 
 

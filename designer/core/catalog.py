@@ -18,6 +18,7 @@ from designer.core.layers import (
     reduction,
     resample,
     reshape,
+    split,
 )
 from designer.core.spec import LayerSpec
 
@@ -39,7 +40,7 @@ CATEGORIES = (
 )
 
 _SPECS: dict[str, LayerSpec] = {}
-for _module in (graph_io, conv, pool, resample, norm, activation, dropout, linear, padding, attention, recurrent, embedding, arithmetic, reduction, reshape):
+for _module in (graph_io, conv, pool, resample, norm, activation, dropout, linear, padding, attention, recurrent, embedding, arithmetic, reduction, reshape, split):
     for _spec in _module.SPECS:
         assert _spec.type_name not in _SPECS, _spec.type_name
         assert _spec.category in CATEGORIES, _spec.category

@@ -57,6 +57,10 @@ def _guess(p: ParamSpec, upstream: TensorShape | None, chosen: dict[str, Any]) -
         return next(g for g in (32, 16, 8, 4, 2, 1) if channels % g == 0)
     if p.name == "kernel_size":
         return 3
+    if p.name == "chunks":
+        return 2
+    if p.name == "split_size_or_sections":  # two pieces of dim 0 (Split's own default dim)
+        return max(1, -(-upstream[0] // 2)) if rank else 1
     return first_value(p.kind, p.name)
 
 

@@ -275,22 +275,26 @@ def _unpack(graph: Graph, step: Step, result, variables: Namespace) -> None:
     """Name the outputs of a layer with several (``out, (h_n, c_n) = self.lstm(x)``): one variable per
     output a later layer reads, ``_`` for the others; the first output keeps the step's own variable."""
     spec, node = step.spec, step.node
+    read = {edge.source_port for edge in graph.out_edges(node.id)}
+    rest = ""  # a count known only per use (a Chunk inside a block's class): the outputs read, then *_
     if result is not None:
         count = len(result.output_shapes)
     else:
         try:
-            count = spec.output_count(spec.resolve(node.params)) or 1
+            count = spec.output_count(spec.resolve(node.params))
         except (ArithmeticError, KeyError, TypeError, ValueError):
-            count = 1
-    if count <= 1:
+            count = None
+        if count is None and spec.tuple_result:
+            count, rest = max(read, default=0) + 1, ", *_"
+        count = count or 1
+    if count <= 1 and not spec.tuple_result:
         return
-    read = {edge.source_port for edge in graph.out_edges(node.id)}
     ports = [step.variable] + [
         variables.take(f"{node.id}_{spec.output_name(port)}", "out") if port in read else "_" for port in range(1, count)
     ]
     step.ports = tuple(ports)
     pattern = spec.output_pattern or ", ".join(f"{{{i}}}" for i in range(count))
-    step.target = pattern.format(*ports)
+    step.target = pattern.format(*ports) + rest if count > 1 or rest else f"({ports[0]},)"
     if result is not None:
         step.sizes = ", ".join(format_shape(s) for s in result.display_outputs)
 
@@ -637,8 +641,8 @@ def _wrap(indent: int, head: str, call: Call, tail: str) -> list[str]:
     opener, closer = (call.opener, call.closer) if call.opener else ("(", ")")
     first, last = f"{pad}{head}{opener}", f"{pad}{closer}{tail}"
     middle = f"{pad}    {call.joiner.join(call.parts)}"
-    if len(middle) <= LINE_LIMIT and len(first) <= LINE_LIMIT:
-        return [first, middle, last]
+    if (len(middle) <= LINE_LIMIT and len(first) <= LINE_LIMIT) or (not call.opener and len(call.parts) == 1):
+        return [first, middle, last]  # (one bare expression in brackets: a trailing comma would make it a tuple)
     if call.joiner == ", ":
         return [first, *(f"{pad}    {p}," for p in call.parts), last]
     return [first, f"{pad}    {call.parts[0]}", *(f"{pad}    + {p}" for p in call.parts[1:]), last]

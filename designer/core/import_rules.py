@@ -169,13 +169,72 @@ def catalog_type(module: Any) -> str | None:
     return None
 
 
+# A layer's call passes its inputs first: attention's query, key, value; a decoder layer's tgt, memory.
+_CALL_INPUTS = {"MultiheadAttention": 3, "TransformerDecoderLayer": 2}
+
+
+def call_inputs(module: Any, type_name: str, args: tuple, kwargs: dict[str, Any], value) -> list[Any]:
+    """The tensors a layer's call passes as its inputs, in port order. Every other argument must have the
+    value the design's call leaves it at (no masks, no initial state), except attention's ``need_weights``
+    (whether the weights come back changes no other output); ``value`` reads an argument's plain value."""
+    import inspect
+
+    signature = inspect.signature(type(module).forward)
+    try:
+        bound = signature.bind(module, *args, **kwargs).arguments
+    except TypeError as exc:
+        raise Unmappable(f"it is called with arguments its forward() does not take ({exc})") from None
+    names = list(signature.parameters)[1:]
+    count = _CALL_INPUTS.get(type_name, 1)
+    if any(name not in bound for name in names[:count]):
+        raise Unmappable(f"it is called without {', '.join(n for n in names[:count] if n not in bound)}")
+    plain = {}
+    for name in names[count:]:
+        if name in bound:
+            try:
+                plain[name] = value(bound[name])
+            except Unmappable:  # a tensor: a mask, an initial state
+                raise Unmappable(
+                    f"it is called with a tensor as {name}, and the design's {type_name} takes only {', '.join(names[:count])}"
+                ) from None
+    for name, given in plain.items():
+        default = signature.parameters[name].default
+        free = name == "need_weights" or (name == "average_attn_weights" and plain.get("need_weights") is False)
+        if not free and given != default:
+            raise Unmappable(f"{name}={_short(given)} has no {type_name} equivalent (the design's call leaves it at {default!r})")
+    return [bound[name] for name in names[:count]]
+
+
+def _transformer_layer(module: Any) -> dict[str, Any]:
+    """A transformer layer keeps its constructor arguments in its parts (the attention, linear1, norm1)."""
+    activation = module.activation
+    return {
+        "d_model": module.self_attn.embed_dim,
+        "nhead": module.self_attn.num_heads,
+        "dim_feedforward": module.linear1.out_features,
+        "dropout": module.dropout.p,
+        "activation": getattr(activation, "__name__", type(activation).__name__).lower(),
+        "layer_norm_eps": module.norm1.eps,
+        "batch_first": module.self_attn.batch_first,
+        "norm_first": module.norm_first,
+        "bias": module.linear1.bias is not None,
+    }
+
+
+# Layers whose constructor arguments are not attributes of the same names: where they are instead.
+_READERS = {"TransformerEncoderLayer": _transformer_layer, "TransformerDecoderLayer": _transformer_layer}
+
+
 def module_settings(module: Any, type_name: str) -> dict[str, Any]:
     """Catalog params that rebuild ``module`` exactly, in their simplest form (defaults left out)."""
     spec = catalog.get(type_name)
     target = _config(module)
     settings = {}
+    read = _READERS[type_name](module) if type_name in _READERS else {}
     for param in spec.params:
-        if param.name in _DROPPED or not hasattr(module, param.name):
+        if param.name in read:
+            settings[param.name] = _json(read[param.name], param.name)
+        if param.name in _DROPPED or not hasattr(module, param.name) or param.name in read:
             continue
         value = getattr(module, param.name)
         if isinstance(param.kind, Boolean) and (value is None or _is_tensor(value)):
@@ -295,6 +354,8 @@ def _config(module: Any) -> dict[str, Any]:
     """What makes two modules of one class compute the same thing: public settings, weight names/shapes."""
     config = {k: _plain(v) for k, v in vars(module).items() if not k.startswith("_") and k not in _NOT_CONFIG}
     config["state"] = sorted((k, tuple(t.shape), str(t.dtype)) for k, t in module.state_dict(keep_vars=True).items())
+    # The parts' own settings too: a transformer layer's batch_first and dropout live in its attention and dropouts.
+    config["parts"] = {name: _config(part) for name, part in module.named_children()}
     return config
 
 

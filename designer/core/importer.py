@@ -19,17 +19,20 @@ import importlib
 import importlib.util
 import inspect
 import itertools
+import math
+import operator
 import os
 import sys
 import traceback
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from designer.core import (
     block_runs,
     catalog,
     import_blocks,
     import_check,
+    import_ops,
     import_owned,
     import_report,
     import_rules,
@@ -249,7 +252,7 @@ def import_module(
     mapper = _Mapper(model, name, info)
     graph = mapper.run(traced)
     _set_dtypes(graph, dtypes)
-    _check_shapes(graph, mapper.torch_shapes)
+    _check_shapes(graph, mapper.torch_shapes, mapper.port_shapes)
     grouped = None if flat else _regroup(graph, mapper, model)
     if any(open_batch):
         _check_other_batch(model, input_shapes, dtypes, open_batch, concrete)
@@ -420,7 +423,32 @@ class _TensorInfo:
 
 
 class _Several:
-    """A node whose value holds several tensors (``torch.split``, ``return_indices=True``)."""
+    """A node whose value holds several tensors (``torch.split``, LSTM's ``(output, (h_n, c_n))``): what each
+    item is, nested as the value is."""
+
+    __slots__ = ("items",)
+
+    def __init__(self, items: tuple) -> None:
+        self.items = items
+
+    def leaves(self) -> list[Any]:
+        """The tensors (and Nones) in order, flattened: LSTM's output, h_n, c_n are its ports 0, 1, 2."""
+        return [leaf for item in self.items for leaf in (item.leaves() if isinstance(item, _Several) else [item])]
+
+
+class _Port(NamedTuple):
+    """An output of a design node other than its first (a node id alone means output 0)."""
+
+    node: str
+    port: int
+
+
+class _Unbound(NamedTuple):
+    """``x.unbind(dim)``: item i is ``x.select(dim, i)``, added as a Select when something reads it."""
+
+    source: Any
+    dim: int
+    count: int
 
 
 def _describe_value(value: Any) -> Any:
@@ -429,8 +457,8 @@ def _describe_value(value: Any) -> Any:
     if isinstance(value, torch.Tensor):
         return _TensorInfo(tuple(int(d) for d in value.shape))
     if isinstance(value, (tuple, list)):
-        items = [_describe_value(v) for v in value]
-        return _Several() if any(isinstance(i, (_TensorInfo, _Several)) for i in items) else tuple(items)
+        items = tuple(_describe_value(v) for v in value)
+        return _Several(items) if any(isinstance(i, (_TensorInfo, _Several)) for i in items) else items
     if isinstance(value, torch.SymInt):
         return int(value)
     return value
@@ -451,6 +479,8 @@ def _trace_fx(model: Any, inputs: list, concrete: dict[str, Any]):
                 return True
             if isinstance(m, (torch.nn.Sequential, torch.nn.ModuleList, torch.nn.ModuleDict)):
                 return False
+            if next(m.children(), None) is not None:
+                return False  # a torch.nn stack of layers (nn.TransformerEncoder, nn.Transformer): followed into its parts
             return super().is_leaf_module(m, qualname)
 
     graph = Tracer().trace(model, concrete_args=concrete or None)
@@ -498,18 +528,30 @@ def _trace_export(model: Any, inputs: list):
         spec.arg.name for spec in program.graph_signature.input_specs if spec.kind == torch.export.graph_signature.InputKind.USER_INPUT
     }
     _fold_module_calls(graph, model, user_inputs)
+    parameters = program.graph_signature.inputs_to_parameters
     info = {}
     for node in graph.nodes:
-        if node.op == "placeholder" and node.name not in user_inputs:
+        if node.op == "placeholder" and node.name in parameters and "val" in node.meta:
+            info[node] = _Weight(parameters[node.name], tuple(int(d) for d in node.meta["val"].shape))
+        elif node.op == "placeholder" and node.name not in user_inputs:
             info[node] = _WEIGHT
         elif node.op == "call_module" and real.get(node.target):
             info[node] = real[node.target].pop(0)  # calls run in graph order
+            if isinstance(info[node], _Several) and "val" in node.meta:  # only its first output is read here
+                info[node] = _describe_value(node.meta["val"])
         elif "val" in node.meta:
             info[node] = _describe_value(node.meta["val"])
     return graph, info
 
 
-_WEIGHT = object()  # a parameter or buffer placeholder of an exported program
+_WEIGHT = object()  # a buffer placeholder of an exported program
+
+
+class _Weight(NamedTuple):
+    """A parameter placeholder of an exported program: its state_dict name and size."""
+
+    name: str
+    shape: tuple[int, ...]
 _DIRECT_WEIGHT = "forward() uses a weight directly, and only layers' own weights can be imported"
 
 
@@ -527,15 +569,29 @@ def _fold_module_calls(graph: Any, model: Any, user_inputs: set[str]) -> None:
             a for m in members for a in m.all_input_nodes if a not in inside and not (a.op == "placeholder" and a.name not in user_inputs)
         }
         results = [m for m in members if any(u not in inside for u in m.users)]
-        if len(sources) != 1 or len(results) != 1:
+        inputs = _fold_inputs(members, sources, model.get_submodule(path))
+        if inputs is None or len(results) != 1:
             continue  # left as its parts: the mapper names what it cannot map
         with graph.inserting_after(members[-1]):
             # create_node, not call_module: the target is the original model's submodule, not the program's
-            call = graph.create_node("call_module", path, (next(iter(sources)),))
+            call = graph.create_node("call_module", path, inputs)
         call.meta = {key: results[0].meta.get(key) for key in ("val", "stack_trace", "nn_module_stack")}
         results[0].replace_all_uses_with(call)
         for member in reversed(members):
             graph.erase_node(member)
+
+
+def _fold_inputs(members: list, sources: set, module: Any) -> tuple | None:
+    """The inputs of a folded layer call, in port order: its one tensor; a decoder layer's tgt and memory (in
+    the order its parts first read them); attention on one tensor reads it as query, key and value. None
+    where that is not clear (the mapper then names the parts it cannot map; the self-check guards the rest)."""
+    ports = catalog.get(import_rules.catalog_type(module)).max_inputs or 1
+    if len(sources) == 1:
+        return (next(iter(sources)),) * (ports if ports == 3 else 1)
+    if len(sources) != ports:
+        return None
+    order = [a for m in members for a in m.all_input_nodes if a in sources]
+    return tuple(dict.fromkeys(order))
 
 
 def _leaf_call(node: Any, model: Any) -> tuple[str, str] | None:
@@ -560,13 +616,16 @@ class _Mapper:
         self.model = model
         self.info = info
         self.graph = Graph(name)
-        self.carried: dict[Any, str] = {}  # traced node → design node holding its tensor
+        self.carried: dict[Any, str | _Port] = {}  # traced node → design node (and output) holding its tensor
+        self.several: dict[Any, Any] = {}  # traced node holding several tensors → their places, nested as its value
+        self.positions: dict[Any, range] = {}  # ``torch.arange(T)`` from sizes → the positions it counts
         self.values: dict[Any, Any] = {}  # traced node → a number derived from shapes only
         self.failed: set[Any] = set()
         self.problems: list[import_report.Problem] = []
         self.taken: set[str] = set()
         self.calls: dict[str, int] = {}
         self.torch_shapes: dict[str, tuple[int, ...]] = {}
+        self.port_shapes: dict[_Port, tuple[int, ...]] = {}  # the other outputs' sizes torch computed
         self.notes: list[str] = []  # what the user should know about the design (e.g. sizes fixed at the traced ones)
         self.current: Any = None  # the traced node being mapped
         self.origins: dict[str, Any] = {}  # design node → the traced node it was made for (its module stack)
@@ -616,10 +675,15 @@ class _Mapper:
                 self._add(node_id, "Input", {"shape": list(seen.shape)}, [], seen.shape)
                 self.carried[node] = node_id
             return None
-        if seen is _WEIGHT:
-            return None
+        if seen is _WEIGHT or isinstance(seen, _Weight):
+            return None  # a weight: its layer's (folded into the layer's call), or a Parameter where it is read
+        if _call_key(node) in import_ops.arange_keys() and isinstance(seen, _TensorInfo):
+            self.positions[node] = import_ops.positions(node.args, node.kwargs, self._value)
+            return None  # only an embedding lookup can read it (see _lookup)
+        if node.op == "call_function" and node.target is operator.getitem and node.args and node.args[0] in self.several:
+            return self._pick(node, seen)
         if isinstance(seen, _Several):
-            raise Unmappable("it returns several tensors, and a layer returns one")
+            return self._several(node, seen)
         if not isinstance(seen, _TensorInfo):
             if self._from_shapes(node):
                 self.values[node] = seen
@@ -627,12 +691,17 @@ class _Mapper:
         if node.op == "get_attr":
             if node.users and all(self._owned_kind(user) for user in node.users):
                 return None  # its module's own functional call reads it (F.batch_norm(x, self.running_mean, ...))
-            raise Unmappable(_DIRECT_WEIGHT)
+            return self._parameter(node, str(node.target), seen)
         if node.op == "call_module":
             return self._module(node, seen)
         kind = self._owned_kind(node)
         if kind:
             return self._owned(node, kind, seen)
+        if _call_key(node) in import_ops.attention_keys():
+            return self._attention(node, seen)
+        operation = import_ops.keys().get(_call_key(node))
+        if operation is not None:
+            return self._ops(node, operation, seen)
         forms = import_rules.forms()
         form = forms.get(_call_key(node)) or forms.get(("named", getattr(node.target, "__name__", None)))
         if form is None:
@@ -672,17 +741,20 @@ class _Mapper:
         self._add(owner, type_name, settings, [source], seen.shape)
         self.carried[node] = owner
 
-    def _module(self, node: Any, seen: _TensorInfo) -> None:
+    def _module(self, node: Any, seen: _TensorInfo | _Several) -> str:
+        """A torch.nn layer the catalog has: one node; its tensor arguments (query, key, value for attention)
+        are its inputs, and every other argument must be what the design's call leaves it at."""
         module = self.model.get_submodule(node.target)
         type_name = import_rules.catalog_type(module)
         if type_name is None:
             raise Unmappable("the designer has no layer of this type")
-        if len(node.args) != 1 or node.kwargs:
-            raise Unmappable("it is called with more than one argument")
-        source = self._tensor(node.args[0])
+        tensors = import_rules.call_inputs(module, type_name, node.args, node.kwargs, self._value)
+        if type_name == "Embedding" and tensors[0] in self.positions:
+            return self._lookup(node, module, self.positions[tensors[0]], seen)
+        sources = [self._tensor(t) for t in tensors]
         if type_name == "Identity":
-            self.carried[node] = source
-            return
+            self.carried[node] = sources[0]
+            return sources[0]
         settings = import_rules.module_settings(module, type_name)
         count = self.calls.get(node.target, 0) + 1
         self.calls[node.target] = count
@@ -690,8 +762,157 @@ class _Mapper:
             raise Unmappable("this layer is called again: it shares its weights, and each layer of a design has its own")
         node_id = node.target if count == 1 else self._unique(f"{node.target}_{count}")
         self.taken.add(node_id)
-        self._add(node_id, type_name, settings, [source], seen.shape)
+        if isinstance(seen, _Several):
+            self._add(node_id, type_name, settings, sources, seen.leaves()[0].shape)
+            self.several[node] = self._places(node_id, seen)
+        else:
+            self._add(node_id, type_name, settings, sources, seen.shape)
+            self.carried[node] = node_id
+        return node_id
+
+    def _attention(self, node: Any, seen: _TensorInfo) -> None:
+        """``F.scaled_dot_product_attention(q, k, v)`` without a mask or dropout is softmax(q·kᵀ·scale)·v:
+        Transpose, MatMul, Mul, Softmax and MatMul nodes (scale 1/√E unless given)."""
+        import torch
+
+        names = ("query", "key", "value", "attn_mask", "dropout_p", "is_causal", "scale", "enable_gqa")
+        given = {**dict(zip(names, node.args)), **node.kwargs}
+        if any(k not in names for k in given) or hasattr(given.get("attn_mask"), "op"):
+            raise Unmappable("it takes a mask or arguments the designer's MatMul, Softmax and MatMul cannot express")
+        plain = {k: self._value(v) for k, v in given.items() if k in names[3:]}
+        if plain.get("attn_mask") is not None or plain.get("is_causal") or plain.get("dropout_p") or plain.get("enable_gqa"):
+            raise Unmappable("only attention without a mask, causal masking or dropout is a MatMul, Softmax and MatMul")
+        q, k, v = (given.get(n) for n in names[:3])
+        shapes = [self._shape_of(t) for t in (q, k)]
+        scale = plain.get("scale") or 1 / math.sqrt(shapes[0][-1])
+        meta = [torch.empty(shape, device="meta") for shape in shapes]
+        keys_t = meta[1].transpose(-2, -1)
+        scores = torch.matmul(meta[0], keys_t)
+        steps = [
+            ("Transpose", {"dim0": -2, "dim1": -1}, [self._tensor(k)], keys_t.shape),
+            ("MatMul", {}, [self._tensor(q), None], scores.shape),
+            ("Mul", {"other": scale}, [None], scores.shape),
+            ("Softmax", {"dim": -1}, [None], scores.shape),
+            ("MatMul", {}, [None, self._tensor(v)], seen.shape),
+        ]
+        previous = None
+        for type_name, params, sources, shape in steps:
+            node_id = self._unique(f"{node.name}_{type_name.lower()}")
+            self._add(node_id, type_name, params, [previous if s is None else s for s in sources], tuple(shape))
+            previous = node_id
+        self.carried[node] = previous
+
+    def _lookup(self, node: Any, module: Any, positions: range, seen: _TensorInfo) -> str:
+        """``self.wpe(torch.arange(T))`` (nanoGPT's position embedding): rows 0..T-1 of the table, so its weight
+        as a Parameter under its own name (``wpe.weight``) and a Slice of those rows."""
+        if module.max_norm is not None:
+            raise Unmappable("it looks up positions with max_norm, which rescales the table as it reads it")
+        name = f"{node.target}.weight"
+        if name in self.graph:
+            raise Unmappable("this layer is called again: it shares its weights, and each layer of a design has its own")
+        self.taken.add(name)
+        table = tuple(module.weight.shape)
+        self._add(name, "Parameter", {"shape": list(table)}, [], table)
+        cut = {"dim": 0, "start": positions.start, "end": positions.stop, "step": positions.step}
+        cut = {k: v for k, v in cut.items() if (k, v) not in (("start", 0), ("step", 1))}
+        node_id = self._unique(f"{node.target.replace('.', '_')}_rows")
+        self._add(node_id, "Slice", cut, [name], seen.shape)
         self.carried[node] = node_id
+        self.notes.append(
+            f"{node.target} (nn.Embedding){_where(node, self.model)} looks up the positions of torch.arange, "
+            f"{positions.start}..{positions.stop - 1}: the design reads those rows of its table {name!r} (a Parameter "
+            f"keeping the weight's name) with a Slice; other sequence lengths may need another end"
+        )
+        return node_id
+
+    def _places(self, node_id: str, seen: _Several) -> tuple:
+        """Where each item of a node's several outputs is, nested as torch returns them: output k is the
+        k-th item in order (LSTM: output, (h_n, c_n) are ports 0, (1, 2)); a None keeps its port and stays
+        None (attention's weights with need_weights=False)."""
+        counter = itertools.count()
+
+        def place(item: Any) -> Any:
+            if isinstance(item, _Several):
+                return tuple(place(i) for i in item.items)
+            if item is None:
+                next(counter)
+            if not isinstance(item, _TensorInfo):
+                return None
+            port = next(counter)
+            if port:
+                self.port_shapes[_Port(node_id, port)] = item.shape
+            return _Port(node_id, port) if port else node_id
+
+        return tuple(place(i) for i in seen.items)
+
+    def _several(self, node: Any, seen: _Several) -> None:
+        """A call returning several tensors: a layer with several outputs, Chunk or Split, or unbind (its
+        items become Selects where read); ``getitem`` on it then picks an output (see ``_pick``)."""
+        if node.op == "call_module":
+            self._module(node, seen)
+            return
+        kind = import_ops.several_keys().get(_call_key(node))
+        if kind is None:
+            raise Unmappable("it returns several tensors, and the designer has no layer that gives them")
+        first, settings = import_ops.split_settings(kind, node.args, node.kwargs, self._value)
+        source = self._tensor(first)
+        count = len(seen.items)
+        if kind == "unbind":
+            self.several[node] = _Unbound(source, settings["dim"], count)
+            return
+        node_id = self._unique(node.name)
+        self._add(node_id, "Chunk" if kind == "chunk" else "Split", settings, [source], seen.leaves()[0].shape)
+        self.several[node] = self._places(node_id, seen)
+        if any(n in self.values for n in node.all_input_nodes):
+            self.notes.append(
+                f"{_describe(node)}{_where(node, self.model)} computes its arguments from tensor sizes; at the sizes "
+                f"traced it equals {'Chunk' if kind == 'chunk' else 'Split'} {node_id!r} ({_settings_text(settings)}), "
+                f"which the design keeps: other input sizes may need other settings"
+            )
+
+    def _pick(self, node: Any, seen: Any) -> None:
+        """``out[1]`` on several outputs: the output it names (for unbind, a Select of that position)."""
+        places, index = self.several[node.args[0]], node.args[1] if len(node.args) > 1 else None
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise Unmappable(f"it picks {_short(index)} out of several tensors; only a position like [0] or [-1] maps")
+        if isinstance(places, _Unbound):
+            if not -places.count <= index < places.count:
+                raise Unmappable(f"position {index} is beyond the {places.count} tensors unbind gives")
+            node_id = self._unique(node.name)
+            self._add(node_id, "Select", {"dim": places.dim, "index": index % places.count}, [places.source], seen.shape)
+            self.carried[node] = node_id
+            return
+        try:
+            place = places[index]
+        except IndexError:
+            raise Unmappable(f"position {index} is beyond the {len(places)} values the call gives") from None
+        if place is None and not node.users:
+            return  # ``out, _ = self.attn(x, x, x, need_weights=False)``: the None is never read
+        if place is None:
+            raise Unmappable("it reads a value the designer's layer does not give here (None in torch, or an output not computed)")
+        if isinstance(place, tuple) and not isinstance(place, _Port):
+            self.several[node] = place
+        else:
+            self.carried[node] = place
+
+    def _parameter(self, node: Any, name: str, seen: _TensorInfo) -> None:
+        """A learnable tensor read in forward() (a class token, a position embedding): a Parameter node
+        whose id is its state_dict name, so the exported code keeps it there. Weights of the design's
+        layers (``self.conv.weight``) and buffers are not free-standing tensors: refused."""
+        import torch
+
+        owner = name.rpartition(".")[0]
+        try:
+            value = self.model.get_parameter(name)
+            holder = self.model.get_submodule(owner) if owner else self.model
+        except AttributeError:
+            raise Unmappable(_DIRECT_WEIGHT) from None
+        if not isinstance(value, torch.nn.Parameter) or import_rules.catalog_type(holder) is not None:
+            raise Unmappable(_DIRECT_WEIGHT)
+        if name not in self.graph:
+            self.taken.add(name)
+            self._add(name, "Parameter", {"shape": list(seen.shape)}, [], seen.shape)
+        self.carried[node] = name
 
     def _call(self, node: Any, form: import_rules.Form, seen: _TensorInfo) -> None:
         args, kwargs = list(node.args), dict(node.kwargs)
@@ -745,6 +966,37 @@ class _Mapper:
                 f"other input sizes may need other settings"
             )
 
+    def _ops(self, node: Any, operation: str, seen: _TensorInfo) -> None:
+        """Arithmetic and shape calls: one Math or Shape op, or a chain of them for an index (see import_ops)."""
+
+        def see(value: Any) -> Any:
+            if isinstance(value, slice):
+                return slice(see(value.start), see(value.stop), see(value.step))
+            if isinstance(value, (list, tuple)):
+                return type(value)(see(v) for v in value)
+            if hasattr(value, "op") and isinstance(self.info.get(value), _TensorInfo):
+                return import_ops.Tensor(value, self.info[value].shape)
+            if hasattr(value, "op") and (self.info.get(value) is _WEIGHT or isinstance(self.info.get(value), _Weight)):
+                return import_ops.Tensor(value, self._weight_shape(value))
+            found = self._value(value)
+            return import_ops.Sized(found) if hasattr(value, "op") and type(found) is int else found
+
+        planned = import_ops.ops(operation, node.args, node.kwargs, see, seen.shape)
+        previous = None
+        for op in planned:
+            sources = [previous if source is import_ops.PREVIOUS else self._tensor(source) for source in op.inputs]
+            previous = self._unique(node.name)
+            self._add(previous, op.type_name, op.params, sources, op.shape)
+        first = node.args[0] if node.args else next(iter(node.kwargs.values()), None)
+        self.carried[node] = previous if previous is not None else self._tensor(first)
+        fitted = planned and planned[-1].type_name in ("Flatten", "Unflatten")  # decided from torch's sizes alone
+        if planned and not fitted and any(n in self.values for n in node.all_input_nodes):  # e.g. x.size(1) // 2
+            self.notes.append(
+                f"{_describe(node)}{_where(node, self.model)} computes its arguments from tensor sizes; at the sizes "
+                f"traced it equals {planned[-1].type_name} {previous!r} ({_settings_text(planned[-1].params)}), which the "
+                f"design keeps: other input sizes may need other settings"
+            )
+
     def _outputs(self, node: Any) -> None:
         result = node.args[0]
         results = list(result) if isinstance(result, (tuple, list)) else [result]
@@ -753,14 +1005,23 @@ class _Mapper:
         for i, value in enumerate(results):
             source = self._tensor(value)
             node_id = self._unique("output" if len(results) == 1 else f"output_{i}")
-            self._add(node_id, "Output", {}, [source], self.torch_shapes[source])
+            shape = self.port_shapes[source] if isinstance(source, _Port) else self.torch_shapes[source]
+            self._add(node_id, "Output", {}, [source], shape)
 
     # ----- helpers -----------------------------------------------------------------------------
-    def _tensor(self, value: Any) -> str:
+    def _tensor(self, value: Any) -> str | _Port:
         if hasattr(value, "op"):
             if value in self.carried:
                 return self.carried[value]
-            if self.info.get(value) is _WEIGHT:
+            if value in self.several:
+                raise Unmappable(f"it takes {value.name}, which holds several tensors, where the designer needs one")
+            if value in self.positions:
+                raise Unmappable(f"it takes the positions of torch.arange ({value.name}), which only an embedding lookup maps")
+            weight = self.info.get(value)
+            if isinstance(weight, _Weight):
+                self._parameter(value, weight.name, _TensorInfo(weight.shape))
+                return self.carried[value]
+            if weight is _WEIGHT:
                 raise Unmappable(_DIRECT_WEIGHT)
         raise Unmappable(f"it takes {_short(value)} where the designer needs a tensor computed by the model")
 
@@ -774,6 +1035,13 @@ class _Mapper:
             raise Unmappable(f"its argument {value.name} depends on tensor values, which a design cannot hold")
         return value
 
+    def _weight_shape(self, value: Any) -> tuple[int, ...]:
+        """A parameter placeholder's size (a buffer is refused: only learnable tensors become Parameter nodes)."""
+        weight = self.info.get(value)
+        if not isinstance(weight, _Weight):
+            raise Unmappable(_DIRECT_WEIGHT)
+        return weight.shape
+
     def _shape_of(self, value: Any) -> tuple[int, ...]:
         return self.info[value].shape
 
@@ -782,11 +1050,12 @@ class _Mapper:
         self.taken.add(node_id)
         return node_id
 
-    def _add(self, node_id: str, type_name: str, params: dict, sources: list[str], shape: tuple[int, ...]) -> None:
+    def _add(self, node_id: str, type_name: str, params: dict, sources: list[str | _Port], shape: tuple[int, ...]) -> None:
         self.graph.add_node(Node(node_id, type_name, params))
         self.origins[node_id] = self.current
         for port, source in enumerate(sources):
-            self.graph.connect(Edge(source, node_id, port))
+            output = source if isinstance(source, _Port) else _Port(source, 0)
+            self.graph.connect(Edge(output.node, node_id, port, output.port))
         self.torch_shapes[node_id] = tuple(shape)
 
 
@@ -895,17 +1164,22 @@ def _short_path(filename: str) -> str:
     return filename if relative.startswith("..") else relative
 
 
-def _check_shapes(graph: Graph, torch_shapes: dict[str, tuple[int, ...]]) -> None:
-    """Every engine shape must equal torch's: a disagreement is a bug to report, never a design to hand out."""
+def _check_shapes(graph: Graph, torch_shapes: dict[str, tuple[int, ...]], port_shapes: dict[Any, tuple[int, ...]]) -> None:
+    """Every engine shape must equal torch's (each output of a node with several): a disagreement is a bug
+    to report, never a design to hand out."""
     engine = ShapeEngine(graph)
     try:
         problems = []
-        for node_id, shape in torch_shapes.items():
+        firsts = (((node_id, 0), shape) for node_id, shape in torch_shapes.items())
+        for (node_id, port), shape in itertools.chain(firsts, port_shapes.items()):
             result = engine.result(node_id)
+            got = result.output_shapes[port] if result.ok and port < len(result.output_shapes) else None
+            where = repr(node_id) + (f" output {port}" if port else "")
             if result.error is not None:
-                problems.append(f"{node_id!r}: torch computes {format_shape(shape)} but the designer says: {result.error.sentence()}")
-            elif result.ok and result.shape != shape:
-                problems.append(f"{node_id!r}: torch computes {format_shape(shape)} but the designer {format_shape(result.shape)}")
+                problems.append(f"{where}: torch computes {format_shape(shape)} but the designer says: {result.error.sentence()}")
+            elif result.ok and got != shape:
+                shown = "nothing" if got is None else format_shape(got)
+                problems.append(f"{where}: torch computes {format_shape(shape)} but the designer {shown}")
     finally:
         engine.close()
     if problems:

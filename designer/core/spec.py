@@ -137,6 +137,8 @@ class LayerSpec:
     # How forward() unpacks a module's several outputs into variables: "{0}, ({1}, {2})" for LSTM's
     # (output, (h_n, c_n)); empty: a flat tuple of them all.
     output_pattern: str = ""
+    # An op whose call returns a tuple even of one tensor (``x.chunk(1)``): forward() always unpacks it.
+    tuple_result: bool = False
 
     def __post_init__(self) -> None:
         if self.weights is not None:

@@ -268,7 +268,7 @@ def node_stats(graph: Graph, engine: ShapeEngine, node_id: str) -> NodeStats:
     macs = ops = elements = 0
     if result.ok:
         shape = result.shape
-        inputs = [engine.shape(src) for _, src in sorted(graph.inputs(node_id).items())]
+        inputs = [engine.edge_shape(edge) for edge in graph.in_edges(node_id)]  # each from its own output port
         macs, formulas["macs"] = _macs(spec, resolved, inputs, shape)
         ops, formulas["other_ops"] = _other_ops(spec, resolved, inputs, shape)
         elements = product(shape)
@@ -329,6 +329,35 @@ def _instance_stats(node, result) -> NodeStats:
         formulas=formulas,
         display_shape=result.display_shape,
     )
+
+
+@dataclass(frozen=True)
+class BlockTotals:
+    """What the instances of one block cost together, summed over the design's top-level instances."""
+
+    block: str
+    instances: tuple[str, ...]  # node ids, in execution order
+    params: int
+    macs: int
+    activation_elements: int
+
+    def describe(self) -> str:
+        uses = f"{len(self.instances)} use{'s' if len(self.instances) != 1 else ''}"
+        return (f"{self.block} ({uses}): {format_count(self.params)} parameters, {format_count(self.macs)} "
+                f"multiply-adds, {format_bytes(self.activation_elements * BYTES_PER_ELEMENT)} of outputs")
+
+
+def per_block(graph: Graph, stats: ModelStats) -> list[BlockTotals]:
+    """The design's costs per block (its top-level instances added up), in the order blocks are first used."""
+    found: dict[str, list[NodeStats]] = {}
+    for s in stats.nodes.values():
+        if s.type_name in graph.blocks and graph.spec(s.type_name).kind == "block":
+            found.setdefault(s.type_name, []).append(s)
+    return [
+        BlockTotals(name, tuple(s.node_id for s in uses), sum(s.params for s in uses), sum(s.macs for s in uses),
+                    sum(s.activation_elements for s in uses))
+        for name, uses in found.items()
+    ]
 
 
 def compute_stats(graph: Graph, engine: ShapeEngine) -> ModelStats:

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 from designer.core.engine import ShapeEngine
 from designer.core.graph import Graph
 from designer.core.shapes import Shape, counted, format_count, format_shape
-from designer.core.stats import PER_SAMPLE, ModelStats, NodeStats, compute_stats, format_big, format_bytes
+from designer.core.stats import (
+    PER_SAMPLE,
+    BlockTotals,
+    ModelStats,
+    NodeStats,
+    compute_stats,
+    format_big,
+    format_bytes,
+    per_block,
+)
 
 METRICS = ("params", "macs", "memory")
 METRIC_TITLES = {"params": "Parameters", "macs": "Multiply-adds", "memory": "Activation memory"}
@@ -33,12 +42,17 @@ class Series:
     spatial: tuple[int | None, ...]
     channels: tuple[int | None, ...]
     stats: ModelStats
+    blocks: tuple[BlockTotals, ...] = ()  # what each block's instances cost together
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def values(self, metric: str) -> tuple[int, ...]:
         return getattr(self, metric)
+
+    def instances(self) -> set[str]:
+        """The drawn nodes that are block instances (their bars aggregate the layers inside)."""
+        return {n for b in self.blocks for n in b.instances}
 
     def index(self, node_id: str) -> int | None:
         try:
@@ -51,6 +65,8 @@ class Series:
         s: NodeStats = self.stats.nodes[self.ids[i]]
         shape = self.shapes[i]
         lines = [f"{self.labels[i]} — {s.type_name}"]
+        if s.node_id in self.instances():
+            lines[0] += " (a block: the layers inside added up; double-click to look inside)"
         lines.append(f"output {format_shape(s.display_shape)}" if shape is not None else "no size yet")
         lines.append(f"parameters: {format_count(s.params)}")
         lines.append(f"multiply-adds: {format_count(s.macs)} ({format_big(s.macs)})")
@@ -97,6 +113,7 @@ def build(graph: Graph, engine: ShapeEngine) -> Series:
         spatial=tuple(p for p, _ in ladder),
         channels=tuple(c for _, c in ladder),
         stats=stats,
+        blocks=tuple(per_block(graph, stats)),
     )
 
 

@@ -206,11 +206,13 @@ class StatsPanel(QWidget):
     """Plots of ``document``'s costs; ``view`` (a GraphView, optional) is centred on clicked layers."""
 
     node_activated = Signal(str)  # a bar was clicked: the node is selected, callers may want to show it
+    enter_requested = Signal(str)  # a block instance's bar was double-clicked: look inside it
 
     def __init__(self, document, view=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.document = document
         self.view = view
+        self.scope: list[str] = []  # the instances looked into, outermost first (empty: the whole design)
         self.current_metric = "params"
         self.log_scale = False
         self.series: Series | None = None
@@ -230,11 +232,27 @@ class StatsPanel(QWidget):
         layout.addWidget(self.legend)
         layout.addWidget(self.plots, 1)
         self.setMinimumHeight(220)
-        document.graph_changed.connect(self.schedule_refresh)
-        document.reset_done.connect(self.schedule_refresh)
-        document.selection_changed.connect(self._show_selection)
+        self._watch(document, True)
         self.restyle()
         self.refresh()
+
+    def _watch(self, document, on: bool) -> None:
+        pairs = ((document.graph_changed, self.schedule_refresh), (document.reset_done, self.schedule_refresh),
+                 (document.selection_changed, self._show_selection))
+        for signal, slot in pairs:
+            if on:
+                signal.connect(slot)
+            else:
+                signal.disconnect(slot)
+
+    def show_level(self, document, view, scope: list[str]) -> None:
+        """Plot ``document`` (the design, or the instance the canvas looks into: ``scope`` names the path)."""
+        if document is not self.document:
+            self._watch(self.document, False)
+            self._watch(document, True)
+            self.document, self.view = document, view
+        self.scope = list(scope)
+        self.schedule_refresh()
 
     # ----- building -------------------------------------------------------------------------------
     def _build_controls(self) -> None:
@@ -448,9 +466,15 @@ class StatsPanel(QWidget):
         self._dirty = False
         self.series = build(self.document.graph, self.document.engine)
         totals = totals_text(self.series)
+        if self.scope:  # looking into an instance: the numbers of that one use
+            totals = f"Inside {' › '.join(self.scope)}: {totals}"
         self.totals_label.setText(totals)
         training = self.series.stats.total.formulas.get("training_memory", "")
-        self.totals_label.setToolTip(f"{totals}\n\nTraining memory: {training}")
+        tip = f"{totals}\n\nTraining memory: {training}"
+        if self.series.blocks:
+            tip += "\n\nPer block (double-click a block's bar to look inside):\n" + "\n".join(
+                b.describe() for b in self.series.blocks)
+        self.totals_label.setToolTip(tip)
         labels = list(self.series.labels)
         self.bar_axis.set_labels(labels)
         self.ladder_axis.set_labels(labels)
@@ -552,6 +576,10 @@ class StatsPanel(QWidget):
         if index is None:
             return
         node_id = self.series.ids[index]
+        if event.double():
+            if node_id in self.series.instances():
+                self.enter_requested.emit(node_id)
+            return
         self.document.select([node_id])
         if self.view is not None:
             self.view.center_on_node(node_id)

@@ -67,6 +67,10 @@ class BlockNavigator(QWidget):
     def current_view(self) -> GraphView:
         return self._levels[-1].view if self._levels else self.main_view
 
+    def current_document(self) -> Document:
+        """The document shown now: the design's, or the read-only one of the instance looked into."""
+        return self._levels[-1].document if self._levels else self.document
+
     def path(self) -> list[str]:
         """The titles of the levels entered, outermost first."""
         return [level.title for level in self._levels]

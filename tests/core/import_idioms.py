@@ -357,3 +357,236 @@ class DeepResidual(nn.Module):
             x = x + drop(block(x))
         x = torch.dropout(x, 0.1, self.training)
         return F.feature_alpha_dropout(x, 0.2, training=self.training)
+
+
+# ----- several outputs: chunk, split, unbind --------------------------------------------------------
+class GatedChunks(nn.Module):
+    """A GLU-style gate (``a, b = h.chunk(2, dim=-1)``), torch.split by a list and by a size, and unbind."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.proj = nn.Linear(6, 10)
+        self.out = nn.Linear(6, 3)
+
+    def forward(self, x):
+        a, b = self.proj(x).chunk(2, dim=-1)
+        h = a * torch.sigmoid(b)
+        first, rest = torch.split(h, [2, 3], dim=-1)
+        pieces = rest.split(2, 1)
+        rows = x.unbind(1)
+        top = self.out(torch.cat([pieces[0], pieces[1]], dim=-1)).sum(dim=1)
+        return top * first.mean(dim=(1, 2)).unsqueeze(-1) + rows[2].sum(dim=-1, keepdim=True)
+
+
+# ----- sequence layers -----------------------------------------------------------------------------
+class LSTMClassifier(nn.Module):
+    """The tutorial's sentiment classifier: embedding, LSTM, the last step's output and h_n into a linear head."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embedding = nn.Embedding(30, 8)
+        self.lstm = nn.LSTM(8, 6, num_layers=2, batch_first=True, bidirectional=True)
+        self.fc = nn.Linear(12 + 6, 2)
+
+    def forward(self, tokens):
+        out, (h_n, c_n) = self.lstm(self.embedding(tokens))
+        return self.fc(torch.cat([out[:, -1, :], h_n[-1]], dim=1))
+
+
+class GRUTagger(nn.Module):
+    """A GRU's per-step output, and a plain RNN's h_n, each read through indexing."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gru = nn.GRU(4, 5)
+        self.rnn = nn.RNN(5, 3, nonlinearity="relu")
+        self.head = nn.Linear(3, 2)
+
+    def forward(self, x):
+        steps = self.gru(x)[0]
+        _, h = self.rnn(steps)
+        return self.head(h[0])
+
+
+class SelfAttentionPool(nn.Module):
+    """nn.MultiheadAttention called on (x, x, x) and on a separate query; its weights read too."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attn = nn.MultiheadAttention(8, 2, batch_first=True)
+        self.cross = nn.MultiheadAttention(8, 4, kdim=6, vdim=5, batch_first=True)
+        self.query = nn.Linear(8, 8)
+
+    def forward(self, x, k, v):
+        out, weights = self.attn(x, x, x)
+        pooled, _ = self.cross(self.query(out), k, v, need_weights=False)
+        return pooled, weights
+
+
+class TinyViT(nn.Module):
+    """A ViT reduced: patch embedding, a class token and position embedding (nn.Parameter read in forward),
+    two encoder layers in a Sequential, the class token's row into the head."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.patch_embed = nn.Conv2d(3, 16, 4, stride=4)
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, 16))
+        self.pos_embed = nn.Parameter(torch.zeros(1, 17, 16))
+        layer = dict(d_model=16, nhead=4, dim_feedforward=32, batch_first=True, norm_first=True)
+        self.blocks = nn.Sequential(nn.TransformerEncoderLayer(**layer), nn.TransformerEncoderLayer(**layer, activation="gelu"))
+        self.norm = nn.LayerNorm(16)
+        self.head = nn.Linear(16, 10)
+
+    def forward(self, x):
+        x = self.patch_embed(x).flatten(2).transpose(1, 2)
+        cls = self.cls_token.expand(x.shape[0], -1, -1)
+        x = torch.cat((cls, x), dim=1) + self.pos_embed
+        x = self.norm(self.blocks(x))
+        return self.head(x[:, 0])
+
+
+class TinyGPT(nn.Module):
+    """Token and position embeddings, encoder layers, a final norm and the language-model head."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tok = nn.Embedding(40, 16)
+        self.pos = nn.Parameter(torch.zeros(1, 12, 16))
+        self.layers = nn.ModuleList(
+            nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, batch_first=True, norm_first=True) for _ in range(2)
+        )
+        self.ln_f = nn.LayerNorm(16)
+        self.lm_head = nn.Linear(16, 40, bias=False)
+
+    def forward(self, idx):
+        x = self.tok(idx) + self.pos[:, : idx.size(1)]
+        for layer in self.layers:
+            x = layer(x)
+        return self.lm_head(self.ln_f(x))
+
+
+class Seq2Seq(nn.Module):
+    """nn.TransformerDecoderLayer on a target and an encoder's memory (sequence first, torch's default)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.encoder = nn.TransformerEncoderLayer(8, 2, 16)
+        self.decoder = nn.TransformerDecoderLayer(8, 2, 16)
+
+    def forward(self, src, tgt):
+        return self.decoder(tgt, self.encoder(src))
+
+
+class SELayer(nn.Module):
+    """The squeeze-excitation block as SENet's reference code writes it: sizes unpacked from x.size()."""
+
+    def __init__(self, channel: int, reduction: int = 4) -> None:
+        super().__init__()
+        self.avg_pool = nn.AdaptiveAvgPool2d(1)
+        self.fc = nn.Sequential(
+            nn.Linear(channel, channel // reduction, bias=False), nn.ReLU(inplace=True),
+            nn.Linear(channel // reduction, channel, bias=False), nn.Sigmoid(),
+        )
+
+    def forward(self, x):
+        b, c, _, _ = x.size()
+        y = self.avg_pool(x).view(b, c)
+        y = self.fc(y).view(b, c, 1, 1)
+        return x * y.expand_as(x)
+
+
+class SENet(nn.Module):
+    """Two residual blocks with squeeze-excitation, global mean pooling (x.mean((2, 3))) and a classifier."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Sequential(nn.Conv2d(8, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), nn.ReLU())
+        self.blocks = nn.ModuleList(
+            nn.Sequential(nn.Conv2d(16, 16, 3, padding=1, bias=False), nn.BatchNorm2d(16), SELayer(16)) for _ in range(2)
+        )
+        self.fc = nn.Linear(16, 4)
+
+    def forward(self, x):
+        x = self.stem(x)
+        for block in self.blocks:
+            x = torch.relu(block(x) + x)
+        return self.fc(x.mean((2, 3)))
+
+
+class MaskedAttention(nn.Module):
+    """Attention with a padding mask passed in: the design's layer takes only query, key and value."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.attn = nn.MultiheadAttention(8, 2, batch_first=True)
+
+    def forward(self, x, mask):
+        return self.attn(x, x, x, key_padding_mask=mask)[0]
+
+
+class EncoderStackViT(nn.Module):
+    """A ViT written with nn.TransformerEncoder (whose fast-path checks fx cannot follow, so torch.export
+    traces it): its layers, the class token and the position embedding keep their names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.patch = nn.Conv2d(3, 16, 4, 4)
+        self.cls_token = nn.Parameter(torch.randn(1, 1, 16))
+        self.pos_embedding = nn.Parameter(torch.randn(1, 17, 16))
+        self.encoder = nn.TransformerEncoder(nn.TransformerEncoderLayer(16, 4, 32, batch_first=True), 2)
+        self.head = nn.Linear(16, 5)
+
+    def forward(self, x):
+        x = self.patch(x).flatten(2).transpose(1, 2)
+        x = torch.cat([self.cls_token.expand(x.shape[0], -1, -1), x], dim=1) + self.pos_embedding
+        return self.head(self.encoder(x)[:, 0])
+
+
+class FullTransformer(nn.Module):
+    """nn.Transformer itself: an encoder and a decoder stack, each decoder layer reading tgt and memory."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.transformer = nn.Transformer(16, 2, 1, 2, 32, batch_first=True)
+
+    def forward(self, src, tgt):
+        return self.transformer(src, tgt)
+
+
+class NanoGPTStyle(nn.Module):
+    """nanoGPT's embeddings: token ids through wte, positions from torch.arange through wpe."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.wte = nn.Embedding(40, 16)
+        self.wpe = nn.Embedding(10, 16)
+        self.h = nn.ModuleList(nn.TransformerEncoderLayer(16, 2, 32, dropout=0.0, batch_first=True, norm_first=True) for _ in range(2))
+        self.ln_f = nn.LayerNorm(16)
+        self.lm_head = nn.Linear(16, 40, bias=False)
+
+    def forward(self, idx):
+        b, t = idx.size()
+        pos = torch.arange(0, t, dtype=torch.long, device=idx.device)
+        x = self.wte(idx) + self.wpe(pos)
+        for block in self.h:
+            x = block(x)
+        return self.lm_head(self.ln_f(x))
+
+
+class TimmAttention(nn.Module):
+    """timm's ViT attention: one qkv projection, reshape/permute, unbind into q, k, v, then
+    F.scaled_dot_product_attention (no mask, no dropout in eval) and the output projection."""
+
+    def __init__(self, dim: int = 16, num_heads: int = 4) -> None:
+        super().__init__()
+        self.num_heads, self.head_dim = num_heads, dim // num_heads
+        self.qkv = nn.Linear(dim, dim * 3)
+        self.attn_drop = nn.Dropout(0.1)
+        self.proj = nn.Linear(dim, dim)
+
+    def forward(self, x):
+        B, N, C = x.shape
+        qkv = self.qkv(x).reshape(B, N, 3, self.num_heads, self.head_dim).permute(2, 0, 3, 1, 4)
+        q, k, v = qkv.unbind(0)
+        x = F.scaled_dot_product_attention(q, k, v, dropout_p=self.attn_drop.p if self.training else 0.0)
+        return self.proj(x.transpose(1, 2).reshape(B, N, C))

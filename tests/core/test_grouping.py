@@ -311,3 +311,28 @@ def test_ungrouping_instances_wired_to_each_other_is_one_edit(tmp_path):
     after, after_total = sizes(graph)
     assert after["layer3_0"] == shapes["layer3_0"] and after["logits"] == shapes["logits"] and after_total == total
     check_against_engine(graph, tmp_path)
+
+
+def test_costs_per_block_add_up_the_instances_as_torch_and_the_flat_layers_count_them():
+    from designer.core.stats import compute_stats, per_block
+
+    graph = project.loads(bd.text(bd.resnet18(size=64)))
+    engine = ShapeEngine(graph)
+    totals = {t.block: t for t in per_block(graph, compute_stats(graph, engine))}
+    model = bd.torch_resnet18()
+    count = lambda modules: sum(p.numel() for m in modules for p in m.parameters())  # noqa: E731
+    basic = totals["BasicBlock"]
+    assert basic.instances == ("layer1", "layer2_1", "layer3_1", "layer4_1")
+    assert basic.params == count([model[4], model[5][1], model[6][1], model[7][1]])
+    assert totals["DownBlock"].params == count([model[5][0], model[6][0], model[7][0]])
+    assert "BasicBlock (4 uses): " in basic.describe()
+    # The same network with every instance taken apart: its layers' own costs add up to the same figures.
+    edit, _ = grouping.ungroup_all_edit(graph, [n for n in graph.node_ids() if graph.node(n).type_name in totals])
+    edit.apply(graph)
+    flat_engine = ShapeEngine(graph)
+    flat = compute_stats(graph, flat_engine).nodes
+    for block in totals.values():
+        layers = [s for n, s in flat.items() if any(n.startswith(f"{i}_") for i in block.instances)]
+        assert sum(s.macs for s in layers) == block.macs > 0
+        assert sum(s.params for s in layers) == block.params
+        assert sum(s.activation_elements for s in layers) == block.activation_elements

@@ -182,12 +182,12 @@ def test_settings_are_read_back_exactly_and_only_when_not_default():
     round_trip(model, [(2, 4, 9, 8)], result)
 
 
-def transposed(self, x):
-    return torch.transpose(self.conv(x), 2, 3)
+def summed_up(self, x):
+    return torch.cumsum(self.conv(x), 2)
 
 
-def plus_one(self, x):
-    return self.conv(x) + 1
+def one_minus(self, x):
+    return 1 - self.conv(x)
 
 
 def weight_used(self, x):
@@ -198,28 +198,28 @@ def always_dropping(self, x):
     return F.dropout(self.conv(x), 0.5)
 
 
-def permuted(self, x):
-    return self.conv(x).view(x.size(0), 4, 16).permute(0, 2, 1)
+def flipped(self, x):
+    return torch.flip(self.conv(x).view(x.size(0), 4, 16), [1])
 
 
-def regrouped(self, x):
-    return self.conv(x).view(-1, 8)
+def rolled(self, x):
+    return self.conv(x).roll(1, 2)
 
 
-def recurrent(self, x):
-    return self.rnn(x.flatten(2))[0]
+def sorted_values(self, x):
+    return torch.sort(self.conv(x), 1)[0]
 
 
 @pytest.mark.parametrize(
     ("forward", "name", "reason"),
     [
-        (transposed, "torch.transpose", "the designer has no layer for it"),
-        (plus_one, "the operator +", "it adds 1, and an Add layer adds two tensors"),
+        (summed_up, "torch.cumsum", "the designer has no layer for it"),
+        (one_minus, "the operator -", "the number comes first (1 - x), and Sub takes it second"),
         (weight_used, "self.conv.weight", "forward() uses a weight directly"),
         (always_dropping, "F.dropout", "training=True has no Dropout equivalent (only training=False)"),
-        (permuted, ".permute()", "the designer has no layer for it"),
-        (regrouped, ".view()", "it reshapes 2×4×4×4 into 16×8, which is not a Flatten or Unflatten"),
-        (recurrent, "nn.LSTM", "it returns several tensors"),
+        (flipped, "torch.flip", "the designer has no layer for it"),
+        (rolled, ".roll()", "the designer has no layer for it"),
+        (sorted_values, "torch.sort", "it returns several tensors, and the designer has no layer that gives them"),
     ],
 )
 def test_operations_without_a_layer_stop_the_import_naming_them_and_their_line(forward, name, reason):
@@ -245,8 +245,8 @@ def test_operations_without_a_layer_stop_the_import_naming_them_and_their_line(f
 def test_unsupported_op_in_a_file_is_named_with_file_and_line():
     with pytest.raises(ModelImportError) as caught:
         import_model(spec("Unsupported"), [(1, 3, 8, 8)])
-    line = next(i for i, text in enumerate(MODELS.read_text().splitlines(), 1) if "torch.transpose(x, 2, 3)" in text)
-    assert f"    the model itself (Unsupported) at {shown(MODELS)}:{line} (return torch.transpose(x, 2, 3)" in str(caught.value)
+    line = next(i for i, text in enumerate(MODELS.read_text().splitlines(), 1) if "torch.cumsum(x, 2)" in text)
+    assert f"    the model itself (Unsupported) at {shown(MODELS)}:{line} (return torch.cumsum(x, 2)" in str(caught.value)
     with pytest.raises(ModelImportError, match="1× nn.Linear: this layer is called again: it shares its weights"):
         import_model(spec("SharedWeights"), [(2, 4)])
 

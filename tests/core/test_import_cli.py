@@ -74,7 +74,7 @@ def test_the_module_form_and_the_working_folder(tmp_path):
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["Unsupported", "1,3,8,8"], "1× torch.transpose: the designer has no layer for it\n    the model itself (Unsupported) at "),
+        (["Unsupported", "1,3,8,8"], "1× torch.cumsum: the designer has no layer for it\n    the model itself (Unsupported) at "),
         (["SharedWeights", "2,4"], "shares its weights"),
         (["Missing", "1,3"], "has no 'Missing' (models it defines: ResNetish"),
         (["ResNetish", "1,3,a"], "is not a list of sizes like 1,3,224,224"),

@@ -73,6 +73,7 @@ def same_outputs(original, copy, *inputs) -> None:
         ("TimmStyle", "N,3,16,16"),
         ("UNet", "N,3,19,23"),
         ("DeepResidual", "N,4,6,6"),
+        ("SENet", "N,8,12,12"),
     ],
 )
 def test_round_trip_through_the_command_line(name, shape, tmp_path, capsys):

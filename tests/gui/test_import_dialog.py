@@ -85,7 +85,7 @@ def test_file_import_asks_to_save_lists_the_models_and_opens_the_import(app_env,
         window.actions.import_model.trigger()
         assert dialogs.shown[0][0] == "Unsaved Changes" and "importing a model" in dialogs.shown[0][1]
         # Block(cin, cout) needs arguments, so it is not offered; the factory function is.
-        assert seen == {"found": True, "models": ["SmallNet", "Swapped", "make_pair", "Pair"], "enabled": True}
+        assert seen == {"found": True, "models": ["SmallNet", "Summed", "make_pair", "Pair"], "enabled": True}
         doc = window.document
         assert doc.path is None and doc.modified and doc.graph.name == "SmallNet"
         assert window.windowTitle().startswith("SmallNet")
@@ -135,16 +135,16 @@ def test_cancelling_the_unsaved_changes_question_opens_no_dialog(app_env, qtbot,
 
 def test_an_unsupported_operation_shows_the_importers_report_verbatim(app_env, qtbot, dialogs):
     dialog = make_dialog(qtbot)
-    dialog.source.setText(f"{SAMPLE}:Swapped")
-    assert not dialog.find_button.isEnabled() and dialog.model.currentText() == "Swapped"
+    dialog.source.setText(f"{SAMPLE}:Summed")
+    assert not dialog.find_button.isEnabled() and dialog.model.currentText() == "Summed"
     dialog.shape_edits[0].setText("1,3,8,8")
     assert dialog.import_button.isEnabled()
     assert not dialog.run_import()
     with pytest.raises(importer.ModelImportError) as refused:
-        importer.import_model(f"{SAMPLE}:Swapped", [(1, 3, 8, 8)])
+        importer.import_model(f"{SAMPLE}:Summed", [(1, 3, 8, 8)])
     message = str(refused.value)
-    assert ".permute()" in message and "import_sample.py:40" in message  # the op and its source line
-    assert dialogs.shown == [("Could Not Import the Model", "Swapped could not be imported. Nothing was changed.", message)]
+    assert ".cumsum()" in message and "import_sample.py:40" in message  # the op and its source line
+    assert dialogs.shown == [("Could Not Import the Model", "Summed could not be imported. Nothing was changed.", message)]
     assert dialog.result is None and dialog.isVisible() and dialog.status.text() == message
 
 

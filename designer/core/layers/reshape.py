@@ -326,14 +326,24 @@ def _expand_infer(ctx) -> Inferred:
     negative = [v for v in result if v < 0]
     warnings: tuple[str, ...] = ()
     if negative:
-        # torch checks only that the sizes multiply without overflow: a 0 beside a negative size passes.
-        if 0 not in result:
+        # torch checks only that the sizes multiply, as unsigned 64-bit numbers from the first, without overflow:
+        # a negative size is huge there, so only a 0 before anything else big lets it pass.
+        if _overflows(result):
             raise LayerError(f"{ctx.label}: size may hold sizes and -1, but not {negative[0]}", param="size")
         warnings = (f"size holds {negative[0]}: torch makes an empty tensor with a negative size here, which no later layer can use.",)
     story = (
         f"Repeats size-1 dims (and adds leading ones) without copying: {format_shape(shape)} → {format_shape(result)}.{_MOVES}",
     )
     return Inferred(result, tuple(notes), story, warnings)
+
+
+def _overflows(sizes: Sequence[int]) -> bool:
+    total = 1
+    for size in sizes:
+        total *= size % 2**64
+        if total >= 2**64:
+            return True
+    return total > 2**63 - 1  # and the count must fit a signed 64-bit number
 
 
 def _expand_code(args: Sequence[str], p: Mapping[str, Term]) -> str:
