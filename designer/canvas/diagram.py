@@ -25,7 +25,7 @@ THEMES = (LIGHT, DARK)
 MARGIN = 24
 FONT = "DejaVu Sans, Verdana, Arial, sans-serif"
 MONO = "DejaVu Sans Mono, Menlo, Consolas, monospace"
-_LABEL_CHAR = 9.2  # average advance of a bold 15 px digit, a little generous
+_LABEL_CHAR = 11.0  # average advance of a bold 18 px digit (geometry.LABEL_PX), a little generous
 
 
 @dataclass(frozen=True)
@@ -72,28 +72,24 @@ def diagram_svg(
             engine.close()
 
 
-def _positions(graph: Graph) -> tuple[dict[str, tuple[float, float]], bool]:
+def _positions(graph: Graph, engine: ShapeEngine) -> tuple[dict[str, tuple[float, float]], bool]:
     missing = any(n.position is None for n in graph.nodes())
-    placed = layout.auto_layout(graph) if missing else {}
+    placed = layout.layered_layout(graph, layout.TB, _card_size(graph, engine)).positions if missing else {}
     positions = {n.id: tuple(n.position) if n.position is not None else placed[n.id] for n in graph.nodes()}
     vertical = layout.flow_direction(positions, ((e.source, e.target) for e in graph.edges())) == layout.TB
     return positions, vertical
 
 
-def _input_count(graph: Graph, node_id: str) -> int:
-    node = graph.node(node_id)
-    connected = set(graph.inputs(node_id))
-    if graph.knows_type(node.type_name):
-        spec = graph.spec(node.type_name)
-        return geo.shown_input_count(*spec.input_range(node.params), connected)
-    return geo.shown_input_count(1, 1, connected)
+def _card_size(graph: Graph, engine: ShapeEngine):
+    """Each card's size top to bottom (wider for several ports), as the layout needs it."""
+    return lambda node_id: geo.node_size(geo.shown_inputs(graph, node_id), True, engine.output_ports(node_id))
 
 
 def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, vertical: bool | None) -> str:
-    positions, flows_down = _positions(graph)
+    positions, flows_down = _positions(graph, engine)
     vertical = flows_down if vertical is None else vertical
     shown = [n for n in graph.node_ids() if only is None or n in only]
-    counts = {n: _input_count(graph, n) for n in shown}
+    counts = {n: geo.shown_inputs(graph, n) for n in shown}
     outs = {n: engine.output_ports(n) for n in shown}
     rects = {}
     for n in shown:
@@ -102,6 +98,7 @@ def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, 
         rects[n] = (x, y, x + w, y + h)
     edges = [e for e in graph.edges() if e.source in rects and e.target in rects]
     direction = layout.TB if vertical else layout.LR
+    turned = layout.against_flow(positions, [(e.source, e.target) for e in graph.edges()], direction)
     body: list[str] = []
     extent = [r for r in rects.values()]  # what the picture must hold: cards, labels, routes
     labels: list[tuple[tuple[float, float, float, float], str, str]] = []
@@ -109,15 +106,17 @@ def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, 
     placed: set[tuple[str, int]] = set()
     index = layout.CardGrid(rects)
     for edge in sorted(edges):
-        sx, sy = geo.output_port_pos(counts[edge.source], vertical, edge.source_port, outs[edge.source])
-        tx, ty = geo.input_port_pos(edge.target_port, counts[edge.target], vertical, outs[edge.target])
+        leave, enter = (-1 if edge.source in turned else 1), (-1 if edge.target in turned else 1)
+        sx, sy = geo.output_port_pos(counts[edge.source], vertical, edge.source_port, outs[edge.source], leave < 0)
+        tx, ty = geo.input_port_pos(edge.target_port, counts[edge.target], vertical, outs[edge.target], enter < 0)
         start = (rects[edge.source][0] + sx, rects[edge.source][1] + sy)
         end = (rects[edge.target][0] + tx, rects[edge.target][1] + ty)
-        points = layout.edge_route(start, end, index.near(start, end, (edge.source, edge.target)), direction)
+        near = index.near(start, end, (edge.source, edge.target))
+        points = layout.edge_route(start, end, near, direction, leave, enter)
         extent.extend((x, y, x, y) for x, y in points)
         shape = engine.edge_display_shape(edge)
         dead = shape is None
-        body.append(f'<path d="{_path_d(points, vertical)}" fill="none" stroke="{c.edge}" stroke-width="1.6"'
+        body.append(f'<path d="{_path_d(points, vertical, leave)}" fill="none" stroke="{c.edge}" stroke-width="1.6"'
                     + (' stroke-dasharray="5 4"' if dead else "") + "/>")
         key = (edge.source, edge.source_port)
         if key not in labelled:
@@ -125,11 +124,11 @@ def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, 
         if shape is not None and key not in placed:
             placed.add(key)
             text = format_for_display(shape, CHANNELS_FIRST)
-            room = _straight_room(points, vertical)
+            room = _straight_room(points, vertical) * leave
             align = geo.label_align(edge.source_port, outs[edge.source], vertical)
-            labels.append((geo.size_label_rect(start, label_width(text), vertical, room, align), text, format_named_for_display(shape, CHANNELS_FIRST)))
+            labels.append((geo.size_label_rect(start, label_width(text), vertical, room, align, leave < 0), text, format_named_for_display(shape, CHANNELS_FIRST)))
     for n in shown:
-        body.append(_card(graph, n, rects[n], (counts[n], outs[n]), vertical, engine, c))
+        body.append(_card(graph, n, rects[n], (counts[n], outs[n]), (vertical, n in turned), engine, c))
         # The outputs no edge in the picture shows (a dead end's, an unused h_n): each size on its port.
         seen = {text for (source, _), text in labelled.items() if source == n}
         for port, shape in enumerate(engine.result(n).display_outputs):
@@ -137,15 +136,15 @@ def _svg(graph: Graph, c: _Colours, only: set[str] | None, engine: ShapeEngine, 
             if (n, port) in labelled or text is None or text in seen:
                 continue
             seen.add(text)
-            sx, sy = geo.output_port_pos(counts[n], vertical, port, outs[n])
+            sx, sy = geo.output_port_pos(counts[n], vertical, port, outs[n], n in turned)
             at = (rects[n][0] + sx, rects[n][1] + sy)
             align = geo.label_align(port, outs[n], vertical)
-            labels.append((geo.size_label_rect(at, label_width(text), vertical, 0.0, align), text, format_named_for_display(shape, CHANNELS_FIRST)))
+            labels.append((geo.size_label_rect(at, label_width(text), vertical, 0.0, align, n in turned), text, format_named_for_display(shape, CHANNELS_FIRST)))
     for (x, y, w, h), text, named in labels:
         body.append(
             f'<g class="size"><title>{escape(named)}</title>'
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}" rx="{h / 2:.1f}" fill="{c.label_fill}" stroke="{c.label_border}"/>'
-            f'<text x="{x + w / 2:.1f}" y="{y + h / 2 + 5:.1f}" text-anchor="middle" font-family="{FONT}" font-size="{geo.LABEL_PX}" '
+            f'<text x="{x + w / 2:.1f}" y="{y + h / 2 + geo.LABEL_PX * 0.35:.1f}" text-anchor="middle" font-family="{FONT}" font-size="{geo.LABEL_PX}" '
             f'font-weight="bold" fill="{c.label_text}">{escape(text)}</text></g>'
         )
     extent.extend((x, y, x + w, y + h) for (x, y, w, h), _, _ in labels)
@@ -171,15 +170,18 @@ def _straight_room(points, vertical: bool) -> float:
     return x1 - x0 if abs(y1 - y0) < 1 else 0.0
 
 
-def _path_d(points, vertical: bool) -> str:
+def _path_d(points, vertical: bool, flow: int) -> str:
     (x0, y0), (x1, y1) = points[0], points[-1]
     if len(points) == 2:
-        (c0x, c0y), (c1x, c1y) = geo.edge_controls(x0, y0, x1, y1, vertical)
+        (c0x, c0y), (c1x, c1y) = geo.edge_controls(x0, y0, x1, y1, vertical, flow)
         return f"M{x0:.1f},{y0:.1f} C{c0x:.1f},{c0y:.1f} {c1x:.1f},{c1y:.1f} {x1:.1f},{y1:.1f}"
     return "M" + " L".join(f"{x:.1f},{y:.1f}" for x, y in points)
 
 
-def _card(graph: Graph, node_id: str, rect, ports: tuple[int, int], vertical: bool, engine: ShapeEngine, c: _Colours) -> str:
+def _card(graph: Graph, node_id: str, rect, ports: tuple[int, int], facing: tuple[bool, bool], engine: ShapeEngine,
+          c: _Colours) -> str:
+    """One card; ``facing`` is (vertical, flipped): which edges its ports sit on."""
+    vertical, flipped = facing
     node = graph.node(node_id)
     count, outputs = ports
     left, top, right, bottom = rect
@@ -208,10 +210,10 @@ def _card(graph: Graph, node_id: str, rect, ports: tuple[int, int], vertical: bo
         parts.append(f'<text x="{left + geo.TEXT_LEFT:.1f}" y="{top + 52:.1f}" font-family="{MONO}" font-size="11" '
                      f'fill="{c.subtitle}">{escape(_clip(summary, 17))}</text>')
     for port in range(count):
-        px, py = geo.input_port_pos(port, count, vertical, outputs)
+        px, py = geo.input_port_pos(port, count, vertical, outputs, flipped)
         parts.append(f'<circle cx="{left + px:.1f}" cy="{top + py:.1f}" r="4" fill="{c.card}" stroke="{c.edge}" stroke-width="1.4"/>')
     for port in range(outputs):
-        ox, oy = geo.output_port_pos(count, vertical, port, outputs)
+        ox, oy = geo.output_port_pos(count, vertical, port, outputs, flipped)
         parts.append(f'<circle cx="{left + ox:.1f}" cy="{top + oy:.1f}" r="4" fill="{c.edge}" stroke="{c.edge}" stroke-width="1.4"/>')
     parts.append("</g>")
     return "".join(parts)

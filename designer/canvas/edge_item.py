@@ -25,12 +25,13 @@ _CORNER = 12.0  # radius of the rounded bends of a detour
 Point = tuple[float, float]
 
 
-def route_path(points: list[Point], vertical: bool) -> QPainterPath:
-    """The drawn path through ``points``: a cubic for a direct edge, rounded corners for a detour."""
+def route_path(points: list[Point], vertical: bool, flow: int = 1) -> QPainterPath:
+    """The drawn path through ``points``: a cubic for a direct edge (``flow`` -1: between two cards
+    against the flow), rounded corners for a detour."""
     (x0, y0), (x1, y1) = points[0], points[-1]
     path = QPainterPath(QPointF(x0, y0))
     if len(points) == 2:
-        c0, c1 = geo.edge_controls(x0, y0, x1, y1, vertical)
+        c0, c1 = geo.edge_controls(x0, y0, x1, y1, vertical, flow)
         path.cubicTo(QPointF(*c0), QPointF(*c1), QPointF(x1, y1))
         return path
     for previous, corner, following in zip(points, points[1:], points[2:]):
@@ -63,6 +64,7 @@ class EdgeItem(QGraphicsItem):
         self.show_label = True
         self.vertical = vertical
         self.label_align = 0  # which way the label leans from its port (``geometry.label_align``)
+        self.flow = 1  # -1: the output faces against the flow (its card is ``flipped``)
         self._points: list[Point] = [(start.x(), start.y()), (end.x(), end.y())]
         self._path: QPainterPath | None = None
         self._hit: QPainterPath | None = None
@@ -74,12 +76,14 @@ class EdgeItem(QGraphicsItem):
     def type(self) -> int:
         return self.Type
 
-    def set_route(self, points: list[Point], vertical: bool) -> None:
-        """Pass through ``points`` (output port first, input port last)."""
+    def set_route(self, points: list[Point], vertical: bool, flow: int | None = None) -> None:
+        """Pass through ``points`` (output port first, input port last); ``flow`` -1 when the output
+        faces against the flow (None: as before)."""
         points = [(float(x), float(y)) for x, y in points]
-        if points != self._points or vertical != self.vertical:
+        flow = self.flow if flow is None else flow
+        if points != self._points or vertical != self.vertical or flow != self.flow:
             self.prepareGeometryChange()
-            self._points, self.vertical = points, vertical
+            self._points, self.vertical, self.flow = points, vertical, flow
             self._rebuild()
 
     def set_label_align(self, align: int) -> None:
@@ -102,7 +106,7 @@ class EdgeItem(QGraphicsItem):
                 self.label = label
                 self.update()
                 return
-            rect = QRectF(*geo.size_label_rect(self._points[0], width, self.vertical, self._straight_room(), self.label_align))
+            rect = QRectF(*geo.size_label_rect(self._points[0], width, self.vertical, self._straight_room(), self.label_align, self.flow < 0))
             if self._bounds.contains(rect):
                 # Relabelling thousands of edges (an edit at the top of a long design) without a
                 # geometry change of each: the new pill fits the bounds the old one reserved.
@@ -134,13 +138,13 @@ class EdgeItem(QGraphicsItem):
         """How far the edge runs straight along the flow from its output (where its label may sit)."""
         (x0, y0), (x1, y1) = self._points[0], self._points[1]
         if self.vertical:
-            return y1 - y0 if abs(x1 - x0) < 1 else 0.0
-        return x1 - x0 if abs(y1 - y0) < 1 else 0.0
+            return (y1 - y0) * self.flow if abs(x1 - x0) < 1 else 0.0
+        return (x1 - x0) * self.flow if abs(y1 - y0) < 1 else 0.0
 
     def path(self) -> QPainterPath:
         """The curve, built when first painted or hit-tested after a change: most edges are off screen."""
         if self._path is None:
-            self._path = route_path(self._points, self.vertical)
+            self._path = route_path(self._points, self.vertical, self.flow)
         return self._path
 
     def _rebuild(self) -> None:
@@ -149,7 +153,7 @@ class EdgeItem(QGraphicsItem):
         ys = [p[1] for p in self._points]
         if len(self._points) == 2:  # the curve lies inside its control points' hull
             (x0, y0), (x1, y1) = self._points
-            c0, c1 = geo.edge_controls(x0, y0, x1, y1, self.vertical)
+            c0, c1 = geo.edge_controls(x0, y0, x1, y1, self.vertical, self.flow)
             xs += [c0[0], c1[0]]
             ys += [c0[1], c1[1]]
         bounds = QRectF(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
@@ -157,7 +161,7 @@ class EdgeItem(QGraphicsItem):
         if text:
             width = style.current().label_width(text)
             room = self._straight_room()
-            self._label_rect = QRectF(*geo.size_label_rect(self._points[0], width, self.vertical, room, self.label_align))
+            self._label_rect = QRectF(*geo.size_label_rect(self._points[0], width, self.vertical, room, self.label_align, self.flow < 0))
             bounds = bounds.united(self._label_rect)
             # A label too wide for the gap between two cards (left to right) is drawn over them, whole.
             self.setZValue(2 if not self.vertical and self._label_rect.width() >= room else 0)

@@ -189,7 +189,8 @@ class NewEdge(Gesture):
             else:
                 self.view.status_message.emit(problem[0].upper() + problem[1:] + ".")
         start = self.scene.nodes[self.source].output_port_pos(self.source_port)
-        c0, c1 = geo.edge_controls(start.x(), start.y(), end.x(), end.y(), self.scene.vertical)
+        flow = -1 if self.source in self.scene.flipped else 1
+        c0, c1 = geo.edge_controls(start.x(), start.y(), end.x(), end.y(), self.scene.vertical, flow)
         path = QPainterPath(start)
         path.cubicTo(QPointF(*c0), QPointF(*c1), end)
         self._curve.setPath(path)

@@ -52,6 +52,7 @@ class NodeItem(QGraphicsItem):
         self.input_count = 0
         self.output_count = 1
         self.vertical = False  # data flows top to bottom (inputs on top) instead of left to right
+        self.flipped = False  # against the flow (a band running back): inputs below, or on the right
         self.output_labels: dict[int, str] = {}  # output port -> its size, shown when no edge shows it
         self._label_rects: dict[int, QRectF] = {}
         self.connected: frozenset[int] = frozenset()
@@ -95,6 +96,14 @@ class NodeItem(QGraphicsItem):
         self._reshape()
         return True
 
+    def set_flipped(self, flipped: bool) -> bool:
+        """Turn the ports round for a card against the flow; returns True when that changed them."""
+        if flipped == self.flipped:
+            return False
+        self.flipped = flipped
+        self._reshape()
+        return True
+
     def set_output_labels(self, labels: dict[int, str]) -> None:
         if labels != self.output_labels:
             self.output_labels = dict(labels)
@@ -106,9 +115,10 @@ class NodeItem(QGraphicsItem):
         self._bounds = self._rect.adjusted(-geo.OVERHANG, -geo.OVERHANG, geo.OVERHANG, geo.OVERHANG)
         self._label_rects = {}
         for port, text in self.output_labels.items():
-            at = geo.output_port_pos(self.input_count, self.vertical, port, self.output_count)
+            at = geo.output_port_pos(self.input_count, self.vertical, port, self.output_count, self.flipped)
             align = geo.label_align(port, self.output_count, self.vertical)
-            rect = QRectF(*geo.size_label_rect(at, style.current().label_width(text), self.vertical, 0.0, align))
+            width = style.current().label_width(text)
+            rect = QRectF(*geo.size_label_rect(at, width, self.vertical, 0.0, align, self.flipped))
             self._label_rects[port] = rect
             self._bounds = self._bounds.united(rect.adjusted(-2, -2, 2, 2))
         self.update()
@@ -145,24 +155,24 @@ class NodeItem(QGraphicsItem):
 
     def input_port_pos(self, port: int) -> QPointF:
         """Scene position of input ``port``."""
-        x, y = geo.input_port_pos(port, self.input_count, self.vertical, self.output_count)
+        x, y = geo.input_port_pos(port, self.input_count, self.vertical, self.output_count, self.flipped)
         return self.pos() + QPointF(x, y)
 
     def output_port_pos(self, port: int = 0) -> QPointF:
         """Scene position of output ``port``."""
-        x, y = geo.output_port_pos(self.input_count, self.vertical, port, self.output_count)
+        x, y = geo.output_port_pos(self.input_count, self.vertical, port, self.output_count, self.flipped)
         return self.pos() + QPointF(x, y)
 
     def port_at(self, scene_pos: QPointF, radius: float) -> tuple[str, int] | None:
         """``("out", port)`` or ``("in", port)`` when ``scene_pos`` is within ``radius`` of a port, else None."""
         local = scene_pos - self.pos()
         for out in range(self.output_count):
-            ox, oy = geo.output_port_pos(self.input_count, self.vertical, out, self.output_count)
+            ox, oy = geo.output_port_pos(self.input_count, self.vertical, out, self.output_count, self.flipped)
             if (local.x() - ox) ** 2 + (local.y() - oy) ** 2 <= radius * radius:
                 return ("out", out)
         port = geo.nearest_input_port((local.x(), local.y()), self.input_count, self.vertical, self.output_count)
         if port is not None:
-            px, py = geo.input_port_pos(port, self.input_count, self.vertical, self.output_count)
+            px, py = geo.input_port_pos(port, self.input_count, self.vertical, self.output_count, self.flipped)
             if abs(local.x() - px) <= radius and abs(local.y() - py) <= radius:
                 return ("in", port)
         return None
@@ -237,7 +247,7 @@ class NodeItem(QGraphicsItem):
         if numbered:
             painter.setFont(s.port_font)
         for port in range(self.input_count):
-            x, y = geo.input_port_pos(port, self.input_count, self.vertical, self.output_count)
+            x, y = geo.input_port_pos(port, self.input_count, self.vertical, self.output_count, self.flipped)
             mark = None if self.port_marks is None else self.port_marks.get(port)
             if mark is True:
                 painter.setPen(s.port_pen)
@@ -253,11 +263,14 @@ class NodeItem(QGraphicsItem):
                     painter.setOpacity(painter.opacity() / 0.35)
             if numbered:
                 painter.setPen(s.type_text)
-                number = QRectF(x + r, -r - 12, 9, 12) if self.vertical else QRectF(r + 1, y - 6, 9, 12)
+                if self.vertical:
+                    number = QRectF(x + r, y + r if self.flipped else y - r - 12, 9, 12)
+                else:
+                    number = QRectF(x - r - 10 if self.flipped else x + r + 1, y - 6, 9, 12)
                 painter.drawText(number, Qt.AlignmentFlag.AlignCenter, str(port))
         several = self.output_count > 1
         for port in range(self.output_count):
-            x, y = geo.output_port_pos(self.input_count, self.vertical, port, self.output_count)
+            x, y = geo.output_port_pos(self.input_count, self.vertical, port, self.output_count, self.flipped)
             painter.setPen(s.port_pen)
             painter.setBrush(s.edge if self.status == "ok" else s.port_fill)
             painter.drawEllipse(QPointF(x, y), r, r)
@@ -265,7 +278,10 @@ class NodeItem(QGraphicsItem):
                 painter.setFont(s.port_font)
                 painter.setPen(s.type_text)
                 w = self._rect.width()
-                number = QRectF(x + r, y - r - 12, 9, 12) if self.vertical else QRectF(w - r - 10, y - 6, 9, 12)
+                if self.vertical:
+                    number = QRectF(x + r, y + r if self.flipped else y - r - 12, 9, 12)
+                else:
+                    number = QRectF(x + r if self.flipped else w - r - 10, y - 6, 9, 12)
                 painter.drawText(number, Qt.AlignmentFlag.AlignCenter, str(port))
 
     def badge_at(self, scene_pos: QPointF) -> bool:

@@ -9,7 +9,9 @@ the model: gestures and the view do that through ``document.apply``.
 Positions come from the model; a node without one is shown where ``auto_layout`` would put it (and
 keeps that place until the user moves it, which records a real position). Which way data flows (top
 to bottom, or left to right) follows the design's positions when it is built (``layout.flow_direction``)
-and the last Layout. Edges are routed around the cards in their way (``layout.edge_route``); of the
+and the last Layout; a card whose data runs the other way (a band of a long design running back,
+``layout.against_flow``) turns its ports round. Edges are routed around the cards in their way
+(``layout.edge_route``); of the
 edges leaving one output, the first shows the size, and a node whose output feeds nothing shows its
 own size.
 """
@@ -102,6 +104,7 @@ class GraphScene(QGraphicsScene):
         self._syncing_selection = False
         self._overview: Overview | None = None
         self.vertical = True  # data flows top to bottom; False: left to right
+        self.flipped: set[str] = set()  # nodes against the flow (``layout.against_flow``): ports turned round
         self._flow_check_pending = False
         self._sinks: set[str] = set()  # nodes with an output that feeds nothing: they show its size
         self.lens = CHANNELS_FIRST  # the order edge labels show dims in (layout_lens); shapes stay torch's
@@ -127,10 +130,14 @@ class GraphScene(QGraphicsScene):
             self._sinks.clear()
             graph = self.document.graph
             missing = any(node.position is None for node in graph.nodes())
-            fallback = layout.auto_layout(graph) if missing else {}
+            engine = self.document.engine
+            size = lambda n: geo.node_size(geo.shown_inputs(graph, n), True, engine.output_ports(n))  # noqa: E731
+            fallback = layout.layered_layout(graph, layout.TB, size).positions if missing else {}
             placed = {node.id: node.position or fallback.get(node.id) for node in graph.nodes()}
-            flow = layout.flow_direction(placed, ((e.source, e.target) for e in graph.edges()))
+            pairs = [(e.source, e.target) for e in graph.edges()]
+            flow = layout.flow_direction(placed, pairs)
             self.vertical = flow == layout.TB
+            self.flipped = layout.against_flow(placed, pairs, flow)
             for node in graph.nodes():
                 self._add_node_item(node.id, fallback.get(node.id))
             grid = layout.CardGrid({n: self._card(item) for n, item in self.nodes.items()})
@@ -152,6 +159,7 @@ class GraphScene(QGraphicsScene):
         node = graph.node(node_id)
         item = NodeItem(node_id)
         item.set_vertical(self.vertical)
+        item.set_flipped(node_id in self.flipped)
         item.setPos(QPointF(*(node.position or fallback or self._free_spot(node_id))))
         self._update_ports(item, move_edges=False)
         self._update_texts(item)
@@ -185,7 +193,7 @@ class GraphScene(QGraphicsScene):
         source, target = self.nodes[edge.source], self.nodes[edge.target]
         start, end = source.output_port_pos(edge.source_port), target.input_port_pos(edge.target_port)
         item = EdgeItem(edge, start, end, self._edge_label(edge), self.vertical)
-        item.set_route(self._route(edge, start, end, grid), self.vertical)
+        item.set_route(self._route(edge, start, end, grid), self.vertical, self._leaves(edge))
         self.addItem(item)
         self.edges[edge] = item
         if grid is None:
@@ -207,7 +215,12 @@ class GraphScene(QGraphicsScene):
             reach = geo.NODE_WIDTH
             area = QRectF(start, end).normalized().adjusted(-reach, -reach, reach, reach)
             cards = [self._card(i) for i in self.items(area) if isinstance(i, NodeItem) and i.node_id not in ends]
-        return layout.edge_route(a, b, cards, layout.TB if self.vertical else layout.LR)
+        enter = -1 if edge.target in self.flipped else 1
+        return layout.edge_route(a, b, cards, layout.TB if self.vertical else layout.LR, self._leaves(edge), enter)
+
+    def _leaves(self, edge: Edge) -> int:
+        """-1 when the edge leaves a card against the flow (upwards, or to the left), else 1."""
+        return -1 if edge.source in self.flipped else 1
 
     def _update_size_labels(self, node_id: str) -> None:
         """One size per output: on the first edge leaving it, or on the node when nothing consumes it."""
@@ -299,13 +312,8 @@ class GraphScene(QGraphicsScene):
 
     def _update_ports(self, item: NodeItem, move_edges: bool = True) -> None:
         graph = self.document.graph
-        node = graph.node(item.node_id)
         connected = frozenset(graph.inputs(item.node_id))
-        if graph.knows_type(node.type_name):
-            spec = graph.spec(node.type_name)
-            count = geo.shown_input_count(*spec.input_range(node.params), connected)
-        else:
-            count = geo.shown_input_count(1, 1, connected)
+        count = geo.shown_inputs(graph, item.node_id)
         if item.set_ports(count, connected, self.document.engine.output_ports(item.node_id)) and move_edges:
             self._update_edge_geometry(item.node_id)
             self._update_size_labels(item.node_id)
@@ -331,9 +339,9 @@ class GraphScene(QGraphicsScene):
                 source, target = self.nodes[edge.source], self.nodes[edge.target]
                 start, end = source.output_port_pos(edge.source_port), target.input_port_pos(edge.target_port)
                 if routed:
-                    item.set_route(self._route(edge, start, end), self.vertical)
+                    item.set_route(self._route(edge, start, end), self.vertical, self._leaves(edge))
                 else:
-                    item.set_route([(start.x(), start.y()), (end.x(), end.y())], self.vertical)
+                    item.set_route([(start.x(), start.y()), (end.x(), end.y())], self.vertical, self._leaves(edge))
 
     def place_nodes(self, positions: dict[str, QPointF], routed: bool = True) -> None:
         """Show nodes at ``positions`` without touching the model (a drag in progress, or a model move).
@@ -347,24 +355,53 @@ class GraphScene(QGraphicsScene):
         self._overview = None
 
     def follow_flow(self) -> None:
-        """Turn the ports the way the design's edges run now (after a layout, or its undo)."""
+        """Turn the ports the way the design's edges run now (after a layout, or its undo, or moves)."""
         self._flow_check_pending = False
+        positions, edges = self._drawn()
+        direction = layout.flow_direction(positions, edges)
+        if (direction == layout.TB) != self.vertical:
+            self.set_vertical(direction == layout.TB)
+            return
+        flipped = layout.against_flow(positions, edges, direction)
+        turned = flipped ^ self.flipped
+        if not turned:
+            return
+        self.flipped = flipped
+        for node_id in turned:
+            if node_id in self.nodes:
+                self.nodes[node_id].set_flipped(node_id in flipped)
+        for node_id in turned:
+            if node_id in self.nodes:
+                self._update_edge_geometry(node_id)
+                self._update_size_labels(node_id)
+        self._overview = None
+
+    def _check_flow_soon(self) -> None:
+        """Once per batch of changes (a layout, its undo, a paste): ``follow_flow`` when they are done."""
+        if not self._flow_check_pending:
+            self._flow_check_pending = True
+            QTimer.singleShot(0, self.follow_flow)
+
+    def _drawn(self) -> tuple[dict[str, tuple[float, float]], list[tuple[str, str]]]:
+        """Where the cards stand now, and the (source, target) of every edge drawn."""
         positions = {node_id: (item.x(), item.y()) for node_id, item in self.nodes.items()}
-        edges = ((e.source, e.target) for e in self.document.graph.edges())
-        self.set_vertical(layout.flow_direction(positions, edges) == layout.TB)
+        return positions, [(e.source, e.target) for e in self.edges]
 
     def set_vertical(self, vertical: bool) -> None:
         """Turn every card's ports for data flowing down (True) or right (the Layout's direction)."""
         if vertical == self.vertical:
             return
         self.vertical = vertical
-        for item in self.nodes.values():
+        positions, edges = self._drawn()
+        self.flipped = layout.against_flow(positions, edges, layout.TB if vertical else layout.LR)
+        for node_id, item in self.nodes.items():
             item.set_vertical(vertical)
+            item.set_flipped(node_id in self.flipped)
         grid = layout.CardGrid({n: self._card(item) for n, item in self.nodes.items()})
         for edge, item in self.edges.items():
             source, target = self.nodes[edge.source], self.nodes[edge.target]
             start, end = source.output_port_pos(edge.source_port), target.input_port_pos(edge.target_port)
-            item.set_route(self._route(edge, start, end, grid), vertical)
+            item.set_route(self._route(edge, start, end, grid), vertical, self._leaves(edge))
         for node_id in self.nodes:
             self._update_size_labels(node_id)
         self._overview = None
@@ -406,6 +443,7 @@ class GraphScene(QGraphicsScene):
     def _node_added(self, event: NodeAdded) -> None:
         if event.node_id in self.document.graph and event.node_id not in self.nodes:
             self._add_node_item(event.node_id)
+            self._check_flow_soon()
 
     def _node_removed(self, event: NodeRemoved) -> None:
         self._sinks.discard(event.node_id)
@@ -420,6 +458,7 @@ class GraphScene(QGraphicsScene):
             if grid is not None:
                 self._update_size_labels(edge.source)
             self._update_ports(self.nodes[edge.target])
+            self._check_flow_soon()
 
     def _edge_removed(self, event: EdgeRemoved) -> None:
         item = self.edges.pop(event.edge, None)
@@ -430,6 +469,7 @@ class GraphScene(QGraphicsScene):
         target = self._live_item(event.edge.target)
         if target is not None:
             self._update_ports(target)
+        self._check_flow_soon()
 
     def _node_edited(self, event: ParamsChanged) -> None:
         item = self._live_item(event.node_id)
@@ -448,9 +488,7 @@ class GraphScene(QGraphicsScene):
             position = self.document.graph.node(event.node_id).position
             if position is not None:
                 self.place_nodes({event.node_id: QPointF(*position)})
-            if not self._flow_check_pending:  # once per batch of moves (a layout, its undo)
-                self._flow_check_pending = True
-                QTimer.singleShot(0, self.follow_flow)
+            self._check_flow_soon()
 
     def _remove_quietly(self, item) -> None:
         """Remove an item without echoing the selection change to the document: the document drops
@@ -549,9 +587,13 @@ class GraphScene(QGraphicsScene):
         return self._overview
 
     def nodes_rect(self) -> QRectF:
+        """What the design draws: the cards (badges and sizes under last layers included) and the edges
+        with their sizes (a size above a card of a band running back, a turn between two bands)."""
         rect = QRectF()
-        for item in self.nodes.values():  # the card, its badge and the size under a last layer
+        for item in self.nodes.values():
             rect = rect.united(item.sceneBoundingRect())
+        for edge in self.edges.values():
+            rect = rect.united(edge.sceneBoundingRect())
         return rect
 
     def _lens_line(self, edge: Edge) -> str:

@@ -150,7 +150,7 @@ class GraphView(QGraphicsView):
             self.resetTransform()
             self.centerOn(0, 0)
             return
-        margin = 24
+        margin = 12  # the rect holds the sizes and the edges' turns already
         self.fitInView(rect.adjusted(-margin, -margin, margin, margin), Qt.AspectRatioMode.KeepAspectRatio)
         legible = style.LABEL_LOD
         if self.zoom() > FIT_MAX_ZOOM or self.zoom() < legible:

@@ -11,14 +11,19 @@ classic ones (Graphviz ``dot``, ELK layered):
 4. the order within layers is improved by barycenter sweeps down and up, keeping the best order found;
 5. coordinates: each card goes as close as possible to the mean of its neighbours (an isotonic
    regression per layer), so a chain is a straight spine and bypasses run beside it;
-6. a drawing much taller than a window is cut into side-by-side bands (like newspaper columns), so a
-   60-layer design still fits a window at a zoom where the edge sizes can be read.
+6. top to bottom, a drawing much taller than a window is cut into side-by-side bands that snake: the
+   first runs down, the next back up beside it, and so on, so a 60-layer design still fits a window at
+   a zoom where the edge sizes can be read, each band joins the next by a short turn, and a U-Net cut
+   at its bottom reads as a U (encoder down, decoder up, the skips across). Left to right stays one
+   row, as asked (cut into rows, its skips would cross).
 
 Data flows top to bottom by default (inputs at the top, as papers draw networks); ``direction="LR"``
-draws left to right. ``flow_direction(graph)`` tells which way a design's saved positions run.
+draws left to right. ``flow_direction(graph)`` tells which way a design's saved positions run, and
+``against_flow`` which cards stand in a band running back (their inputs face the other way).
 
-``edge_route(start, end, cards, direction)`` is the one router: the points an edge passes from an output
-port to an input port, going around any card in its way. The canvas and the renderer both use it.
+``edge_route(start, end, cards, direction, leave, enter)`` is the one router: the points an edge passes
+from an output port to an input port, going around any card in its way, leaving and entering along the
+flow or against it (a card against the flow). The canvas and the renderer both use it.
 """
 
 from __future__ import annotations
@@ -34,17 +39,26 @@ from designer.core.graph import Graph
 TB, LR = "TB", "LR"
 DIRECTIONS = (TB, LR)
 CARD_WIDTH, CARD_HEIGHT = 140, 62
-# Room between layers: top to bottom it holds an edge size label (about 20 high) and the turns of
-# routed edges; left to right it must hold the label's whole width (a size such as 64×512×32×32).
-RANK_GAP = {TB: 46, LR: 150}
+# Room between layers: top to bottom it holds an edge size label (25 high, 6 below the output port)
+# and the turns of routed edges; left to right it must hold the label's whole width (64×512×32×32).
+RANK_GAP = {TB: 44, LR: 170}
+LABEL_ROOM = 35  # a size label and its offset beyond the first or last card of a band (top to bottom)
 ORDER_GAP = {TB: 40, LR: 30}
 DUMMY_ROOM = 24  # the lane a long edge takes beside the cards it passes
-BAND_GAP = 64  # between wrapped bands, where the edges from one band to the next run
+BAND_GAP = 44  # between bands: room for one lane of an edge going around
 MIN_BAND_LAYERS = 3  # a band holds at least this many layers
 TARGET_ASPECT = 1.3  # width / height of the canvas in a typical window with its docks open
-# The scene area such a canvas (about 750×580 pixels in a 1280×800 window) shows at a zoom where the
-# size labels are still legible (0.75): a drawing within it needs no wrapping into bands.
-ROOM = (1000.0, 770.0)
+# The scene area such a canvas (about 750×595 pixels in a 1280×800 window, less Fit's margins of 12)
+# shows at the smallest zoom where the size labels are still legible (10 px of an 18 px font: 0.556): a
+# drawing within it needs no cutting into bands, and one cut into bands is made to fit it (60 layers do).
+ROOM = (1280.0, 1000.0)
+# Fit zooms in no further than 1.25 (the view's FIT_MAX_ZOOM), 2.25 times the smallest legible zoom: a
+# drawing that fits at that scale gains nothing from more bands.
+MAX_SCALE = 2.25
+FOLD_SLACK = 0.8  # fewer bands are worth a zoom this much smaller than the best one
+COMFORTABLE = 1.5  # and a drawing that fits at 1.5 times the legible zoom (sizes 15 px high) needs no more
+CUT_COST = 150.0  # each edge cut by a fold: it may cross others
+FOLD_COST = 400.0  # one more band must shorten the edges by this much (a U-Net's skips, not a ResNet's bypass)
 SWEEPS = 4
 
 Size = tuple[float, float]
@@ -73,11 +87,32 @@ def flow_direction(positions: dict[str, tuple[float, float]], edges: Iterable[tu
         if a is None or b is None:
             continue
         dx, dy = b[0] - a[0], b[1] - a[1]
-        if dx > CARD_WIDTH / 2 and dx > abs(dy):
+        if abs(dx) > CARD_WIDTH / 2 and abs(dx) > abs(dy):
             right += 1
-        elif dy > 0:
-            down += 1
+        elif dy != 0:
+            down += 1  # up too: a band running back
     return LR if right > down else TB
+
+
+def against_flow(
+    positions: dict[str, tuple[float, float]], edges: Iterable[tuple[str, str]], direction: str = TB
+) -> set[str]:
+    """The nodes whose data runs against ``direction`` (up, or left): most of their edges arrive from
+    below and leave upwards, as in the bands of a long design that run back. Their cards turn their ports round (inputs at the bottom, the output on top). Edges
+    across the flow do not count."""
+    axis, slack = (1, CARD_HEIGHT / 2) if direction == TB else (0, CARD_WIDTH / 2)
+    score: dict[str, int] = {}
+    for source, target in edges:
+        a, b = positions.get(source), positions.get(target)
+        if a is None or b is None or source == target:
+            continue
+        step = b[axis] - a[axis]
+        if abs(step) <= slack:
+            continue
+        sign = 1 if step > 0 else -1
+        score[source] = score.get(source, 0) + sign
+        score[target] = score.get(target, 0) + sign
+    return {n for n, value in score.items() if value < 0}
 
 
 def layered_layout(
@@ -103,7 +138,7 @@ def layered_layout(
     _order_layers(layers, chains, order_index)
     across = _assign_across(layers, chains, extent, direction)
     along_size = [max((extent[n][1] for n in layer if n in extent), default=0.0) for layer in layers]
-    bands = _bands(layers, across, along_size, extent, direction, aspect)
+    bands = _bands(layers, across, along_size, extent, direction, aspect, edges) if direction == TB else [range(len(layers))]
     positions = _place(layers, across, along_size, extent, bands, direction)
     return Layout(positions, direction, len(layers), len(bands))
 
@@ -280,8 +315,11 @@ def _isotonic(wanted: list[float], gaps: list[float]) -> list[float]:
     return [v + o for v, o in zip(out, offset)]
 
 
-def _bands(layers, across, along_size, extent, direction, aspect) -> list[range]:
-    """Cut the layers into consecutive bands so the whole drawing's shape is closest to ``aspect``."""
+def _bands(layers, across, along_size, extent, direction, aspect, edges) -> list[range]:
+    """Top to bottom, cut the layers into consecutive bands so the drawing fits a window at the largest zoom (as far as
+    Fit zooms in), with as few bands as come within ``FOLD_SLACK`` of that, or one more when that makes
+    the edges much shorter (a U-Net folds at its bottom, so its skips run across). Bands are even (the
+    last may be shorter), so each band's end stands level with the next one's start."""
     count = len(layers)
     rank_gap = RANK_GAP[direction]
     spans = []
@@ -291,54 +329,89 @@ def _bands(layers, across, along_size, extent, direction, aspect) -> list[range]
         spans.append((min(xs), max(xe)))
 
     lefts, rights = [s[0] for s in spans], [s[1] for s in spans]
-    prefix = [0.0]
-    for size in along_size:
-        prefix.append(prefix[-1] + size + rank_gap)
+    pitch = max(along_size) + rank_gap
+    room = (ROOM[1] * aspect, ROOM[1])
 
-    def shape(per_band: int) -> tuple[float, float, list[range]]:
-        ranges = [range(start, min(start + per_band, count)) for start in range(0, count, per_band)]
+    def scale(ranges: list[range]) -> float:
+        """How much larger than the smallest legible zoom the drawing fits the room at (capped)."""
         width = sum(max(rights[b.start : b.stop]) - min(lefts[b.start : b.stop]) for b in ranges)
         width += BAND_GAP * (len(ranges) - 1)
-        length = max(prefix[b.stop] - prefix[b.start] for b in ranges)
-        return width, length, ranges
+        length = (max(_rows(ranges).values()) + 1) * pitch - rank_gap + 2 * LABEL_ROOM
+        return min(room[0] / max(width, 1.0), room[1] / max(length, 1.0), MAX_SCALE)
 
-    best: tuple[float, list[range]] | None = None
+    even: list[tuple[float, list[range]]] = []
     for band_count in range(1, count + 1):
         per_band = -(-count // band_count)
         if per_band < MIN_BAND_LAYERS:
             break
         if band_count > 1 and -(-count // (band_count - 1)) == per_band:
             continue
-        width, length, ranges = shape(per_band)
-        if direction == LR:
-            width, length = length, width
-        if width <= ROOM[0] and length <= ROOM[1]:
-            return ranges  # the fewest bands that fit a window at a legible zoom
-        # Else the zoom at which the drawing fits a window of this aspect: the larger, the more legible.
-        scale = min(aspect / max(width, 1.0), 1.0 / max(length, 1.0))
-        if best is None or scale > best[0] * (1 + 1e-9):
-            best = (scale, ranges)
-        if width / max(length, 1.0) > aspect * 2:
+        ranges = [range(start, min(start + per_band, count)) for start in range(0, count, per_band)]
+        even.append((scale(ranges), ranges))
+        if even[-1][0] < max(e[0] for e in even) / 2:  # past the best shape: more bands only get worse
             break
-    return best[1] if best else [range(count)]
+    if not even:
+        return [range(count)]
+    best = max(value for value, _ in even)
+    # Cuts that fit at a legible zoom and come close enough to the best one; when none fits, the best.
+    enough = max(min(FOLD_SLACK * best, COMFORTABLE), min(best, 1.0))
+    good = [ranges for value, ranges in even if value >= enough]
+    fewest = min(len(ranges) for ranges in good)
+    rank = {v: r for r, layer in enumerate(layers) for v in layer if not isinstance(v, _Dummy)}
+    options = [ranges for ranges in good if len(ranges) <= fewest + 1]
+    return min(options, key=lambda o: _edge_length(o, rank, edges, across, pitch, lefts, rights) + FOLD_COST * len(o))
+
+
+def _edge_length(bands, rank, edges, across, pitch, lefts, rights) -> float:
+    """How long the edges of a drawing cut into ``bands`` come out (straight lines between the cards,
+    placed as ``_place`` places them), each edge from one band into another counted
+    ``CUT_COST`` longer: it may cross the others."""
+    band_of, offset = {}, 0.0
+    shift: list[float] = []
+    for index, band in enumerate(bands):
+        left = min(lefts[band.start : band.stop])
+        shift.append(offset - left)
+        offset += max(rights[band.start : band.stop]) - left + BAND_GAP
+        for r in band:
+            band_of[r] = index
+    row_of = _rows(bands)
+    total = 0.0
+    for source, target in edges:
+        a, b = rank[source], rank[target]
+        x0, y0 = across[source] + shift[band_of[a]], row_of[a] * pitch
+        x1, y1 = across[target] + shift[band_of[b]], row_of[b] * pitch
+        total += ((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5
+        if band_of[a] != band_of[b]:
+            total += CUT_COST
+    return total
+
+
+def _rows(bands: list[range]) -> dict[int, int]:
+    """The row of every layer (0 at the top): the first band runs down from the top, the next back up
+    from the bottom row, and so on, so a band's layers stand level with its neighbours' (a U-Net cut at
+    its bottleneck has each skip run straight across)."""
+    length = max(len(band) for band in bands)
+    return {r: (i if index % 2 == 0 else length - 1 - i) for index, band in enumerate(bands) for i, r in enumerate(band)}
 
 
 def _place(layers, across, along_size, extent, bands, direction) -> dict[str, tuple[int, int]]:
+    """Cards of each band side by side, every second band running back up (``_rows``)."""
     positions: dict[str, tuple[int, int]] = {}
+    pitch = max(along_size, default=0.0) + RANK_GAP[direction]
+    row_of = _rows(bands)
     offset = 0.0
     for band in bands:
         members = [v for r in band for v in layers[r]]
         left = min(across[v] - (DUMMY_ROOM / 2 if isinstance(v, _Dummy) else extent[v][0] / 2) for v in members)
         right = max(across[v] + (DUMMY_ROOM / 2 if isinstance(v, _Dummy) else extent[v][0] / 2) for v in members)
-        along = 0.0
         for r in band:
+            start = row_of[r] * pitch
             for v in layers[r]:
                 if isinstance(v, _Dummy):
                     continue
                 a = offset + across[v] - left - extent[v][0] / 2
-                b = along + (along_size[r] - extent[v][1]) / 2
+                b = start + (along_size[r] - extent[v][1]) / 2
                 positions[v] = (round(a), round(b)) if direction == TB else (round(b), round(a))
-            along += along_size[r] + RANK_GAP[direction]
         offset += right - left + BAND_GAP
     return positions
 
@@ -346,34 +419,62 @@ def _place(layers, across, along_size, extent, bands, direction) -> dict[str, tu
 # ----- edge routes ------------------------------------------------------------------------------------
 
 ROUTE_CLEARANCE = 14  # how far a detour keeps from the cards it goes around
-# Where a detour turns: past the size label after the output (which sits in the first ~28 units of the
-# gap top to bottom, ~130 left to right), and close before the input, so both runs share one lane.
-EXIT_TURN = {TB: 34, LR: 128}
-ENTRY_TURN = 12
+# Where a detour turns: past the size label after the output (which fills the gap top to bottom but for
+# 9.5 units at each end, and ~150 units left to right), and close before the input, so both runs share
+# one line.
+EXIT_TURN = {TB: 36, LR: 150}
+ENTRY_TURN = 8
 
 
-def edge_route(start: Point, end: Point, cards: Iterable[Rect], direction: str = TB) -> list[Point]:
+def edge_route(
+    start: Point, end: Point, cards: Iterable[Rect], direction: str = TB, leave: int = 1, enter: int = 1
+) -> list[Point]:
     """The points of an edge from an output port at ``start`` to an input port at ``end``.
 
     Two points (a direct curve) when no card in ``cards`` stands in the way; else a detour that leaves
     the output along the flow, runs in the nearest free lane beside the cards in the way, and enters the
     input along the flow. ``cards`` are the rectangles (left, top, right, bottom) near the edge, the
     edge's own two cards excluded; coordinates follow ``direction`` (TB: the flow runs down).
+    ``leave`` and ``enter`` are -1 for a card against the flow (``against_flow``): the edge leaves its
+    output upwards, or enters its input from below; between a band and the next it makes a U-turn.
     """
     if direction == LR:
         flip = [(t, l, b, r) for l, t, r, b in cards]  # noqa: E741
-        route = edge_route((start[1], start[0]), (end[1], end[0]), flip, TB)
+        route = edge_route((start[1], start[0]), (end[1], end[0]), flip, TB, leave, enter)
         return [(y, x) for x, y in route]
-    return _route_down(start, end, list(cards), EXIT_TURN[direction])
+    cards = list(cards)
+    if leave < 0:  # mirrored top to bottom, the edge leaves downwards
+        mirrored = [(l, -b, r, -t) for l, t, r, b in cards]  # noqa: E741
+        route = _route_down((start[0], -start[1]), (end[0], -end[1]), mirrored, EXIT_TURN[direction], -enter)
+        return [(x, -y) for x, y in route]
+    return _route_down(start, end, cards, EXIT_TURN[direction], enter)
 
 
-def _route_down(start: Point, end: Point, cards: list[Rect], exit_turn: float) -> list[Point]:
+def _route_down(start: Point, end: Point, cards: list[Rect], exit_turn: float, enter: int = 1) -> list[Point]:
+    """Leaving ``start`` downwards; entering ``end`` downwards (``enter`` 1) or upwards from below (-1)."""
     (x0, y0), (x1, y1) = start, end
+    if enter < 0:
+        return _u_turn(start, end, cards, exit_turn)
     if y1 - y0 > 2 * ROUTE_CLEARANCE and not any(_segment_hits(start, end, c) for c in cards):
         return [start, end]
     if y1 - y0 < exit_turn + ENTRY_TURN:  # close or backwards: turn halfway, or just past the label
         exit_turn = min(exit_turn, max((y1 - y0) / 2, 0)) if y1 > y0 else exit_turn
     out_y, in_y = y0 + exit_turn, y1 - (ENTRY_TURN if y1 - y0 >= exit_turn + ENTRY_TURN or y1 <= y0 else (y1 - y0) / 2)
+    low, high = min(out_y, in_y), max(out_y, in_y)
+    blocking = sorted((c[0], c[2]) for c in cards if c[3] > low and c[1] < high)
+    lane = _free_lane(blocking, (x0 + x1) / 2)
+    return [start, (x0, out_y), (lane, out_y), (lane, in_y), (x1, in_y), end]
+
+
+def _u_turn(start: Point, end: Point, cards: list[Rect], exit_turn: float) -> list[Point]:
+    """Down from ``start`` and up into ``end`` from below: one turn under both when nothing stands in
+    its way (from one band into the next), else out, along the nearest free lane, and in."""
+    (x0, y0), (x1, y1) = start, end
+    turn = max(y0 + exit_turn, y1 + ENTRY_TURN)
+    simple = [start, (x0, turn), (x1, turn), end]
+    if not any(_segment_hits(a, b, c) for a, b in zip(simple, simple[1:]) for c in cards):
+        return simple
+    out_y, in_y = y0 + exit_turn, y1 + ENTRY_TURN
     low, high = min(out_y, in_y), max(out_y, in_y)
     blocking = sorted((c[0], c[2]) for c in cards if c[3] > low and c[1] < high)
     lane = _free_lane(blocking, (x0 + x1) / 2)

@@ -89,3 +89,54 @@ def test_an_output_no_edge_takes_has_its_size_in_the_svg_once():
     assert texts.count("16×40×128") == 1  # the sequence, on its port
     assert texts.count("2×16×128") == 1  # h_n on its edge; c_n (the same size) not again
     assert "16×128" in texts  # the last layer's own output
+
+
+def test_a_long_design_renders_in_snaking_bands_its_sizes_clear_of_the_cards():
+    from designer.core.graph import Edge, Graph, Node
+
+    graph = Graph("chain")
+    graph.add_node(Node("x", "Input", {"shape": [1, 8, 32, 32]}))
+    for i in range(1, 40):
+        graph.add_node(Node(f"r{i}", "ReLU"))
+        graph.connect(Edge("x" if i == 1 else f"r{i - 1}", f"r{i}", 0))
+    root = ET.fromstring(diagram_svg(graph))
+    cards = [g.find(f"{SVG}rect") for g in root.iter(f"{SVG}g") if g.get("class") == "layer"]
+    pills = [g.find(f"{SVG}rect") for g in root.iter(f"{SVG}g") if g.get("class") == "size"]
+    box = lambda r: tuple(float(r.get(k)) for k in ("x", "y", "width", "height"))  # noqa: E731
+
+    def overlap(a, b):
+        return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+    assert len(cards) == 40 and len(pills) == 40  # 39 edges and the last layer's own size
+    columns = {box(c)[0] for c in cards}
+    assert len(columns) > 2  # cut into bands
+    for pill in map(box, pills):
+        assert not any(overlap(pill, box(c)) for c in cards)
+    # In a band running back, ports are turned round: the output dot on the card's top edge.
+    first_up = sorted(columns)[1]
+    up_cards = [g for g in root.iter(f"{SVG}g") if g.get("class") == "layer" and float(g.find(f"{SVG}rect").get("x")) == first_up]
+    for g in up_cards:
+        top = float(g.find(f"{SVG}rect").get("y"))
+        dots = [float(c.get("cy")) for c in g.iter(f"{SVG}circle")]
+        assert top in [round(d, 1) for d in dots]
+
+
+def test_a_design_without_positions_renders_each_card_at_its_size():
+    from designer.core.graph import Edge, Graph, Node
+
+    graph = Graph("lstm")
+    graph.add_node(Node("x", "Input", {"shape": [16, 40, 96]}))
+    graph.add_node(Node("lstm", "LSTM", {"input_size": 96, "hidden_size": 128, "batch_first": True}))
+    graph.connect(Edge("x", "lstm", 0))
+    previous = "lstm"
+    for i in range(8):
+        graph.add_node(Node(f"r{i}", "ReLU"))
+        graph.connect(Edge(previous, f"r{i}", 0, 0))
+        previous = f"r{i}"
+    root = ET.fromstring(diagram_svg(graph))
+    cards = [tuple(float(g.find(f"{SVG}rect").get(k)) for k in ("x", "y", "width", "height"))
+             for g in root.iter(f"{SVG}g") if g.get("class") == "layer"]
+    assert max(c[2] for c in cards) > 140  # the LSTM's three outputs make its card wider
+    for i, a in enumerate(cards):
+        for b in cards[i + 1 :]:
+            assert a[0] + a[2] <= b[0] or b[0] + b[2] <= a[0] or a[1] + a[3] <= b[1] or b[1] + b[3] <= a[1]
