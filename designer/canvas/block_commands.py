@@ -104,7 +104,18 @@ class BlockCommands(QObject):
         graph = self._graph
         return [n for n in node_ids if n in graph and blocks.is_instance(graph, graph.node(n))]
 
+    def _read_only(self) -> bool:
+        """Whether this canvas shows something that cannot change (inside an instance): then it says so."""
+        reason = self.editor.document.read_only
+        if reason:
+            self.editor.status_message.emit(f"{reason}.")
+        return bool(reason)
+
     def update_enabled(self, *_args) -> None:
+        if self.editor.document.read_only:
+            for name in ("group", "ungroup", "make_unique"):
+                self.editor.actions[name].setEnabled(False)
+            return
         selected = [n for n in self.editor.document.selection if n in self._graph]
         layers = [n for n in selected if self._graph.node(n).type_name not in grouping.OUTSIDE]
         instances = self._instances(selected)
@@ -124,6 +135,8 @@ class BlockCommands(QObject):
     # ----- commands -------------------------------------------------------------------------------------
     def group_selection(self, name: str | None = None) -> BlockNameDialog | None:
         """Group the selected layers; without ``name`` the name dialog opens (returned) and grouping waits for it."""
+        if self._read_only():
+            return None
         graph = self._graph
         chosen = self.editor.scene.selected_node_ids()
         shown = {n: (round(item.x()), round(item.y())) for n, item in self.editor.scene.nodes.items() if n in chosen}
@@ -153,6 +166,8 @@ class BlockCommands(QObject):
 
     def ungroup_selection(self) -> list[str]:
         """Put the selected instances' layers in their place (one undo step); returns the new layers' ids."""
+        if self._read_only():
+            return []
         instances = self._instances(self.editor.scene.selected_node_ids())
         if not instances:
             self.editor.status_message.emit("Select a block instance to ungroup.")
@@ -173,6 +188,8 @@ class BlockCommands(QObject):
 
     def make_unique_selected(self, name: str | None = None) -> BlockNameDialog | None:
         """Give the one selected instance its own copy of its block; without ``name`` the dialog asks."""
+        if self._read_only():
+            return None
         instances = self._instances(self.editor.scene.selected_node_ids())
         if len(instances) != 1:
             self.editor.status_message.emit("Select one block instance to make unique.")

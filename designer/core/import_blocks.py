@@ -391,11 +391,11 @@ class _Regrouper:
             for i, definition in enumerate(variants):
                 base = family if container else definition.module.class_name
                 count = len(definition.instances[0].elements)
-                extra = [name for name in _module_names(definition) if name not in _module_names(main)]
+                extra = [_camel(name) for name in _module_names(definition) if name not in _module_names(main)]
                 if i and container and counts.count(count) == 1:
                     base += f"Of{count}"
-                elif i and not container and 1 <= len(extra) <= 2:
-                    base += "".join(_camel(name) for name in extra)
+                elif i and not container and 1 <= len(set(extra)) == len(extra) <= 2:  # names that tell it apart
+                    base += "".join(extra)
                 elif i:
                     base += str(i + 1)
                 definition.name = _block_name(base, taken)

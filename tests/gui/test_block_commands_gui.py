@@ -159,3 +159,17 @@ def test_make_unique_forks_the_block_of_one_instance(resnet, qtbot):
     assert doc.undo_stack.count() == 1
     doc.undo_stack.undo()
     assert graph.node("layer2_1").type_name == "BasicBlock" and "WideBlock" not in graph.blocks
+
+
+def test_inside_an_instance_the_block_commands_refuse_without_asking(resnet, qtbot):
+    navigator = resnet.navigator
+    assert navigator.enter("layer2_0")
+    inner = navigator.current_view()
+    commands = inner.editor.blocks
+    assert not any(inner.editor.actions[n].isEnabled() for n in ("group", "ungroup", "make_unique"))
+    inner.graph_scene.set_selection(["conv1", "bn1"])
+    messages = []
+    inner.editor.status_message.connect(messages.append)
+    assert commands.group_selection() is None and commands.dialog is None
+    assert "cannot be changed here" in messages[-1]
+    assert commands.ungroup_selection() == [] and resnet.document.undo_stack.count() == 0
