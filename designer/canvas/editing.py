@@ -33,6 +33,7 @@ from designer.canvas import big_paste, style
 from designer.canvas import geometry as geo
 from designer.canvas.block_commands import BlockCommands
 from designer.canvas.edge_item import EdgeItem
+from designer.canvas.peek import InstancePeeks
 from designer.canvas.quick_add import QuickAdd
 from designer.core import builders, layout, project
 from designer.core.edits import Disconnect, MoveNodes, RemoveNodes, Rename
@@ -95,6 +96,7 @@ class CanvasEditor(QObject):
         self.edge_menu_actions: list[QAction] = []  # ... and for an edge's
         self._make_actions()
         self.blocks = BlockCommands(self)  # group, ungroup, make unique: their actions join ``actions``
+        self.peeks = InstancePeeks(self)  # expand in place: its action joins ``actions``
 
     def _make_actions(self) -> None:
         keys = QKeySequence.StandardKey
@@ -386,6 +388,7 @@ class CanvasEditor(QObject):
                 menu.addAction(self.actions[name])
             menu.addSeparator()
             self.blocks.add_to_menu(menu, item.node_id)
+            self.peeks.add_to_menu(menu, item.node_id)
             if self.node_menu_actions:
                 menu.addSeparator()
                 menu.addActions(self.node_menu_actions)

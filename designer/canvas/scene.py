@@ -380,7 +380,7 @@ class GraphScene(QGraphicsScene):
         """Once per batch of changes (a layout, its undo, a paste): ``follow_flow`` when they are done."""
         if not self._flow_check_pending:
             self._flow_check_pending = True
-            QTimer.singleShot(0, self.follow_flow)
+            QTimer.singleShot(0, self, self.follow_flow)  # dropped if the scene goes first
 
     def _drawn(self) -> tuple[dict[str, tuple[float, float]], list[tuple[str, str]]]:
         """Where the cards stand now, and the (source, target) of every edge drawn."""

@@ -212,6 +212,11 @@ class GraphView(QGraphicsView):
         if button != Qt.MouseButton.LeftButton:
             return None
         scene_pos = self.mapToScene(event.position().toPoint())
+        peek = self.editor.peeks.peek_at(scene_pos)
+        if peek is not None:
+            if peek.close_rect().contains(peek.mapFromScene(scene_pos)):
+                self.editor.peeks.close(peek.node_id)
+            return gestures.Gesture(self)
         radius = self.port_hit_radius()
         item = self.graph_scene.node_at(scene_pos, radius)
         if item is not None:
@@ -275,6 +280,10 @@ class GraphView(QGraphicsView):
         if event.button() != Qt.MouseButton.LeftButton:
             return
         scene_pos = self.mapToScene(event.position().toPoint())
+        peek = self.editor.peeks.peek_at(scene_pos)
+        if peek is not None:
+            self.enter_requested.emit(peek.node_id)
+            return
         item = self.graph_scene.node_at(scene_pos)
         if item is None:
             if self.edge_at(event.position().toPoint()) is None:
@@ -384,6 +393,7 @@ class GraphView(QGraphicsView):
     def restyle(self) -> None:
         """Re-read the style after a light/dark switch: texts are re-measured, everything repainted."""
         self.graph_scene.restyle()
+        self.editor.peeks.restyle()
         self.viewport().update()
 
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:

@@ -46,6 +46,10 @@ class InstanceRun:
     copies: tuple[CopyRun, ...]  # the copies that ran: up to the first that fails
     repeated: bool = False  # the instance has "repeat", so paths number its copies
 
+    def shown_copy(self, failed: bool) -> tuple[int, CopyRun]:
+        """The copy someone looking inside sees, numbered from 1: the one that failed, else the first."""
+        return (len(self.copies), self.copies[-1]) if failed else (1, self.copies[0])
+
     def copy_prefix(self, instance_id: str, k: int) -> str:
         return f"{instance_id}{blocks.PATH_SEPARATOR}{k}" if self.repeated else instance_id
 

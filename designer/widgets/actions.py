@@ -65,6 +65,7 @@ class Actions(QObject):
         self.duplicate, self.delete = canvas["duplicate"], canvas["delete"]
         self.select_all, self.rename, self.quick_add = canvas["select_all"], canvas["rename"], canvas["quick_add"]
         self.group, self.ungroup, self.make_unique = canvas["group"], canvas["ungroup"], canvas["make_unique"]
+        self.expand_in_place = canvas["expand_in_place"]
         self.zoom_in, self.zoom_out = canvas["zoom_in"], canvas["zoom_out"]
         self.zoom_reset, self.fit_all = canvas["zoom_reset"], canvas["fit_all"]
         self.auto_layout, self.snap, self.grid = canvas["auto_layout"], canvas["snap_to_grid"], canvas["show_grid"]
@@ -197,6 +198,7 @@ class Actions(QObject):
         view.addActions([self.auto_layout, self.auto_layout_lr, self.snap, self.grid])
         view.addAction(self.lens)
         view.addAction(self.minimap)
+        view.addAction(self.expand_in_place)
         view.addSeparator()
         self.theme_menu = view.addMenu("&Theme")
         self.theme_actions = {}

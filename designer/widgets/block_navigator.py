@@ -85,18 +85,18 @@ class BlockNavigator(QWidget):
             reason = result.message() or "its inputs are not connected yet"
             self.status_message.emit(f"{node.type_name} '{node.label}' has not run yet: {reason}")
             return False
-        copy = run.copies[-1] if result.error is not None else run.copies[0]  # a failed copy shows where
+        number, copy = run.shown_copy(failed=result.error is not None)
         document = Document(copy.graph, parent=self)
         document.read_only = READ_ONLY
         view = GraphView(GraphScene(document, self))
         view.status_message.connect(self.status_message)
         view.enter_requested.connect(self.enter)
-        which = f", copy {len(run.copies) if result.error is not None else 1} of {node.repeat}" if run.repeated else ""
+        which = f", copy {number} of {node.repeat}" if run.repeated else ""
         self._levels.append(_Level(f"{node.label} ({node.type_name}{which})", document, view))
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
         self._rebuild_trail()
-        QTimer.singleShot(0, view.fit_all)
+        QTimer.singleShot(0, view, view.fit_all)
         view.setFocus()
         self.level_changed.emit(self.depth)
         return True

@@ -58,7 +58,7 @@ class FileOps(QObject):
         self.document = document
         self.watch = FileWatch(document, self)
         self.watch.message.connect(self.message)
-        QTimer.singleShot(0, self.watch.say_if_shared)  # a file given at start-up that another window has open
+        QTimer.singleShot(0, self, self.watch.say_if_shared)  # a file given at start-up that another window has open
 
     # ----- questions ----------------------------------------------------------------------------
     def maybe_save(self, action: str = "closing") -> bool:

@@ -204,7 +204,7 @@ class MainWindow(QMainWindow):
         self.update_totals()
         self._schedule_totals()
         # The new design is shown whole once the view has its final size.
-        QTimer.singleShot(0, self.view.fit_all)
+        QTimer.singleShot(0, self.view, self.view.fit_all)
 
     def _on_change(self, change: DesignChange) -> None:
         if change.blocks_changed:
@@ -377,7 +377,7 @@ class MainWindow(QMainWindow):
             return
         event.acceptProposedAction()
         # Open after the drop returns: a modal question inside a drop handler blocks the drag source.
-        QTimer.singleShot(0, lambda: self.files.open_path(path))
+        QTimer.singleShot(0, self, lambda: self.files.open_path(path))
 
 
 def _dropped_file(event) -> str | None:

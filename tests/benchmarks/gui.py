@@ -141,7 +141,8 @@ def canvas_figures(graph, median_ms) -> dict[str, float]:
 
 
 def block_figures(graph, median_ms) -> dict[str, float]:
-    """Entering a block instance in a design of 5,000 instances: the inner canvas built and painted."""
+    """In a design of 5,000 instances, entering one (the inner canvas built and painted) and expanding one
+    in place (its inside drawn beside its card and painted)."""
     from PySide6.QtWidgets import QApplication
 
     from designer.canvas.scene import GraphScene
@@ -163,6 +164,15 @@ def block_figures(graph, median_ms) -> dict[str, float]:
         navigator.current_view().viewport().repaint()
 
     figures = {"enter_block_ms": median_ms(enter, runs=7, setup=lambda: navigator.leave_to(0))}
+    navigator.leave_to(0)
+    view, peeks = navigator.main_view, navigator.main_view.editor.peeks
+    view.center_on_node(middle)
+
+    def expand():
+        peeks.open(middle)
+        view.viewport().repaint()
+
+    figures["expand_block_ms"] = median_ms(expand, runs=7, setup=peeks.close_all)
     navigator.close()
     return figures
 
