@@ -222,9 +222,42 @@ def resnet50_design(folder: str) -> str:
     return path
 
 
+def transformer_design(folder: str, layers: int = 24, width: int = 256, tokens: int = 128) -> str:
+    """A GPT-style design of ``layers`` instances of one pre-norm decoder block (LayerNorm, self-attention,
+    residual add, LayerNorm, a 4× GELU feed-forward, residual add), written to ``folder``."""
+    from tests.core.block_designs import Sheet, arg, design, text
+
+    b = Sheet()
+    x = b.add("x", "Input")
+    n1 = b.add("ln1", "LayerNorm", {"normalized_shape": [arg("width")]}, x)
+    attn = b.add("attn", "MultiheadAttention", {"embed_dim": arg("width"), "num_heads": arg("heads"), "batch_first": True},
+                 n1, n1, n1)
+    y = b.add("add1", "Add", {}, x, attn)
+    n2 = b.add("ln2", "LayerNorm", {"normalized_shape": [arg("width")]}, y)
+    h = b.add("fc1", "Linear", {"in_features": arg("width"), "out_features": 4 * width}, n2)
+    h = b.add("act", "GELU", {}, h)
+    h = b.add("fc2", "Linear", {"in_features": 4 * width, "out_features": arg("width")}, h)
+    y = b.add("add2", "Add", {}, y, h)
+    b.add("out", "Output", {}, y)
+    s = Sheet()
+    y = s.add("tokens", "Input", {"shape": [1, tokens], "dtype": "int64"})
+    y = s.add("embed", "Embedding", {"num_embeddings": 50_000, "embedding_dim": width}, y)
+    for i in range(layers):
+        y = s.add(f"h{i}", "DecoderLayer", {"width": width, "heads": 8}, y)
+    y = s.add("ln_f", "LayerNorm", {"normalized_shape": [width]}, y)
+    y = s.add("head", "Linear", {"in_features": width, "out_features": 50_000, "bias": False}, y)
+    s.add("logits", "Output", {}, y)
+    path = os.path.join(folder, "transformer24.json")
+    with open(path, "w", encoding="utf-8") as file:
+        data = design(f"{layers}-layer transformer", {"DecoderLayer": b.block({"width": width, "heads": 8})}, s)
+        file.write(text({**data, "version": 4}))  # token ids: an Input's dtype
+    return path
+
+
 def import_figures(median_ms) -> dict[str, float]:
-    """Opening an imported ResNet-50 (a stem, four stage blocks and a head) in the app's main window, from the
-    file to the canvas's first paint: load, shapes through every block, the window built and shown."""
+    """Opening a design in the app's main window, from the file to the canvas's first paint (load, shapes
+    through every block, the window built and shown): an imported ResNet-50 (a stem, four stage blocks and
+    a head) and a 24-layer transformer of decoder blocks."""
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication
 
@@ -243,7 +276,7 @@ def import_figures(median_ms) -> dict[str, float]:
 
     windows = []
 
-    def open_design():
+    def open_design(path: str) -> None:
         probe = FirstPaint()
         window = appmod._window(project.load(path), path, persist=False)
         window.view.viewport().installEventFilter(probe)
@@ -260,11 +293,13 @@ def import_figures(median_ms) -> dict[str, float]:
             window.deleteLater()
         application.processEvents()
 
+    figures = {}
     with tempfile.TemporaryDirectory() as folder:
-        path = resnet50_design(folder)
-        figure = median_ms(open_design, runs=5, setup=close_last)
-        close_last()
-    return {"open_resnet50_import_first_paint_ms": figure}
+        for key, path in (("open_resnet50_import_first_paint_ms", resnet50_design(folder)),
+                          ("open_transformer24_first_paint_ms", transformer_design(folder))):
+            figures[key] = median_ms(lambda path=path: open_design(path), runs=5, setup=close_last)
+            close_last()
+    return figures
 
 
 def measure_in_child() -> dict[str, float]:
