@@ -100,10 +100,6 @@ class BlockCommands(QObject):
     def _graph(self):
         return self.editor.document.graph
 
-    def _instances(self, node_ids: list[str]) -> list[str]:
-        graph = self._graph
-        return [n for n in node_ids if n in graph and blocks.is_instance(graph, graph.node(n))]
-
     def _read_only(self) -> bool:
         """Whether this canvas shows something that cannot change (inside an instance): then it says so."""
         reason = self.editor.document.read_only
@@ -118,7 +114,7 @@ class BlockCommands(QObject):
             return
         selected = [n for n in self.editor.document.selection if n in self._graph]
         layers = [n for n in selected if self._graph.node(n).type_name not in grouping.OUTSIDE]
-        instances = self._instances(selected)
+        instances = blocks.instances_among(self._graph, selected)
         actions = self.editor.actions
         actions["group"].setEnabled(bool(layers))
         actions["ungroup"].setEnabled(bool(instances))
@@ -128,7 +124,7 @@ class BlockCommands(QObject):
         """The block commands that fit the right-clicked layer ``node_id`` (and the selection it is part of)."""
         actions = self.editor.actions
         menu.addAction(actions["group"])
-        if self._instances([node_id]):
+        if blocks.instances_among(self._graph, [node_id]):
             menu.addAction(actions["ungroup"])
             menu.addAction(actions["make_unique"])
 
@@ -168,7 +164,7 @@ class BlockCommands(QObject):
         """Put the selected instances' layers in their place (one undo step); returns the new layers' ids."""
         if self._read_only():
             return []
-        instances = self._instances(self.editor.scene.selected_node_ids())
+        instances = blocks.instances_among(self._graph, self.editor.scene.selected_node_ids())
         if not instances:
             self.editor.status_message.emit("Select a block instance to ungroup.")
             return []
@@ -190,7 +186,7 @@ class BlockCommands(QObject):
         """Give the one selected instance its own copy of its block; without ``name`` the dialog asks."""
         if self._read_only():
             return None
-        instances = self._instances(self.editor.scene.selected_node_ids())
+        instances = blocks.instances_among(self._graph, self.editor.scene.selected_node_ids())
         if len(instances) != 1:
             self.editor.status_message.emit("Select one block instance to make unique.")
             return None

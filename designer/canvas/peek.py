@@ -132,26 +132,22 @@ class InstancePeeks(QObject):
     def _scene(self):
         return self.editor.scene
 
-    def _instances(self, node_ids) -> list[str]:
-        graph = self.editor.document.graph
-        return [n for n in node_ids if n in graph and blocks.is_instance(graph, graph.node(n))]
-
     def _update_enabled(self, *_args) -> None:
         """Enabled for selected instances, and named for what it will do to them."""
-        chosen = self._instances(self.editor.document.selection)
+        chosen = blocks.instances_among(self.editor.document.graph, self.editor.document.selection)
         action = self.editor.actions["expand_in_place"]
         action.setEnabled(bool(chosen))
         action.setText("Collapse" if chosen and all(n in self.peeks for n in chosen) else "Expand in Place")
 
     def add_to_menu(self, menu: QMenu, node_id: str) -> None:
         """The action, when the right-clicked layer ``node_id`` is an instance."""
-        if self._instances([node_id]):
+        if blocks.instances_among(self.editor.document.graph, [node_id]):
             menu.addAction(self.editor.actions["expand_in_place"])
 
     # ----- opening and closing --------------------------------------------------------------------------
     def toggle_selected(self) -> None:
         """Close the peeks of the selected instances if they are all open, else open the missing ones."""
-        chosen = self._instances(self.editor.document.selection)
+        chosen = blocks.instances_among(self.editor.document.graph, self.editor.document.selection)
         if not chosen:
             self.editor.status_message.emit("Select a block instance to expand it in place.")
             return
@@ -166,7 +162,7 @@ class InstancePeeks(QObject):
     def open(self, node_id: str) -> PeekItem | None:
         """Show the inside of instance ``node_id`` beside its card (or redraw it if it is open)."""
         card = self._scene.nodes.get(node_id)
-        if card is None or not self._instances([node_id]):
+        if card is None or not blocks.instances_among(self.editor.document.graph, [node_id]):
             return None
         peek = self.peeks.get(node_id)
         if peek is not None and (not isValid(peek) or peek.parentItem() is not card):  # the card was rebuilt

@@ -14,7 +14,7 @@ arity), each as a sentence naming its place. The layer catalog knows nothing of 
 from __future__ import annotations
 
 import keyword
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -319,3 +319,8 @@ def cycle_sentence(cycle: list[str]) -> str:
 
 def is_instance(graph: Graph, node: Node) -> bool:
     return node.type_name in graph.blocks and not catalog.exists(node.type_name)
+
+
+def instances_among(graph: Graph, node_ids: Iterable[str]) -> list[str]:
+    """Those of ``node_ids`` that are block instances of ``graph`` (ids no longer in it are left out)."""
+    return [n for n in node_ids if n in graph and is_instance(graph, graph.node(n))]
