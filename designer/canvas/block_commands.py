@@ -21,6 +21,8 @@ from designer.core.edits import DefineBlock
 if TYPE_CHECKING:
     from designer.canvas.editing import CanvasEditor
 
+INSIDE = "Group, Ungroup and Make Unique work on the design itself: go back out (Esc) to use them."
+
 
 class BlockNameDialog(QDialog):
     """Asks for a new block's name: ``summary`` says what will happen, ``check`` says what is wrong with a name."""
@@ -100,15 +102,16 @@ class BlockCommands(QObject):
     def _graph(self):
         return self.editor.document.graph
 
-    def _read_only(self) -> bool:
-        """Whether this canvas shows something that cannot change (inside an instance): then it says so."""
-        reason = self.editor.document.read_only
-        if reason:
-            self.editor.status_message.emit(f"{reason}.")
-        return bool(reason)
+    def _inside(self) -> bool:
+        """Whether this canvas shows the inside of an instance, where the block commands do not work: then it
+        says so."""
+        inside = self.editor.document.forward is not None
+        if inside:
+            self.editor.status_message.emit(INSIDE)
+        return inside
 
     def update_enabled(self, *_args) -> None:
-        if self.editor.document.read_only:
+        if self.editor.document.forward is not None:
             for name in ("group", "ungroup", "make_unique"):
                 self.editor.actions[name].setEnabled(False)
             return
@@ -131,7 +134,7 @@ class BlockCommands(QObject):
     # ----- commands -------------------------------------------------------------------------------------
     def group_selection(self, name: str | None = None) -> BlockNameDialog | None:
         """Group the selected layers; without ``name`` the name dialog opens (returned) and grouping waits for it."""
-        if self._read_only():
+        if self._inside():
             return None
         graph = self._graph
         chosen = self.editor.scene.selected_node_ids()
@@ -162,7 +165,7 @@ class BlockCommands(QObject):
 
     def ungroup_selection(self) -> list[str]:
         """Put the selected instances' layers in their place (one undo step); returns the new layers' ids."""
-        if self._read_only():
+        if self._inside():
             return []
         instances = blocks.instances_among(self._graph, self.editor.scene.selected_node_ids())
         if not instances:
@@ -184,7 +187,7 @@ class BlockCommands(QObject):
 
     def make_unique_selected(self, name: str | None = None) -> BlockNameDialog | None:
         """Give the one selected instance its own copy of its block; without ``name`` the dialog asks."""
-        if self._read_only():
+        if self._inside():
             return None
         instances = blocks.instances_among(self._graph, self.editor.scene.selected_node_ids())
         if len(instances) != 1:

@@ -222,6 +222,26 @@ class RemoveBlock(Edit):
 
 
 @dataclass
+class EditBlock(Edit):
+    """``edit`` made to the definition of block ``block`` (from inside one of its instances): every use of
+    the block follows, as one undo step. ``designer.core.block_edits`` makes these from what a user does
+    to the copy they look at."""
+
+    block: str
+    edit: Edit
+    text: str = ""
+
+    def __post_init__(self) -> None:
+        self.text = self.text or f"{self.edit.text} in {self.block}"
+
+    def apply(self, graph: Graph) -> None:
+        graph.edit_block(self.block, self.edit.apply, self.edit.revert)
+
+    def revert(self, graph: Graph) -> None:
+        graph.edit_block(self.block, self.edit.revert, self.edit.apply)
+
+
+@dataclass
 class Compound(Edit):
     """Several edits as one undo step (paste, insert-and-wire, auto-layout)."""
 

@@ -135,9 +135,17 @@ class BlockRemoved:
     name: str
 
 
+@dataclass(frozen=True)
+class BlockEdited:
+    """A block definition's own graph changed (an edit made from inside one of its instances); the
+    definition's graph fired its own events before this one."""
+
+    name: str
+
+
 GraphEvent = (
     NodeAdded | NodeRemoved | EdgeAdded | EdgeRemoved | ParamsChanged | NodeRenamed | NodeMoved | ProjectRenamed
-    | BlockDefined | BlockRemoved
+    | BlockDefined | BlockRemoved | BlockEdited
 )
 
 
@@ -568,6 +576,37 @@ class Graph:
         block = self.blocks.pop(name)
         self._emit(BlockRemoved(name))
         return index, block
+
+    def edit_block(self, name: str, change: Callable[[Graph], None], undo: Callable[[Graph], None]) -> None:
+        """Run ``change`` on the graph of block ``name``; every use of the block follows.
+
+        Refused, with ``undo`` run to put the definition back exactly, when the change makes a block use
+        itself (directly or not) or leaves a use of ``name`` that its definition no longer allows (a
+        repeat needs one Input and one Output)."""
+        block = self.blocks.get(name)
+        if block is None:
+            raise BlockError(f"the design has no block called {name!r}")
+        change(block.graph)
+        problem = self._library_problem(name)
+        if problem is not None:
+            undo(block.graph)
+            raise BlockError(problem)
+        self._emit(BlockEdited(name))
+
+    def _library_problem(self, edited: str) -> str | None:
+        """Why the definitions as they are now cannot stand, after an edit of block ``edited``, or None."""
+        cycle = blocks.find_cycle({b.name: b.uses() for b in self.blocks.values()})
+        if cycle is not None:
+            return blocks.cycle_sentence(cycle)
+        places = [("the design", self), *((f"the block {b.name}", b.graph) for b in self.blocks.values())]
+        for where, graph in places:
+            for node in graph.nodes():
+                if node.type_name == edited and node.repeat is not None:
+                    try:
+                        graph.check_repeat(node.id, node.type_name, node.repeat)
+                    except ParamError as exc:
+                        return f"'{node.label}' in {where} uses {edited} with repeat: {exc.message}"
+        return None
 
 
 def _insert_at(items: list, inserts: list[tuple[int, Any]]) -> list:

@@ -6,7 +6,7 @@ import time
 
 from PySide6.QtGui import QUndoCommand
 
-from designer.core.edits import Edit, SetParams
+from designer.core.edits import Edit, EditBlock, SetParams
 
 _MERGE_PARAMS = 1
 MERGE_PAUSE = 1.0  # seconds: typing merges into one step only while the keys follow each other this closely
@@ -16,7 +16,7 @@ class EditCommand(QUndoCommand):
     """Applies/reverts one core ``Edit`` through the document. The first redo is a no-op because
     ``Document.apply`` has already applied the edit (so a refused edit never reaches the stack).
     Consecutive parameter edits with ``mergeable`` set that change the same parameters of the same node
-    (typing 1, 2, 8 into kernel_size) become one undo step (the key is the data, not the step's text), as
+    (typing 1, 2, 8 into kernel_size; inside a block, of the same inner node of the same block) become one undo step (the key is the data, not the step's text), as
     long as each follows the last within ``MERGE_PAUSE`` and does not bring the parameters back to what
     they were before the step (512 → 128 → 512 stays two steps, so the state in between can be revisited)."""
 
@@ -24,8 +24,11 @@ class EditCommand(QUndoCommand):
         super().__init__(edit.text)
         self._document = document
         self.edit = edit
-        # Made after the edit was applied, so the edit knows what it changed.
-        self._merge_key = (edit.node_id, edit.changed_names()) if mergeable and isinstance(edit, SetParams) else None
+        # Made after the edit was applied, so the edit knows what it changed. A change made inside a block
+        # merges with the next one of the same parameters of the same inner node of the same block.
+        self._params, block = (edit.edit, edit.block) if isinstance(edit, EditBlock) else (edit, None)
+        typed = mergeable and isinstance(self._params, SetParams)
+        self._merge_key = (block, self._params.node_id, self._params.changed_names()) if typed else None
         self._applied = True
         self._last_change = time.monotonic()
 
@@ -44,9 +47,9 @@ class EditCommand(QUndoCommand):
     def mergeWith(self, other: QUndoCommand) -> bool:
         if not isinstance(other, EditCommand) or self._merge_key is None or other._merge_key != self._merge_key:
             return False
-        if not self._merge_key[1]:
+        if not self._merge_key[2]:
             return False
-        mine, theirs = self.edit, other.edit
+        mine, theirs = self._params, other._params
         if other._last_change - self._last_change > MERGE_PAUSE:
             return False
         if theirs.params == mine.params_before:

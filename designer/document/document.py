@@ -18,7 +18,6 @@ from designer.core import disk, project, repairs
 from designer.core.change import DesignChange
 from designer.core.edits import Compound, Edit, SetParams
 from designer.core.engine import Changes, ShapeEngine
-from designer.core.errors import GraphError
 from designer.core.graph import Graph, GraphEvent, NodeMoved
 from designer.core.shapes import Fix
 from designer.document.commands import EditCommand
@@ -49,7 +48,9 @@ class Document(QObject):
         self.graph.subscribe(self._forward_event)
         self.path: str | None = None
         self.disk_stamp: disk.FileStamp | None = None  # the open file as last read or written here
-        self.read_only: str | None = None  # why edits are refused (a look inside a block instance), or None
+        # Inside a block instance the document shows a copy of the block; its edits go to the design's
+        # document as edits of the definition (``forward(edit, mergeable)``) instead of changing the copy.
+        self.forward: Callable[[Edit, bool], None] | None = None
         self.busy = False  # a big edit is being applied in steps: nothing may replace the design meanwhile
         self._selection: list[str] = []
         self._fixes: dict[str, list[Fix]] | None = None  # verified fixes of every node in error, until the next edit
@@ -131,8 +132,9 @@ class Document(QObject):
         Raises the model's ``GraphError`` if the edit is refused; then nothing changed and nothing
         was recorded. ``mergeable`` parameter edits of the same node merge into one step (typing).
         """
-        if self.read_only:
-            raise GraphError(self.read_only)
+        if self.forward is not None:
+            self.forward(edit, mergeable)
+            return
         self.run_edit(edit.apply)
         self.undo_stack.push(EditCommand(self, edit, mergeable))
 
@@ -144,9 +146,11 @@ class Document(QObject):
 
         The engine keeps up after every chunk, but ``graph_changed`` fires once at the end with all the
         events and all that changed: the views and panels redo their work once, not once per chunk."""
-        if self.read_only:
-            raise GraphError(self.read_only)
         total = len(edit.edits)
+        if self.forward is not None:  # a block's inside is small: the definition takes it in one go
+            self.forward(edit, False)
+            step(total, total)
+            return True
         shapes = Changes()
         self.busy = True
         self._editing += 1

@@ -1,14 +1,16 @@
-"""Looking inside block instances: a breadcrumb bar over the canvas and one read-only canvas per level.
+"""Looking inside block instances: a breadcrumb bar over the canvas and one canvas per level entered.
 
 Double-clicking an instance shows its block's graph as that instance runs it: its argument values in
-the cards and its own sizes on every inner edge (the first copy of a repeated instance). Nothing there
-can be edited, because the definition is shared by every use; leaving drops the inner canvases. The
-model never changes: navigation is a view concern.
+the cards and its own sizes on every inner edge (the first copy of a repeated instance, or the one that
+fails). What is edited there changes the block's definition, so every use follows as one undo step of the
+design (``core.block_edits`` says what carries over); the levels then show the new run, keeping the
+view and the selection. Leaving drops the inner canvases: navigation itself never changes the model.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -16,16 +18,23 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QToolButton, 
 
 from designer.canvas.scene import GraphScene
 from designer.canvas.view import GraphView
+from designer.core.block_edits import definition_edit
+from designer.core.block_runs import CopyRun
+from designer.core.change import DesignChange
+from designer.core.edits import Edit
 from designer.document.document import Document
 
-READ_ONLY = (
-    "Inside a block you see one use of it with its own sizes; its definition is shared by every use, "
-    "so it cannot be changed here"
+INSIDE = (
+    "Inside a block you see one use of it with its own sizes. Its definition is shared by every use, "
+    "so what you change here changes them all (Ctrl+Z undoes); argument values and input sizes belong "
+    "to each use and are changed on the instance"
 )
 
 
 @dataclass
 class _Level:
+    node_id: str  # the instance looked into, in the level outside this one
+    block: str  # its block: what is edited here is this block's definition
     title: str
     document: Document
     view: GraphView
@@ -57,7 +66,7 @@ class BlockNavigator(QWidget):
         self.trail.hide()
         main_view.enter_requested.connect(self.enter)
         document.reset_done.connect(lambda: self.leave_to(0))
-        document.graph_changed.connect(lambda _event: self.leave_to(0))  # what was shown may be stale
+        document.graph_changed.connect(self._follow_design)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self, self._leave_one, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
     @property
@@ -68,7 +77,7 @@ class BlockNavigator(QWidget):
         return self._levels[-1].view if self._levels else self.main_view
 
     def current_document(self) -> Document:
-        """The document shown now: the design's, or the read-only one of the instance looked into."""
+        """The document shown now: the design's, or the one of the copy of the instance looked into."""
         return self._levels[-1].document if self._levels else self.document
 
     def path(self) -> list[str]:
@@ -77,22 +86,19 @@ class BlockNavigator(QWidget):
 
     def enter(self, node_id: str) -> bool:
         """Look inside instance ``node_id`` of the level shown now; False (with a status message) if it cannot."""
-        outer = self._levels[-1].document if self._levels else self.document
-        node = outer.graph.node(node_id)
-        result = outer.engine.result(node_id)
-        run = result.inner
-        if run is None or not run.copies:
-            reason = result.message() or "its inputs are not connected yet"
-            self.status_message.emit(f"{node.type_name} '{node.label}' has not run yet: {reason}")
+        outer = self.current_document()
+        shown = self._shown(outer, node_id, outer.graph.node(node_id).type_name)
+        if isinstance(shown, str):
+            self.status_message.emit(shown)
             return False
-        number, copy = run.shown_copy(failed=result.error is not None)
+        title, copy = shown
+        block = outer.graph.node(node_id).type_name
         document = Document(copy.graph, parent=self)
-        document.read_only = READ_ONLY
+        document.forward = partial(self._edit_definition, block, document)
         view = GraphView(GraphScene(document, self))
         view.status_message.connect(self.status_message)
         view.enter_requested.connect(self.enter)
-        which = f", copy {number} of {node.repeat}" if run.repeated else ""
-        self._levels.append(_Level(f"{node.label} ({node.type_name}{which})", document, view))
+        self._levels.append(_Level(node_id, block, title, document, view))
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
         self._rebuild_trail()
@@ -100,6 +106,42 @@ class BlockNavigator(QWidget):
         view.setFocus()
         self.level_changed.emit(self.depth)
         return True
+
+    @staticmethod
+    def _shown(outer: Document, node_id: str, block: str) -> tuple[str, CopyRun] | str:
+        """(the level's title, the copy of the block shown) for instance ``node_id`` of ``outer``, or why
+        there is nothing to show."""
+        if node_id not in outer.graph or outer.graph.node(node_id).type_name != block:
+            return f"The instance '{node_id}' of {block} is no longer there"
+        node = outer.graph.node(node_id)
+        result = outer.engine.result(node_id)
+        run = result.inner
+        if run is None or not run.copies:
+            reason = result.message() or "its inputs are not connected yet"
+            return f"{node.type_name} '{node.label}' has not run yet: {reason}"
+        number, copy = run.shown_copy(failed=result.error is not None)
+        which = f", copy {number} of {node.repeat}" if run.repeated else ""
+        return f"{node.label} ({node.type_name}{which})", copy
+
+    def _edit_definition(self, block: str, shown: Document, edit: Edit, mergeable: bool) -> None:
+        """What the canvas of a level does to the copy it shows, done to the block's definition in the design
+        (one undo step there); raises the model's refusal as the design's own edits do."""
+        self.document.apply(definition_edit(self.document.graph, block, shown.graph, edit), mergeable)
+
+    def _follow_design(self, _change: DesignChange) -> None:
+        """After any change of the design, every level shows its instance's run as it is now; a level whose
+        instance is gone or cannot run is left (with the reason in the status bar)."""
+        for depth, level in enumerate(self._levels):
+            outer = self._levels[depth - 1].document if depth else self.document
+            shown = self._shown(outer, level.node_id, level.block)
+            if isinstance(shown, str):
+                self.leave_to(depth)
+                self.status_message.emit(f"{shown}: back out to {(['Design', *self.path()])[-1]}.")
+                return
+            level.title, copy = shown
+            if copy.graph is not level.document.graph:  # runs are memoized: the same copy means nothing changed
+                _show_copy(level, copy)
+        self._rebuild_trail()
 
     def leave_to(self, depth: int) -> None:
         """Go back out to ``depth`` (0: the design itself)."""
@@ -133,7 +175,7 @@ class BlockNavigator(QWidget):
                 self._trail_layout.addWidget(QLabel("›", self.trail))
             if depth == len(titles) - 1:
                 label = QLabel(f"<b>{_escape(title)}</b>", self.trail)
-                label.setToolTip(READ_ONLY)
+                label.setToolTip(INSIDE)
                 self._trail_layout.addWidget(label)
             else:
                 button = QToolButton(self.trail)
@@ -143,10 +185,23 @@ class BlockNavigator(QWidget):
                 button.clicked.connect(lambda _checked=False, d=depth: self.leave_to(d))
                 self._trail_layout.addWidget(button)
         if self._levels:
-            hint = QLabel("  read-only: the sizes of this use", self.trail)
+            hint = QLabel("  the sizes of this use; edits change every use", self.trail)
+            hint.setToolTip(INSIDE)
             hint.setEnabled(False)
             self._trail_layout.addWidget(hint)
         self._trail_layout.addStretch(1)
+
+
+def _show_copy(level: _Level, copy: CopyRun) -> None:
+    """Put ``copy`` in ``level``'s document, keeping where the view looks and what is selected."""
+    view, document = level.view, level.document
+    transform = view.transform()
+    centre = view.mapToScene(view.viewport().rect().center())
+    selection = document.selection
+    document.reset(copy.graph)
+    document.select([n for n in selection if n in copy.graph])
+    view.setTransform(transform)
+    view.centerOn(centre)
 
 
 def _escape(text: str) -> str:

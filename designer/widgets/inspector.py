@@ -2,7 +2,8 @@
 
 Each accepted change becomes one ``SetParams`` applied with ``mergeable=True``, so typing ``1``, ``2``,
 ``8`` into a field is one undo step; a reset and a rename are one step each. The inspector follows the
-document: undo, redo and edits made elsewhere update the fields without rebuilding them.
+document: undo, redo and edits made elsewhere update the fields without rebuilding them. Inside a block
+instance it follows that level's document (``set_document``), whose edits change the block's definition.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from designer.canvas import style
 from designer.core.builders import replacement_edit
 from designer.core.change import DesignChange
 from designer.core.edits import Rename, SetParams
-from designer.core.errors import GraphError, LimitError
+from designer.core.errors import BlockError, GraphError, LimitError
 from designer.core.shapes import batch_is_open, format_value, sentence
 from designer.core.spec import ParamSpec
 from designer.document.document import Document
@@ -128,11 +129,26 @@ class Inspector(QScrollArea):
         layout.addStretch(1)
         self._node_widgets = (self.title, self.description, self.name, name_row.labelForField(self.name), self.rule)
 
-        document.selection_changed.connect(self.show_selection)
-        document.reset_done.connect(self.show_selection)
-        document.graph_changed.connect(self._on_change)
-        document.fixes_changed.connect(self._update_fixes)
+        self._follow(document, True)
         self.show_selection()
+
+    def set_document(self, document: Document) -> None:
+        """Show and edit the nodes of ``document`` from now on (the canvas went inside an instance or out)."""
+        if document is self.document:
+            return
+        self._follow(self.document, False)
+        self.document = document
+        self._follow(document, True)
+        self.show_selection()
+
+    def _follow(self, document: Document, on: bool) -> None:
+        pairs = ((document.selection_changed, self.show_selection), (document.reset_done, self.show_selection),
+                 (document.graph_changed, self._on_change), (document.fixes_changed, self._update_fixes))
+        for signal, slot in pairs:
+            if on:
+                signal.connect(slot)
+            else:
+                signal.disconnect(slot)
 
     # ----- what is shown --------------------------------------------------------------------------
     def show_selection(self, *_args) -> None:
@@ -273,6 +289,8 @@ class Inspector(QScrollArea):
             self.document.apply(SetParams(self.node_id, params, text=text), mergeable=mergeable)
         except LimitError as exc:  # its sentence does not repeat the parameter's name
             self._show_problem(f"{name}:", str(exc))
+        except BlockError as exc:  # inside a block: its sentence names the parameter and where to change it
+            self._show_problem("", str(exc))
         except GraphError as exc:
             self._show_problem(name, str(exc))
 

@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
         self.problems.node_activated.connect(self.view.center_on_node)
         self.files.message.connect(self._show_message)
         self.navigator.status_message.connect(self._show_message)
+        self.navigator.level_changed.connect(self._follow_level)
         self.view.status_message.connect(self._show_message)  # every refused gesture says why
         self.document.modified_changed.connect(self.setWindowModified)
         self.document.path_changed.connect(self._update_title)
@@ -255,10 +256,15 @@ class MainWindow(QMainWindow):
         self.update_totals()
 
     # ----- actions used by menus, toolbar and docks -------------------------------------------------
+    def _follow_level(self, _depth: int) -> None:
+        """The inspector shows the nodes of the level the canvas shows (inside an instance: the block's)."""
+        self.inspector.set_document(self.navigator.current_document())
+
     def add_layer_at_centre(self, type_name: str) -> None:
-        centre = self.view.mapToScene(self.view.viewport().rect().center())
-        self.view.editor.add_node_at(type_name, QPointF(centre))
-        self.view.setFocus()
+        view = self.navigator.current_view()  # inside an instance, the layer joins the block's definition
+        centre = view.mapToScene(view.viewport().rect().center())
+        view.editor.add_node_at(type_name, QPointF(centre))
+        view.setFocus()
 
     def select_all(self) -> None:
         self.document.select(self.document.graph.node_ids())
