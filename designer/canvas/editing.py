@@ -151,6 +151,7 @@ class CanvasEditor(QObject):
         node, edit = builders.add_node_edit(graph, type_name, position, after, upstream)
         if not self.apply(edit):
             return None
+        graph = self.document.graph  # inside an instance the document shows the block's new copy now
         self.scene.set_selection([node.id])
         wired = f", wired after '{graph.node(after).label}'" if after and graph.inputs(node.id) else ""
         self.status_message.emit(f"Added {type_name} '{node.id}'{wired}.")
@@ -173,6 +174,7 @@ class CanvasEditor(QObject):
         node, edit = builders.insert_on_edge_edit(graph, type_name, edge, position, upstream)
         if not self.apply(edit):
             return None
+        graph = self.document.graph  # inside an instance the document shows the block's new copy now
         self.scene.set_selection([node.id])
         self.status_message.emit(
             f"Inserted {type_name} '{node.id}' between '{graph.node(edge.source).label}' and '{graph.node(edge.target).label}'."

@@ -127,6 +127,16 @@ class BlockRunner:
         return CopyRun(bound, results, shapes, failure, params, outputs[0].dtype or FLOAT if failure is None else FLOAT)
 
 
+def run_again(graph: Graph, node: Node, before: CopyRun, batch: int) -> CopyRun:
+    """One copy of instance ``node`` of ``graph`` run with its definition as it is now on the input sizes
+    ``before`` had: what someone inside an instance that cannot run now (a layer before it fails) still sees."""
+    block = graph.blocks[node.type_name]
+    ports = [n.params for n in before.graph.nodes() if n.type_name == "Input"]
+    shapes = tuple(tuple(p["shape"]) for p in ports)
+    dtypes = tuple(p.get("dtype", FLOAT) for p in ports)
+    return BlockRunner(batch)._compute(block, block.values(node.params), shapes, dtypes)
+
+
 def _instance_error(block: blocks.BlockDef, node: Node, prefix: str, copy: CopyRun, values: dict) -> LayerError:
     inner_id, inner = copy.failure
     nested = inner.extra.get("path")

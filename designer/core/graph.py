@@ -361,6 +361,7 @@ class Graph:
         if catalog.exists(type_name):
             check = catalog.get(type_name).check_params
         elif type_name in self.blocks:
+            self._check_containment(node_id, type_name)
             block = self.blocks[type_name]
             check = lambda given: blocks.instance_problems(block, given)  # noqa: E731
         else:
@@ -377,6 +378,17 @@ class Graph:
         if problems:
             param, sentence = problems[0]
             raise ParamError(sentence, node_id, param)
+
+    def _check_containment(self, node_id: str, type_name: str) -> None:
+        """In a block's own graph, refuse an instance of a block that contains this one, or of itself."""
+        owner = next((b.name for b in self.blocks.values() if b.graph is self), None) if self.arguments is not None else None
+        if owner is None:
+            return
+        uses = {owner: self.blocks[owner].uses() | {type_name}}
+        uses.update((b.name, b.uses()) for b in self.blocks.values() if b.name != owner)
+        cycle = blocks.find_cycle(uses)
+        if cycle is not None:
+            raise BlockError(blocks.cycle_sentence(cycle), node_id)
 
     def check_repeat(self, node_id: str, type_name: str, repeat: int | None) -> None:
         if repeat is None:
@@ -580,9 +592,9 @@ class Graph:
     def edit_block(self, name: str, change: Callable[[Graph], None], undo: Callable[[Graph], None]) -> None:
         """Run ``change`` on the graph of block ``name``; every use of the block follows.
 
-        Refused, with ``undo`` run to put the definition back exactly, when the change makes a block use
-        itself (directly or not) or leaves a use of ``name`` that its definition no longer allows (a
-        repeat needs one Input and one Output)."""
+        Refused, with ``undo`` run to put the definition back exactly, when the change leaves a use of
+        ``name`` that its definition no longer allows (a repeat needs one Input and one Output). A block
+        made to contain itself is refused by the graph of the block as the instance is added."""
         block = self.blocks.get(name)
         if block is None:
             raise BlockError(f"the design has no block called {name!r}")
@@ -595,9 +607,6 @@ class Graph:
 
     def _library_problem(self, edited: str) -> str | None:
         """Why the definitions as they are now cannot stand, after an edit of block ``edited``, or None."""
-        cycle = blocks.find_cycle({b.name: b.uses() for b in self.blocks.values()})
-        if cycle is not None:
-            return blocks.cycle_sentence(cycle)
         places = [("the design", self), *((f"the block {b.name}", b.graph) for b in self.blocks.values())]
         for where, graph in places:
             for node in graph.nodes():

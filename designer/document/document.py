@@ -63,8 +63,11 @@ class Document(QObject):
         self.reset(graph if graph is not None else Graph(), path)
 
     # ----- whole-document operations -------------------------------------------------------------
-    def reset(self, graph: Graph, path: str | None = None) -> None:
-        """Replace the design (new, open, revert): fresh engine, empty undo history, clean state."""
+    def reset(self, graph: Graph, path: str | None = None, keep_selection: bool = False) -> None:
+        """Replace the design (new, open, revert): fresh engine, empty undo history, clean state.
+
+        ``keep_selection`` keeps the selected nodes that ``graph`` still has: a document showing a copy
+        derived from another design (inside a block instance) shows the copy derived again so."""
         self.graph.unsubscribe(self._forward_event)
         self.engine.close()
         if path is not None:  # before anyone listens: naming an opened design is no edit
@@ -77,7 +80,7 @@ class Document(QObject):
         graph.subscribe(self._forward_event)
         self.undo_stack.clear()
         self.undo_stack.setClean()
-        self._selection = []
+        self._selection = [n for n in self._selection if n in graph] if keep_selection else []
         self.path = path
         self.disk_stamp = disk.stamp(path) if path else None
         self.reset_done.emit()

@@ -19,9 +19,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QToolButton, 
 from designer.canvas.scene import GraphScene
 from designer.canvas.view import GraphView
 from designer.core.block_edits import definition_edit
-from designer.core.block_runs import CopyRun
+from designer.core.block_runs import CopyRun, run_again
 from designer.core.change import DesignChange
 from designer.core.edits import Edit
+from designer.core.engine import PRIMARY_BATCH
 from designer.document.document import Document
 
 INSIDE = (
@@ -36,6 +37,7 @@ class _Level:
     node_id: str  # the instance looked into, in the level outside this one
     block: str  # its block: what is edited here is this block's definition
     title: str
+    copy: CopyRun  # the copy of the block shown
     document: Document
     view: GraphView
 
@@ -98,7 +100,7 @@ class BlockNavigator(QWidget):
         view = GraphView(GraphScene(document, self))
         view.status_message.connect(self.status_message)
         view.enter_requested.connect(self.enter)
-        self._levels.append(_Level(node_id, block, title, document, view))
+        self._levels.append(_Level(node_id, block, title, copy, document, view))
         self.stack.addWidget(view)
         self.stack.setCurrentWidget(view)
         self._rebuild_trail()
@@ -129,17 +131,22 @@ class BlockNavigator(QWidget):
         self.document.apply(definition_edit(self.document.graph, block, shown.graph, edit), mergeable)
 
     def _follow_design(self, _change: DesignChange) -> None:
-        """After any change of the design, every level shows its instance's run as it is now; a level whose
-        instance is gone or cannot run is left (with the reason in the status bar)."""
+        """After any change of the design, every level shows its instance's run as it is now. An instance
+        that cannot run now (a layer before it fails) is shown with the sizes it last ran on; a level whose
+        instance is gone is left, with the reason in the status bar."""
         for depth, level in enumerate(self._levels):
             outer = self._levels[depth - 1].document if depth else self.document
             shown = self._shown(outer, level.node_id, level.block)
+            if isinstance(shown, str) and level.node_id in outer.graph and outer.graph.node(level.node_id).type_name == level.block:
+                node = outer.graph.node(level.node_id)
+                shown = f"{node.label} ({level.block}, sizes of its last run)", run_again(outer.graph, node, level.copy, PRIMARY_BATCH)
             if isinstance(shown, str):
                 self.leave_to(depth)
                 self.status_message.emit(f"{shown}: back out to {(['Design', *self.path()])[-1]}.")
                 return
             level.title, copy = shown
-            if copy.graph is not level.document.graph:  # runs are memoized: the same copy means nothing changed
+            if copy is not level.copy:  # runs are memoized: the same copy means nothing changed
+                level.copy = copy
                 _show_copy(level, copy)
         self._rebuild_trail()
 
@@ -197,9 +204,7 @@ def _show_copy(level: _Level, copy: CopyRun) -> None:
     view, document = level.view, level.document
     transform = view.transform()
     centre = view.mapToScene(view.viewport().rect().center())
-    selection = document.selection
-    document.reset(copy.graph)
-    document.select([n for n in selection if n in copy.graph])
+    document.reset(copy.graph, keep_selection=True)
     view.setTransform(transform)
     view.centerOn(centre)
 

@@ -142,7 +142,7 @@ class Inspector(QScrollArea):
         self.show_selection()
 
     def _follow(self, document: Document, on: bool) -> None:
-        pairs = ((document.selection_changed, self.show_selection), (document.reset_done, self.show_selection),
+        pairs = ((document.selection_changed, self.show_selection), (document.reset_done, self._after_reset),
                  (document.graph_changed, self._on_change), (document.fixes_changed, self._update_fixes))
         for signal, slot in pairs:
             if on:
@@ -157,6 +157,21 @@ class Inspector(QScrollArea):
         if node_id != self.node_id or node_id is None:
             self._build(node_id, len(ids))
         self.refresh_explanation()
+
+    def _after_reset(self) -> None:
+        """A new graph: the node shown is shown again, in place, when it is still there and selected, as
+        it is when a block's inside is derived again after an edit (the field being typed in stays)."""
+        graph = self.document.graph
+        same = self.node_id in graph and self.document.selection == [self.node_id]
+        if same and graph.node(self.node_id).type_name == self.title.text():
+            node = graph.node(self.node_id)
+            self._show_values(node)
+            if self.name.text() != (node.name or ""):
+                self.name.setText(node.name or "")
+            self.refresh_explanation()
+        else:
+            self._build(None, 0)
+            self.show_selection()
 
     def _build(self, node_id: str | None, count: int) -> None:
         self.node_id = node_id
@@ -350,19 +365,23 @@ class Inspector(QScrollArea):
             return
         node = self.document.graph.node(self.node_id)
         if self.node_id in change.params_changed:
-            for name, row in self.rows.items():
-                value = node.params.get(name, None if row.param.required else row.param.default)
-                if _shown_value(row.editor) != value:
-                    try:
-                        row.editor.set_value(value)
-                    except (TypeError, ValueError):
-                        self._build(self.node_id, 1)  # the value no longer fits its editor's form
-                        return
-            self._update_markers()
+            self._show_values(node)
         if self.node_id in change.renamed and self.name.text() != (node.name or ""):
             # Also while the field has focus (an undo from the menu), or leaving it would rename back.
             self.name.setText(node.name or "")
 
+
+    def _show_values(self, node) -> None:
+        """The fields say ``node``'s params now (an undo, an edit elsewhere), untouched where they do."""
+        for name, row in self.rows.items():
+            value = node.params.get(name, None if row.param.required else row.param.default)
+            if _shown_value(row.editor) != value:
+                try:
+                    row.editor.set_value(value)
+                except (TypeError, ValueError):
+                    self._build(self.node_id, 1)  # the value no longer fits its editor's form
+                    return
+        self._update_markers()
 
 def _step(name: str, old: Any, new: Any) -> tuple[str, bool]:
     """The undo step's text, and whether it may merge with the edit before (typing does; a switch does not)."""

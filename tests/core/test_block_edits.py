@@ -13,7 +13,17 @@ from hypothesis import strategies as st
 
 from designer.core import project
 from designer.core.block_edits import definition_edit
-from designer.core.edits import AddNode, Compound, Connect, Disconnect, EditBlock, MoveNodes, RemoveNodes, Rename, SetParams
+from designer.core.edits import (
+    AddNode,
+    Compound,
+    Connect,
+    Disconnect,
+    EditBlock,
+    MoveNodes,
+    RemoveNodes,
+    Rename,
+    SetParams,
+)
 from designer.core.engine import ShapeEngine
 from designer.core.errors import BlockError
 from designer.core.graph import BlockEdited, Edge, Node

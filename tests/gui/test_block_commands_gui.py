@@ -171,5 +171,5 @@ def test_inside_an_instance_the_block_commands_refuse_without_asking(resnet, qtb
     messages = []
     inner.editor.status_message.connect(messages.append)
     assert commands.group_selection() is None and commands.dialog is None
-    assert "cannot be changed here" in messages[-1]
+    assert "work on the design itself" in messages[-1]
     assert commands.ungroup_selection() == [] and resnet.document.undo_stack.count() == 0
