@@ -105,13 +105,13 @@ class BlockCommands(QObject):
     def _inside(self) -> bool:
         """Whether this canvas shows the inside of an instance, where the block commands do not work: then it
         says so."""
-        inside = self.editor.document.forward is not None
+        inside = self.editor.document.inside is not None
         if inside:
             self.editor.status_message.emit(INSIDE)
         return inside
 
     def update_enabled(self, *_args) -> None:
-        if self.editor.document.forward is not None:
+        if self.editor.document.inside is not None:
             for name in ("group", "ungroup", "make_unique"):
                 self.editor.actions[name].setEnabled(False)
             return

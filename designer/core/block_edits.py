@@ -59,27 +59,37 @@ def _definition_node(node: Node) -> Node:
     return Node(node.id, node.type_name, {}, node.name, node.position)
 
 
+def per_use_params(graph: Graph, block_name: str, node_id: str) -> dict[str, str]:
+    """The params of node ``node_id`` inside block ``block_name`` (of the design ``graph`` belongs to) that
+    belong to each use of the block, each with the sentence saying where to change it instead: those that
+    are an argument, and an Input's size."""
+    block = graph.blocks.get(block_name)
+    if block is None or node_id not in block.graph:
+        return {}
+    node = block.graph.node(node_id)
+    if node.type_name == "Input":
+        sentence = (f"the Input '{node.label}' of the block {block.name} takes its size from where the block is used: "
+                    "change the size that flows into the instance instead")
+        return dict.fromkeys(graph.spec("Input").param_names, sentence)
+    found = {}
+    for name, value in node.params.items():
+        argument = next(iter(blocks.references(value)), None)
+        if argument is not None:
+            found[name] = (f"{name} of '{node.label}' comes from the argument {argument} of the block {block.name}, "
+                           f"which every use sets for itself: change {argument} on the instance instead")
+    return found
+
+
 def _set_params(block: blocks.BlockDef, shown: Graph, edit: SetParams) -> SetParams:
     node = block.graph.node(edit.node_id)
-    if node.type_name == "Input":
-        raise BlockError(
-            f"the Input '{node.label}' of the block {block.name} takes its size from where the block is used: "
-            "change the size that flows into the instance instead",
-            edit.node_id,
-            next(iter(edit.params), None),
-        )
     before = shown.node(edit.node_id).params
-    changed = [k for k in before.keys() | edit.params.keys() if before.get(k, _ABSENT) != edit.params.get(k, _ABSENT)]
+    changed = sorted(k for k in before.keys() | edit.params.keys() if before.get(k, _ABSENT) != edit.params.get(k, _ABSENT))
+    per_use = per_use_params(block.graph, block.name, edit.node_id)
+    refused = next((name for name in changed if name in per_use), None)
+    if refused is not None:
+        raise BlockError(per_use[refused], edit.node_id, refused)
     params = dict(node.params)
-    for name in sorted(changed):
-        argument = next(iter(blocks.references(node.params.get(name))), None)
-        if argument is not None:
-            raise BlockError(
-                f"{name} of '{node.label}' comes from the argument {argument} of the block {block.name}, which every "
-                f"use sets for itself: change {argument} on the instance instead",
-                edit.node_id,
-                name,
-            )
+    for name in changed:
         if name in edit.params:
             params[name] = edit.params[name]
         else:

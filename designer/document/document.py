@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
@@ -23,6 +24,14 @@ from designer.core.shapes import Fix
 from designer.document.commands import EditCommand
 
 FIX_DELAY_MS = 120
+
+
+@dataclass(frozen=True)
+class Inside:
+    """What a document showing the copy of a block inside an instance does instead of editing the copy."""
+
+    forward: Callable[[Edit, bool], None]  # makes ``(edit, mergeable)`` an edit of the block's definition
+    per_use: Callable[[str], dict[str, str]]  # node id → its params that belong to each use, with why
 
 
 class Document(QObject):
@@ -48,9 +57,7 @@ class Document(QObject):
         self.graph.subscribe(self._forward_event)
         self.path: str | None = None
         self.disk_stamp: disk.FileStamp | None = None  # the open file as last read or written here
-        # Inside a block instance the document shows a copy of the block; its edits go to the design's
-        # document as edits of the definition (``forward(edit, mergeable)``) instead of changing the copy.
-        self.forward: Callable[[Edit, bool], None] | None = None
+        self.inside: Inside | None = None  # set when the document shows the copy of a block inside an instance
         self.busy = False  # a big edit is being applied in steps: nothing may replace the design meanwhile
         self._selection: list[str] = []
         self._fixes: dict[str, list[Fix]] | None = None  # verified fixes of every node in error, until the next edit
@@ -135,8 +142,8 @@ class Document(QObject):
         Raises the model's ``GraphError`` if the edit is refused; then nothing changed and nothing
         was recorded. ``mergeable`` parameter edits of the same node merge into one step (typing).
         """
-        if self.forward is not None:
-            self.forward(edit, mergeable)
+        if self.inside is not None:
+            self.inside.forward(edit, mergeable)
             return
         self.run_edit(edit.apply)
         self.undo_stack.push(EditCommand(self, edit, mergeable))
@@ -150,8 +157,8 @@ class Document(QObject):
         The engine keeps up after every chunk, but ``graph_changed`` fires once at the end with all the
         events and all that changed: the views and panels redo their work once, not once per chunk."""
         total = len(edit.edits)
-        if self.forward is not None:  # a block's inside is small: the definition takes it in one go
-            self.forward(edit, False)
+        if self.inside is not None:  # a block's inside is small: the definition takes it in one go
+            self.inside.forward(edit, False)
             step(total, total)
             return True
         shapes = Changes()

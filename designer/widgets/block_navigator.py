@@ -18,12 +18,12 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QToolButton, 
 
 from designer.canvas.scene import GraphScene
 from designer.canvas.view import GraphView
-from designer.core.block_edits import definition_edit
+from designer.core.block_edits import definition_edit, per_use_params
 from designer.core.block_runs import CopyRun, run_again
 from designer.core.change import DesignChange
 from designer.core.edits import Edit
 from designer.core.engine import PRIMARY_BATCH
-from designer.document.document import Document
+from designer.document.document import Document, Inside
 
 INSIDE = (
     "Inside a block you see one use of it with its own sizes. Its definition is shared by every use, "
@@ -96,7 +96,8 @@ class BlockNavigator(QWidget):
         title, copy = shown
         block = outer.graph.node(node_id).type_name
         document = Document(copy.graph, parent=self)
-        document.forward = partial(self._edit_definition, block, document)
+        document.inside = Inside(partial(self._edit_definition, block, document),
+                                 partial(per_use_params, self.document.graph, block))
         view = GraphView(GraphScene(document, self))
         view.status_message.connect(self.status_message)
         view.enter_requested.connect(self.enter)

@@ -3,7 +3,8 @@
 Each accepted change becomes one ``SetParams`` applied with ``mergeable=True``, so typing ``1``, ``2``,
 ``8`` into a field is one undo step; a reset and a rename are one step each. The inspector follows the
 document: undo, redo and edits made elsewhere update the fields without rebuilding them. Inside a block
-instance it follows that level's document (``set_document``), whose edits change the block's definition.
+instance it follows that level's document (``set_document``), whose edits change the block's definition;
+the params that belong to each use (an argument's, an Input's size) are shown but not editable there.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from designer.canvas import style
 from designer.core.builders import replacement_edit
 from designer.core.change import DesignChange
 from designer.core.edits import Rename, SetParams
-from designer.core.errors import BlockError, GraphError, LimitError
+from designer.core.errors import GraphError, LimitError
 from designer.core.shapes import batch_is_open, format_value, sentence
 from designer.core.spec import ParamSpec
 from designer.document.document import Document
@@ -271,8 +272,12 @@ class Inspector(QScrollArea):
         node = self.document.graph.node(self.node_id)
         error = self.document.engine.result(self.node_id).error
         blamed = error.param if error is not None else None
+        inside = self.document.inside
+        per_use = inside.per_use(self.node_id) if inside is not None else {}  # inside a block: set by each use
         for name, row in self.rows.items():
-            row.reset.setEnabled(not row.param.required and name in node.params)
+            row.editor.setEnabled(name not in per_use)
+            row.editor.set_help(per_use.get(name) or _param_tooltip(row.param))
+            row.reset.setEnabled(not row.param.required and name in node.params and name not in per_use)
             font = row.label.font()
             font.setBold(name == blamed)
             row.label.setFont(font)
@@ -280,7 +285,7 @@ class Inspector(QScrollArea):
             if name == blamed:
                 palette.setColor(QPalette.ColorRole.WindowText, style.current().error)
             row.label.setPalette(palette)
-            row.label.setToolTip(error.sentence() if name == blamed else _param_tooltip(row.param))
+            row.label.setToolTip(error.sentence() if name == blamed else per_use.get(name) or _param_tooltip(row.param))
 
     def _show_problem(self, name: str, text: str) -> None:
         if text:
@@ -304,8 +309,6 @@ class Inspector(QScrollArea):
             self.document.apply(SetParams(self.node_id, params, text=text), mergeable=mergeable)
         except LimitError as exc:  # its sentence does not repeat the parameter's name
             self._show_problem(f"{name}:", str(exc))
-        except BlockError as exc:  # inside a block: its sentence names the parameter and where to change it
-            self._show_problem("", str(exc))
         except GraphError as exc:
             self._show_problem(name, str(exc))
 

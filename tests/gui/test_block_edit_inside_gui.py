@@ -4,14 +4,13 @@ run without losing the view or the selection, and what belongs to each use is re
 
 from __future__ import annotations
 
-import html
-
 import pytest
 from PySide6.QtCore import QMimeData, QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from designer.core import project
 from designer.core.edits import RemoveNodes, SetParams
+from designer.core.errors import BlockError
 from designer.widgets.palette import LAYER_MIME
 from tests.core import block_designs as bd
 from tests.gui import app_support
@@ -73,15 +72,22 @@ def test_typing_in_the_inspector_inside_changes_every_use_in_one_step(resnet, qt
     assert doc.undo_stack.isClean() and spin.value() == 3 and resnet.navigator.depth == 1
 
 
-def test_a_param_set_by_an_argument_is_refused_in_the_inspector_with_where_to_change_it(resnet, qtbot):
+def test_params_that_belong_to_each_use_are_shown_locked_with_where_to_change_them(resnet, qtbot):
     doc = resnet.document
-    enter_and_select(resnet, "layer3_1", "conv2")
-    inspector = resnet.inspector
-    type_into(qtbot, inspector.rows["out_channels"].editor.spin, "7")
-    assert doc.undo_stack.count() == 0
-    message = html.unescape(inspector.message.text())
-    assert "out_channels of 'conv2' comes from the argument cout of the block BasicBlock" in message
-    assert "change cout on the instance" in message
+    level = enter_and_select(resnet, "layer3_1", "conv2")
+    rows = resnet.inspector.rows
+    assert not rows["out_channels"].editor.isEnabled() and not rows["out_channels"].reset.isEnabled()
+    why = rows["out_channels"].label.toolTip()
+    assert "out_channels of 'conv2' comes from the argument cout of the block BasicBlock" in why
+    assert "change cout on the instance" in why
+    assert rows["kernel_size"].editor.isEnabled() and rows["out_channels"].editor.value() == 256  # this use's value
+    level.graph_scene.set_selection(["x"])
+    rows = resnet.inspector.rows
+    assert not rows["shape"].editor.isEnabled() and "takes its size from where the block is used" in rows["shape"].label.toolTip()
+    params = {**level.document.graph.node("conv2").params, "out_channels": 7}  # a script or a fix: refused as well
+    with pytest.raises(BlockError, match="comes from the argument cout") as refused:
+        level.document.apply(SetParams("conv2", params))
+    assert refused.value.param == "out_channels" and doc.undo_stack.count() == 0
 
 
 def test_delete_key_inside_removes_the_layer_from_the_definition_and_undo_puts_it_back(resnet, qtbot):
