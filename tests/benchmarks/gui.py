@@ -141,12 +141,14 @@ def canvas_figures(graph, median_ms) -> dict[str, float]:
 
 
 def block_figures(graph, median_ms) -> dict[str, float]:
-    """In a design of 5,000 instances, entering one (the inner canvas built and painted) and expanding one
-    in place (its inside drawn beside its card and painted)."""
+    """In a design of 5,000 instances, entering one (the inner canvas built and painted), expanding one
+    in place (its inside drawn beside its card and painted), and a parameter edit made inside one, which
+    every use follows (the design's engine and canvas, and the inside shown again, painted)."""
     from PySide6.QtWidgets import QApplication
 
     from designer.canvas.scene import GraphScene
     from designer.canvas.view import GraphView
+    from designer.core.edits import SetParams
     from designer.document.document import Document
     from designer.widgets.block_navigator import BlockNavigator
 
@@ -173,6 +175,18 @@ def block_figures(graph, median_ms) -> dict[str, float]:
         view.viewport().repaint()
 
     figures["expand_block_ms"] = median_ms(expand, runs=7, setup=peeks.close_all)
+    peeks.close_all()
+    navigator.enter(middle)
+    inside = navigator.current_view()
+    settings = iter([{"kernel_size": 1, "padding": 0}, {"kernel_size": 3, "padding": 1}] * 10)
+
+    def edit_inside():  # the same sizes, other parameter counts: every one of the 5,000 uses changes
+        params = {**inside.document.graph.node("c1").params, **next(settings)}
+        inside.document.apply(SetParams("c1", params))
+        app.processEvents()
+        inside.viewport().repaint()
+
+    figures["edit_inside_block_ms"] = median_ms(edit_inside, runs=7)
     navigator.close()
     return figures
 
