@@ -2,7 +2,7 @@
 
 ``InstancePeeks`` (one per canvas editor) owns the "Expand in Place" action (Ctrl+Shift+E, on an
 instance's right-click menu and in the View menu) and the peeks open on its canvas. A peek is a picture
-of one use of the block, the same use that looking inside shows (``InstanceRun.shown_copy``), with that
+of one use of the block, the same use that looking inside shows (``block_runs.looked_into``), with that
 use's own sizes on every inner edge, drawn by ``diagram.diagram_svg`` as Export Image draws a design. It
 hangs across the flow from its card (to the right when data flows down, below when it flows right), over
 what it covers, moves with the card, redraws after every edit and goes when the instance does. It is
@@ -20,6 +20,7 @@ from shiboken6 import isValid
 from designer.canvas import diagram, style
 from designer.canvas.node_item import NodeItem
 from designer.core import blocks
+from designer.core.block_runs import looked_into
 from designer.core.graph import NodeMoved, ProjectRenamed
 
 SCALE = 0.7  # of the inner diagram: its 18 px sizes read at 12.6 px at 100 %
@@ -202,15 +203,12 @@ class InstancePeeks(QObject):
     def _picture(self, node_id: str) -> tuple[str, str | None, str]:
         document = self.editor.document
         node = document.graph.node(node_id)
-        result = document.engine.result(node_id)
-        run = result.inner
-        if run is None or not run.copies:
-            reason = result.message() or "its inputs are not connected yet"
-            return f"Inside {node.label} ({node.type_name})", None, f"Not run yet: {reason}"
-        number, copy = run.shown_copy(failed=result.error is not None)
-        which = f", copy {number} of {node.repeat}" if run.repeated else ""
+        shown = looked_into(node, document.engine.result(node_id))
+        if isinstance(shown, str):
+            return f"Inside {node.label} ({node.type_name})", None, f"It {shown}"
+        title, copy = shown
         theme = diagram.DARK if style.current().dark else diagram.LIGHT
-        return f"Inside {node.label} ({node.type_name}{which}): this use's sizes", diagram.diagram_svg(copy.graph, theme), ""
+        return f"Inside {title}: this use's sizes", diagram.diagram_svg(copy.graph, theme), ""
 
     def _after_change(self, change) -> None:
         if not self.peeks or all(isinstance(e, (NodeMoved, ProjectRenamed)) for e in change.events):

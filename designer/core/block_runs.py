@@ -127,6 +127,18 @@ class BlockRunner:
         return CopyRun(bound, results, shapes, failure, params, outputs[0].dtype or FLOAT if failure is None else FLOAT)
 
 
+def looked_into(node: Node, result: NodeResult) -> tuple[str, CopyRun] | str:
+    """What someone looking inside instance ``node`` (whose result is ``result``) sees: the use's title
+    (``up1 (Up)``, ``stage (Residual, copy 3 of 3)``) and the copy shown, or why there is none yet
+    (``has not run yet: …``)."""
+    run = result.inner
+    if run is None or not run.copies:
+        return f"has not run yet: {result.message() or 'its inputs are not connected yet'}"
+    number, copy = run.shown_copy(failed=result.error is not None)
+    which = f", copy {number} of {node.repeat}" if run.repeated else ""
+    return f"{node.label} ({node.type_name}{which})", copy
+
+
 def run_again(graph: Graph, node: Node, before: CopyRun, batch: int) -> CopyRun:
     """One copy of instance ``node`` of ``graph`` run with its definition as it is now on the input sizes
     ``before`` had: what someone inside an instance that cannot run now (a layer before it fails) still sees."""

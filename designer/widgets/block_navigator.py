@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QStackedWidget, QToolButton, 
 from designer.canvas.scene import GraphScene
 from designer.canvas.view import GraphView
 from designer.core.block_edits import definition_edit, per_use_params
-from designer.core.block_runs import CopyRun, run_again
+from designer.core.block_runs import CopyRun, looked_into, run_again
 from designer.core.change import DesignChange
 from designer.core.edits import Edit
 from designer.core.engine import PRIMARY_BATCH
@@ -117,14 +117,8 @@ class BlockNavigator(QWidget):
         if node_id not in outer.graph or outer.graph.node(node_id).type_name != block:
             return f"The instance '{node_id}' of {block} is no longer there"
         node = outer.graph.node(node_id)
-        result = outer.engine.result(node_id)
-        run = result.inner
-        if run is None or not run.copies:
-            reason = result.message() or "its inputs are not connected yet"
-            return f"{node.type_name} '{node.label}' has not run yet: {reason}"
-        number, copy = run.shown_copy(failed=result.error is not None)
-        which = f", copy {number} of {node.repeat}" if run.repeated else ""
-        return f"{node.label} ({node.type_name}{which})", copy
+        shown = looked_into(node, outer.engine.result(node_id))
+        return f"{node.type_name} '{node.label}' {shown}" if isinstance(shown, str) else shown
 
     def _edit_definition(self, block: str, shown: Document, edit: Edit, mergeable: bool) -> None:
         """What the canvas of a level does to the copy it shows, done to the block's definition in the design

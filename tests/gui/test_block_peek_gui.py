@@ -67,7 +67,7 @@ def test_a_peek_of_an_instance_that_cannot_run_says_why(window):
     peek = _expand(window, "up1")
     window.document.apply(Disconnect(window.document.graph.input_edges("up1")[0]))
     peek = window.view.editor.peeks.peeks["up1"]
-    assert peek.svg is None and peek.reason.startswith("Not run yet")
+    assert peek.svg is None and peek.reason.startswith("It has not run yet")
     window.document.undo_stack.undo()
     assert format_shape((1, 32, 32, 32)) in window.view.editor.peeks.peeks["up1"].svg
 
