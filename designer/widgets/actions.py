@@ -119,6 +119,7 @@ class Actions(QObject):
         # Bound methods (not lambdas) on document signals: Qt disconnects them when this object dies.
         for signal in (document.modified_changed, document.path_changed, document.selection_changed, document.reset_done):
             signal.connect(self.update_enabled)
+        window.navigator.level_changed.connect(self.update_enabled)
         files.recent_changed.connect(self._fill_recent)
         self.update_enabled()
 
@@ -285,12 +286,17 @@ class Actions(QObject):
     # ----- state -----------------------------------------------------------------------------------
     def update_enabled(self, *_args) -> None:
         document = self.window.document
-        selected = bool(document.selection)
+        # The edit actions act on the design's canvas; inside an instance its own canvas has them (keys,
+        # right-click menu), so the window's are off there rather than acting on a design out of sight.
+        outside = self.window.navigator.depth == 0
+        selected = outside and bool(document.selection)
         self.revert.setEnabled(bool(document.path) and document.modified)
-        # Delete stays enabled: it also removes selected edges, which are not part of the node selection.
         for action in (self.cut, self.copy, self.duplicate):
             action.setEnabled(selected)
-        self.rename.setEnabled(len(document.selection) == 1)
+        self.rename.setEnabled(outside and len(document.selection) == 1)
+        # Delete stays enabled: it also removes selected edges, which are not part of the node selection.
+        for action in (self.paste, self.delete, self.select_all, self.quick_add, self.auto_layout, self.auto_layout_lr):
+            action.setEnabled(outside)
 
     def retint(self) -> None:
         """Draw the icons in the palette's text colour (after a light/dark switch)."""

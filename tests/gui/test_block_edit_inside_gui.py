@@ -154,3 +154,14 @@ def test_a_block_made_to_contain_itself_is_refused_on_the_canvas(resnet, qtbot):
     QApplication.processEvents()
     assert doc.undo_stack.count() == 0
     assert any("uses itself" in m for m in messages)
+
+
+def test_the_windows_edit_actions_are_off_inside_where_the_levels_own_canvas_has_them(resnet, qtbot):
+    actions = resnet.actions
+    resnet.document.select(["layer1"])
+    assert actions.delete.isEnabled() and actions.copy.isEnabled()
+    level = enter_and_select(resnet, "layer2_1", "conv1")
+    assert not actions.delete.isEnabled() and not actions.copy.isEnabled() and not actions.paste.isEnabled()
+    assert level.editor.actions["delete"].isEnabled()  # the level's own Delete (its key, its menu)
+    resnet.navigator.leave_to(0)
+    assert actions.delete.isEnabled() and actions.copy.isEnabled()
