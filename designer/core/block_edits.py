@@ -49,7 +49,9 @@ def _translated(block: blocks.BlockDef, shown: Graph, edit: Edit) -> Edit:
         return AddNode(_definition_node(edit.node), edit.text, edit.index)
     if isinstance(edit, _AS_THEY_ARE):
         return edit
-    raise BlockError(f"{edit.text} works on the design itself, not inside the block {block.name}: go back out (Esc) first")
+    raise BlockError(
+        f"{edit.text} works on the design itself, not inside the block {block.name}: go back out (Esc) first"
+    )
 
 
 def _definition_node(node: Node) -> Node:
@@ -83,7 +85,8 @@ def per_use_params(graph: Graph, block_name: str, node_id: str) -> dict[str, str
 def _set_params(block: blocks.BlockDef, shown: Graph, edit: SetParams) -> SetParams:
     node = block.graph.node(edit.node_id)
     before = shown.node(edit.node_id).params
-    changed = sorted(k for k in before.keys() | edit.params.keys() if before.get(k, _ABSENT) != edit.params.get(k, _ABSENT))
+    keys = before.keys() | edit.params.keys()
+    changed = sorted(k for k in keys if before.get(k, _ABSENT) != edit.params.get(k, _ABSENT))
     per_use = per_use_params(block.graph, block.name, edit.node_id)
     refused = next((name for name in changed if name in per_use), None)
     if refused is not None:

@@ -381,7 +381,9 @@ class Graph:
 
     def _check_containment(self, node_id: str, type_name: str) -> None:
         """In a block's own graph, refuse an instance of a block that contains this one, or of itself."""
-        owner = next((b.name for b in self.blocks.values() if b.graph is self), None) if self.arguments is not None else None
+        if self.arguments is None:  # the design's own graph: no block to contain
+            return
+        owner = next((b.name for b in self.blocks.values() if b.graph is self), None)
         if owner is None:
             return
         uses = {owner: self.blocks[owner].uses() | {type_name}}

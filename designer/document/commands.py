@@ -16,9 +16,10 @@ class EditCommand(QUndoCommand):
     """Applies/reverts one core ``Edit`` through the document. The first redo is a no-op because
     ``Document.apply`` has already applied the edit (so a refused edit never reaches the stack).
     Consecutive parameter edits with ``mergeable`` set that change the same parameters of the same node
-    (typing 1, 2, 8 into kernel_size; inside a block, of the same inner node of the same block) become one undo step (the key is the data, not the step's text), as
-    long as each follows the last within ``MERGE_PAUSE`` and does not bring the parameters back to what
-    they were before the step (512 → 128 → 512 stays two steps, so the state in between can be revisited)."""
+    (typing 1, 2, 8 into kernel_size; inside a block, of the same inner node of the same block) become one
+    undo step (the key is the data, not the step's text), as long as each follows the last within
+    ``MERGE_PAUSE`` and does not bring the parameters back to what they were before the step
+    (512 → 128 → 512 stays two steps, so the state in between can be revisited)."""
 
     def __init__(self, document, edit: Edit, mergeable: bool = False) -> None:
         super().__init__(edit.text)

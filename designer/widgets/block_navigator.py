@@ -89,12 +89,13 @@ class BlockNavigator(QWidget):
     def enter(self, node_id: str) -> bool:
         """Look inside instance ``node_id`` of the level shown now; False (with a status message) if it cannot."""
         outer = self.current_document()
-        shown = self._shown(outer, node_id, outer.graph.node(node_id).type_name)
+        node = outer.graph.node(node_id)
+        shown = looked_into(node, outer.engine.result(node_id))
         if isinstance(shown, str):
-            self.status_message.emit(shown)
+            self.status_message.emit(f"{node.type_name} '{node.label}' {shown}")
             return False
         title, copy = shown
-        block = outer.graph.node(node_id).type_name
+        block = node.type_name
         document = Document(copy.graph, parent=self)
         document.inside = Inside(partial(self._edit_definition, block, document),
                                  partial(per_use_params, self.document.graph, block))
@@ -110,16 +111,6 @@ class BlockNavigator(QWidget):
         self.level_changed.emit(self.depth)
         return True
 
-    @staticmethod
-    def _shown(outer: Document, node_id: str, block: str) -> tuple[str, CopyRun] | str:
-        """(the level's title, the copy of the block shown) for instance ``node_id`` of ``outer``, or why
-        there is nothing to show."""
-        if node_id not in outer.graph or outer.graph.node(node_id).type_name != block:
-            return f"The instance '{node_id}' of {block} is no longer there"
-        node = outer.graph.node(node_id)
-        shown = looked_into(node, outer.engine.result(node_id))
-        return f"{node.type_name} '{node.label}' {shown}" if isinstance(shown, str) else shown
-
     def _edit_definition(self, block: str, shown: Document, edit: Edit, mergeable: bool) -> None:
         """What the canvas of a level does to the copy it shows, done to the block's definition in the design
         (one undo step there); raises the model's refusal as the design's own edits do."""
@@ -131,14 +122,16 @@ class BlockNavigator(QWidget):
         instance is gone is left, with the reason in the status bar."""
         for depth, level in enumerate(self._levels):
             outer = self._levels[depth - 1].document if depth else self.document
-            shown = self._shown(outer, level.node_id, level.block)
-            if isinstance(shown, str) and level.node_id in outer.graph and outer.graph.node(level.node_id).type_name == level.block:
-                node = outer.graph.node(level.node_id)
-                shown = f"{node.label} ({level.block}, sizes of its last run)", run_again(outer.graph, node, level.copy, PRIMARY_BATCH)
-            if isinstance(shown, str):
+            if level.node_id not in outer.graph or outer.graph.node(level.node_id).type_name != level.block:
                 self.leave_to(depth)
-                self.status_message.emit(f"{shown}: back out to {(['Design', *self.path()])[-1]}.")
+                self.status_message.emit(f"The instance '{level.node_id}' of {level.block} is no longer there: "
+                                         f"back out to {(['Design', *self.path()])[-1]}.")
                 return
+            node = outer.graph.node(level.node_id)
+            shown = looked_into(node, outer.engine.result(level.node_id))
+            if isinstance(shown, str):
+                last = run_again(outer.graph, node, level.copy, PRIMARY_BATCH)
+                shown = f"{node.label} ({level.block}, sizes of its last run)", last
             level.title, copy = shown
             if copy is not level.copy:  # runs are memoized: the same copy means nothing changed
                 level.copy = copy

@@ -373,7 +373,6 @@ class Inspector(QScrollArea):
             # Also while the field has focus (an undo from the menu), or leaving it would rename back.
             self.name.setText(node.name or "")
 
-
     def _show_values(self, node) -> None:
         """The fields say ``node``'s params now (an undo, an edit elsewhere), untouched where they do."""
         for name, row in self.rows.items():
@@ -385,6 +384,7 @@ class Inspector(QScrollArea):
                     self._build(self.node_id, 1)  # the value no longer fits its editor's form
                     return
         self._update_markers()
+
 
 def _step(name: str, old: Any, new: Any) -> tuple[str, bool]:
     """The undo step's text, and whether it may merge with the edit before (typing does; a switch does not)."""
